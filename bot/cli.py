@@ -1,2 +1,141 @@
-def main() -> None:
-    pass
+"""The `greenlist` command line: one entry point for operators, assessors and demos."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import cli_criteria
+from bot.settings import ConfigError, Settings, load_settings
+
+
+def _version(_: argparse.Namespace) -> int:
+    print(f"greenlist-bot {metadata.version('greenlist-bot')}")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage import head_revision, upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url, args.revision)
+    print(f"database at {args.revision} ({head_revision()}): {_safe_url(settings)}")
+    return 0
+
+
+def _db_current(_: argparse.Namespace) -> int:
+    from storage import current_revision, head_revision
+
+    settings = load_settings()
+    current = current_revision(settings.database_url)
+    head = head_revision()
+    state = "up to date" if current == head else f"behind head {head}: run `greenlist db upgrade`"
+    print(f"{current or 'empty'} ({state})")
+    return 0 if current == head else 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runner import run_bot
+
+    return run_bot(load_settings())
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.terminal import run_terminal_chat
+
+    return run_terminal_chat(load_settings(), user_id=args.user_id, name=args.name, lang=args.lang)
+
+
+def _safe_url(settings: Settings) -> str:
+    """Database URL without its password, fit for a terminal or a log."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="greenlist",
+        description="绿名单评价机器人 · green list self-assessment bot for sintered wall materials",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "version", help="print the installed version", description="Print the version."
+    )
+    p.set_defaults(func=_version)
+
+    db = sub.add_parser("db", help="database migrations", description="Manage the database schema.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = db_sub.add_parser(
+        "upgrade",
+        help="bring the database to the latest schema",
+        description="Apply the packaged Alembic migrations to DATABASE_URL.",
+    )
+    p.add_argument("--revision", default="head", help="target revision (default: head)")
+    p.set_defaults(func=_db_upgrade)
+    p = db_sub.add_parser(
+        "current",
+        help="show the schema revision",
+        description="Print the database's schema revision; exit 1 when it is behind.",
+    )
+    p.set_defaults(func=_db_current)
+
+    p = sub.add_parser(
+        "run",
+        help="start the Telegram bot (long polling)",
+        description="Start the bot. Needs TELEGRAM_BOT_TOKEN; the default SQLite database "
+        "is created and migrated automatically.",
+    )
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser(
+        "chat",
+        help="take the self-assessment in this terminal",
+        description="The same interview as in Telegram, in the terminal, stored in the same "
+        "database. Type /help for the commands.",
+    )
+    p.add_argument("--user-id", type=int, default=1, help="who you are (default: 1)")
+    p.add_argument("--name", default="终端用户", help="your name")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="interview language")
+    p.set_defaults(func=_chat)
+
+    cli_criteria.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"greenlist: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away; that is not an error worth a traceback.
+        sys.stderr.close()
+        return 0
+    except (OSError, SQLAlchemyError, CommandError) as exc:
+        print(f"greenlist: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    return code
+
+
+def _one_line(exc: BaseException) -> str:
+    """The gist of a database or file error, without the driver's multi-line dump."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {text[0] if text else ''}"
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

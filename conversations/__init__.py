@@ -1,0 +1,61 @@
+"""The supplier interview: questions and texts as data, and a transport-agnostic engine.
+
+A front end creates an `Engine` (usually `Engine.default()`), keeps each supplier's
+`InterviewState` (JSON via `model_dump(mode="json")` / `InterviewState.model_validate`),
+feeds every input to `Engine.step` and sends the `Reply` objects back, acting on the effects.
+"""
+
+from conversations.bank import Question, QuestionBank
+from conversations.callbacks import PREFIX as CALLBACK_PREFIX
+from conversations.catalogue import DEFAULT_LANGUAGE, LANGUAGES, Catalogue
+from conversations.engine import Engine
+from conversations.models import (
+    AnswerAccepted,
+    Button,
+    CancelConfirmed,
+    ChoiceInput,
+    Command,
+    Effect,
+    FileAccepted,
+    FileInput,
+    FilesCleared,
+    Input,
+    InterviewState,
+    LanguageChanged,
+    Mode,
+    Reply,
+    StepResult,
+    SubmitRequested,
+    Submitted,
+    TextInput,
+)
+from conversations.parsing import ParseError
+
+__all__ = [
+    "CALLBACK_PREFIX",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "AnswerAccepted",
+    "Button",
+    "CancelConfirmed",
+    "Catalogue",
+    "ChoiceInput",
+    "Command",
+    "Effect",
+    "Engine",
+    "FileAccepted",
+    "FileInput",
+    "FilesCleared",
+    "Input",
+    "InterviewState",
+    "LanguageChanged",
+    "Mode",
+    "ParseError",
+    "Question",
+    "QuestionBank",
+    "Reply",
+    "StepResult",
+    "SubmitRequested",
+    "Submitted",
+    "TextInput",
+]

@@ -1,0 +1,53 @@
+"""Persistence for greenlist-bot: models, unit of work, repositories and migrations."""
+
+from storage.db import Database, UnitOfWork, normalise_url
+from storage.errors import ConcurrentUpdate
+from storage.models import (
+    AssessmentSession,
+    AuditEntry,
+    Decision,
+    EvidenceFile,
+    Language,
+    Person,
+    ProcessedUpdate,
+    ReviewDecision,
+    Role,
+    RulesetVersion,
+    Status,
+)
+from storage.repositories import BASELINE_RULESET_VERSION
+from storage.schema import (
+    current_revision,
+    current_revision_async,
+    downgrade,
+    downgrade_async,
+    head_revision,
+    upgrade,
+    upgrade_async,
+)
+
+__all__ = [
+    "BASELINE_RULESET_VERSION",
+    "AssessmentSession",
+    "AuditEntry",
+    "ConcurrentUpdate",
+    "Database",
+    "Decision",
+    "EvidenceFile",
+    "Language",
+    "Person",
+    "ProcessedUpdate",
+    "ReviewDecision",
+    "Role",
+    "RulesetVersion",
+    "Status",
+    "UnitOfWork",
+    "current_revision",
+    "current_revision_async",
+    "downgrade",
+    "downgrade_async",
+    "head_revision",
+    "normalise_url",
+    "upgrade",
+    "upgrade_async",
+]

@@ -1,0 +1,50 @@
+"""The application's collaborators, built once and handed to every handler.
+
+They live in `application.bot_data` (PTB's place for per-application objects) under one
+key, so handlers get typed access without any module-level state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import Application, CallbackContext
+
+from bot.interview import InterviewService
+from bot.rulesets import RulesetProvider
+from bot.settings import Settings
+from conversations import Catalogue, Engine
+from storage import Database
+
+_KEY = "services"
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    db: Database
+    engine: Engine
+    catalogue: Catalogue
+    rulesets: RulesetProvider
+    interview: InterviewService
+
+    @classmethod
+    def create(cls, settings: Settings, db: Database | None = None) -> Services:
+        database = db or Database(settings.database_url)
+        engine = Engine.default()
+        catalogue = Catalogue.load()
+        rulesets = RulesetProvider()
+        interview = InterviewService(
+            database, engine, rulesets, catalogue, default_language=settings.default_language
+        )
+        return cls(settings, database, engine, catalogue, rulesets, interview)
+
+    def attach(self, application: Application) -> None:  # type: ignore[type-arg]
+        application.bot_data[_KEY] = self
+
+
+def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
+    found = context.application.bot_data.get(_KEY)
+    if not isinstance(found, Services):
+        raise RuntimeError("the application was built without services; use build_application()")
+    return found

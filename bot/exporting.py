@@ -1,0 +1,716 @@
+"""Assessors' exports: every session as one row of Excel or CSV, plus its clause results.
+
+The columns are data (`bot/data/export_columns.yaml`): headers in both languages and where
+each value comes from, so a column is added without touching this module. Rows stream
+from the database in keyset batches into openpyxl's write-only workbook (or the csv
+module), so an export of any size runs in flat memory. Times are stored in UTC and shown
+in the catalogue's timezone (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import string
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, BinaryIO, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from criteria import DEFAULT_RULESET_ID, PRODUCT_CATEGORIES, load_ruleset
+from storage import AssessmentSession, Database, Status
+
+ExportFormat = Literal["xlsx", "csv"]
+EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+Kind = Literal[
+    "text",
+    "integer",
+    "number",
+    "number2",
+    "yes_no",
+    "verdict",
+    "status",
+    "category",
+    "datetime",
+    "date",
+    "clauses",
+    "link_or_files",
+]
+LANGUAGES: tuple[str, ...] = ("zh", "en")
+CATALOGUE_FILE = "data/export_columns.yaml"
+DEFAULT_BATCH_SIZE = 500
+# Excel's row limit, the header row included; clause rows beyond it go to a new sheet.
+EXCEL_MAX_ROWS = 1_048_576
+
+_SESSION_ROOTS = frozenset({"session", "answers", "state", "evaluation", "derived"})
+_DERIVED = frozenset({"ruleset", "evidence_count"})
+_TEXT_KINDS = frozenset({"text", "link_or_files"})
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_CENT = Decimal("0.01")
+
+
+# -- the catalogue ------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localised(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class ColumnSpec(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: Kind
+    source: tuple[str, ...] = Field(min_length=2)
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    localised: bool = False
+
+    def header(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+    @model_validator(mode="after")
+    def _derived_is_known(self) -> ColumnSpec:
+        if self.source[0] == "derived" and (
+            len(self.source) != 2 or self.source[1] not in _DERIVED
+        ):
+            raise ValueError(f"column {self.key}: derived values are {', '.join(sorted(_DERIVED))}")
+        if self.source[0] == "state" and len(self.source) != 2:
+            raise ValueError(f"column {self.key}: a state source is [state, QUESTION_ID]")
+        return self
+
+
+class ExportCatalogue(_Strict):
+    version: int
+    timezone: str
+    sheets: dict[Literal["sessions", "clauses", "clauses_continued"], Localised]
+    values: dict[Literal["yes", "no", "qualified", "not_qualified", "list_separator"], Localised]
+    statuses: dict[str, Localised]
+    columns: tuple[ColumnSpec, ...] = Field(min_length=1)
+    clause_columns: tuple[ColumnSpec, ...] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @field_validator("statuses")
+    @classmethod
+    def _every_status(cls, value: dict[str, Localised]) -> dict[str, Localised]:
+        missing = [status.value for status in Status if status.value not in value]
+        if missing:
+            raise ValueError(f"statuses lack a name for: {', '.join(missing)}")
+        return value
+
+    @model_validator(mode="after")
+    def _sources_and_keys(self) -> ExportCatalogue:
+        if set(self.sheets) != {"sessions", "clauses", "clauses_continued"}:
+            raise ValueError("sheets must name sessions, clauses and clauses_continued")
+        if "{n}" not in self.sheets["clauses_continued"].zh + self.sheets["clauses_continued"].en:
+            raise ValueError("sheets.clauses_continued must contain {n}")
+        for group, columns, roots in (
+            ("columns", self.columns, _SESSION_ROOTS),
+            ("clause_columns", self.clause_columns, _SESSION_ROOTS | {"clause"}),
+        ):
+            keys = [column.key for column in columns]
+            duplicates = sorted({key for key in keys if keys.count(key) > 1})
+            if duplicates:
+                raise ValueError(f"{group}: duplicate keys {', '.join(duplicates)}")
+            for column in columns:
+                if column.source[0] not in roots:
+                    raise ValueError(
+                        f"{group}.{column.key}: source must start with one of "
+                        f"{', '.join(sorted(roots))}"
+                    )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def status_name(self, status: str, lang: str) -> str:
+        entry = self.statuses.get(str(status))
+        return entry.get(lang) if entry is not None else str(status)
+
+    def value_word(self, key: Literal["yes", "no", "qualified", "not_qualified"], lang: str) -> str:
+        return self.values[key].get(lang)
+
+
+class CatalogueError(RuntimeError):
+    """The packaged export catalogue is broken: a packaging defect, named precisely."""
+
+
+@cache
+def export_catalogue() -> ExportCatalogue:
+    """The packaged column catalogue (validated once per process)."""
+    source = resources.files("bot").joinpath(CATALOGUE_FILE)
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        return ExportCatalogue.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise CatalogueError(f"bot/{CATALOGUE_FILE} is invalid: {exc}") from exc
+
+
+class AssessorTexts:
+    """Bilingual texts of the assessor tools, keyed by dotted path (`verdict.qualified`).
+
+    Every leaf holds a zh and an en text with the same placeholders, checked on load, so a
+    missing translation is a packaging error rather than a surprise in front of a user.
+    """
+
+    def __init__(self, tree: Mapping[str, Any], source: str) -> None:
+        self._entries: dict[str, Localised] = {}
+        self._flatten(tree, "", source)
+
+    def _flatten(self, tree: Mapping[str, Any], prefix: str, source: str) -> None:
+        for key, value in tree.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, Mapping) and set(value) == set(LANGUAGES):
+                entry = Localised.model_validate(value)
+                if _placeholders(entry.zh) != _placeholders(entry.en):
+                    raise CatalogueError(f"{source}: {dotted} uses different placeholders")
+                self._entries[dotted] = entry
+            elif isinstance(value, Mapping):
+                self._flatten(value, dotted + ".", source)
+            else:
+                raise CatalogueError(f"{source}: {dotted} must map zh and en to texts")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def get(self, key: str, lang: str, **params: Any) -> str:
+        try:
+            template = self._entries[key].get(lang)
+        except KeyError:
+            raise KeyError(f"no assessor text {key!r}") from None
+        return template.format(**params) if params else template
+
+
+def _placeholders(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+@cache
+def assessor_texts(name: str) -> AssessorTexts:
+    """A packaged text file under bot/data (e.g. "report_texts.yaml"), loaded once."""
+    source = f"bot/data/{name}"
+    try:
+        data = yaml.safe_load(resources.files("bot").joinpath("data", name).read_text("utf-8"))
+        if not isinstance(data, Mapping):
+            raise CatalogueError(f"{source} must be a mapping of keys to texts")
+        return AssessorTexts(data, source)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise CatalogueError(f"{source} is invalid: {exc}") from exc
+
+
+# -- shared helpers -----------------------------------------------------------------------
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """A stored UTC time as wall-clock time in the display zone, without tzinfo.
+
+    Spreadsheets cannot hold a timezone, so the value is made naive after conversion.
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(zone or export_catalogue().zone)
+    return local.replace(tzinfo=None, microsecond=0)
+
+
+def start_of_day_utc(day: date, zone: ZoneInfo | None = None) -> datetime:
+    """Midnight of `day` in the display zone, as an aware UTC datetime for queries."""
+    return datetime.combine(day, time.min, tzinfo=zone or export_catalogue().zone).astimezone(UTC)
+
+
+def status_names(lang: str = "zh") -> dict[str, str]:
+    """Each status value with its display name, e.g. submitted -> 已提交待审核."""
+    catalogue = export_catalogue()
+    return {status.value: catalogue.status_name(status.value, lang) for status in Status}
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+@cache
+def _category_labels(lang: str) -> dict[str, str]:
+    ruleset = load_ruleset(DEFAULT_RULESET_ID)
+    return {category: ruleset.category_label(category, lang) for category in PRODUCT_CATEGORIES}
+
+
+def category_label(category: str | None, lang: str = "zh") -> str | None:
+    """The product category's name in `lang`, or the stored code if it is not known."""
+    if not category:
+        return None
+    return _category_labels(lang).get(category, category)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _iso_date(value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _dig(document: Any, path: Sequence[str]) -> Any:
+    for key in path:
+        if not isinstance(document, Mapping):
+            return None
+        document = document.get(key)
+    return document
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    """What one row's values are read from."""
+
+    session: AssessmentSession
+    answers: Mapping[str, Any]
+    details: Mapping[str, Any]
+    evaluation: Mapping[str, Any]
+    derived: dict[str, Any] = field(default_factory=dict)
+    clause: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _context(session: AssessmentSession, evidence_count: int) -> _Context:
+    answers = session.answers if isinstance(session.answers, Mapping) else {}
+    state = session.state if isinstance(session.state, Mapping) else {}
+    details = state.get("answers")
+    evaluation = session.evaluation if isinstance(session.evaluation, Mapping) else {}
+    ruleset = (
+        f"{session.ruleset_id}@{session.ruleset_version}"
+        if session.ruleset_id and session.ruleset_version is not None
+        else None
+    )
+    return _Context(
+        session=session,
+        answers=answers,
+        details=details if isinstance(details, Mapping) else {},
+        evaluation=evaluation,
+        derived={"ruleset": ruleset, "evidence_count": evidence_count},
+    )
+
+
+Getter = Callable[[_Context], Any]
+Formatter = Callable[[Any], Any]
+
+
+def _getter(column: ColumnSpec, lang: str) -> Getter:
+    root, *path = column.source
+    if column.localised and lang == "en":
+        path[-1] = f"{path[-1]}_en"
+    if root == "session":
+        attribute = path[0]
+        return lambda ctx: getattr(ctx.session, attribute, None)
+    if root == "derived":
+        name = path[0]
+        return lambda ctx: ctx.derived.get(name)
+    if root == "state":
+        question = path[0]
+        return lambda ctx: ctx.details.get(question)
+    if root == "answers":
+        return lambda ctx: _dig(ctx.answers, path)
+    if root == "evaluation":
+        return lambda ctx: _dig(ctx.evaluation, path)
+    return lambda ctx: _dig(ctx.clause, path)
+
+
+class _Formats:
+    """Turns stored values into cell values for one language and one file format."""
+
+    def __init__(self, catalogue: ExportCatalogue, lang: str, fmt: ExportFormat) -> None:
+        self.catalogue = catalogue
+        self.lang = lang
+        self.xlsx = fmt == "xlsx"
+        self.yes = catalogue.value_word("yes", lang)
+        self.no = catalogue.value_word("no", lang)
+        self.qualified = catalogue.value_word("qualified", lang)
+        self.not_qualified = catalogue.value_word("not_qualified", lang)
+        self.separator = catalogue.values["list_separator"].get(lang)
+        self.statuses = status_names(lang)
+        self.zone = catalogue.zone
+
+    def formatter(self, kind: Kind) -> Formatter:
+        formatter: Formatter = getattr(self, f"_{kind}")
+        return formatter
+
+    def _plain_text(self, value: str) -> str | None:
+        if not value:
+            return None
+        if self.xlsx:
+            return _ILLEGAL_XML.sub("", value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
+        return value
+
+    def _text(self, value: Any) -> Any:
+        if value is None or isinstance(value, (dict, list)):
+            return None
+        return self._plain_text(value if isinstance(value, str) else str(value))
+
+    def _integer(self, value: Any) -> Any:
+        if value is None or isinstance(value, bool):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return self._text(value)
+
+    def _number(self, value: Any) -> Any:
+        number = _decimal(value)
+        if number is None:
+            return None
+        return number if self.xlsx else format(number, "f")
+
+    def _number2(self, value: Any) -> Any:
+        number = _decimal(value)
+        if number is None:
+            return None
+        rounded = number.quantize(_CENT, rounding=ROUND_HALF_UP)
+        return rounded if self.xlsx else format(rounded, "f")
+
+    def _yes_no(self, value: Any) -> Any:
+        if value is True:
+            return self.yes
+        if value is False:
+            return self.no
+        return None
+
+    def _verdict(self, value: Any) -> Any:
+        if value is True:
+            return self.qualified
+        if value is False:
+            return self.not_qualified
+        return None
+
+    def _status(self, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(getattr(value, "value", value))
+        return self.statuses.get(text, text)
+
+    def _category(self, value: Any) -> Any:
+        return category_label(value, self.lang) if isinstance(value, str) else None
+
+    def _datetime(self, value: Any) -> Any:
+        if not isinstance(value, datetime):
+            return None
+        local = local_time(value, self.zone)
+        assert local is not None
+        return local if self.xlsx else local.isoformat(sep=" ", timespec="seconds")
+
+    def _date(self, value: Any) -> Any:
+        day = _iso_date(value)
+        if day is None:
+            return None
+        return day if self.xlsx else day.isoformat()
+
+    def _clauses(self, value: Any) -> Any:
+        if not isinstance(value, list) or not value:
+            return None
+        return self.separator.join(str(item) for item in value)
+
+    def _link_or_files(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._plain_text(value.strip())
+        if isinstance(value, list):
+            names = [
+                str(item.get("file_name") or item.get("file_unique_id") or "")
+                for item in value
+                if isinstance(item, Mapping)
+            ]
+            return self._plain_text(self.separator.join(name for name in names if name))
+        return None
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """The compiled columns of one sheet: headers and one reader per column."""
+
+    headers: list[str]
+    readers: list[tuple[Getter, Formatter]]
+
+    def row(self, ctx: _Context) -> list[Any]:
+        return [fmt(get(ctx)) for get, fmt in self.readers]
+
+
+def _compile(columns: Iterable[ColumnSpec], formats: _Formats) -> _Sheet:
+    headers: list[str] = []
+    readers: list[tuple[Getter, Formatter]] = []
+    for column in columns:
+        headers.append(column.header(formats.lang))
+        readers.append((_getter(column, formats.lang), formats.formatter(column.kind)))
+    return _Sheet(headers, readers)
+
+
+def _clause_contexts(ctx: _Context) -> Iterator[_Context]:
+    clauses = ctx.evaluation.get("clauses")
+    if not isinstance(clauses, Mapping):
+        return
+    for result in clauses.values():
+        if isinstance(result, Mapping):
+            ctx.clause = result
+            yield ctx
+    ctx.clause = {}
+
+
+# -- writers ------------------------------------------------------------------------------
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+class _XlsxWriter:
+    """A write-only workbook: rows go to temporary files as they come, not to memory."""
+
+    def __init__(self, catalogue: ExportCatalogue, sessions: _Sheet, clauses: _Sheet, lang: str):
+        from openpyxl import Workbook
+
+        self._workbook = Workbook(write_only=True)
+        self._catalogue = catalogue
+        self._lang = lang
+        self._clauses = clauses
+        self._sessions_sheet = self._new_sheet(catalogue.sheets["sessions"].get(lang), sessions)
+        self._sessions_rows = 0
+        self._clause_sheets = 1
+        self._clause_sheet = self._new_sheet(catalogue.sheets["clauses"].get(lang), clauses)
+        self._clause_rows = 0
+
+    def _new_sheet(self, title: str, sheet: _Sheet) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
+
+        worksheet = self._workbook.create_sheet(title=title[:31])
+        worksheet.freeze_panes = "A2"
+        for index, header in enumerate(sheet.headers, start=1):
+            width = min(max(_display_width(header) + 2, 10), 48)
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+        bold = Font(bold=True)
+        cells = []
+        for header in sheet.headers:
+            cell = WriteOnlyCell(worksheet, value=header)
+            cell.font = bold
+            cells.append(cell)
+        worksheet.append(cells)
+        return worksheet
+
+    def _cells(self, worksheet: Any, values: list[Any]) -> list[Any]:
+        """Text that starts with '=' stays text: openpyxl would otherwise write a formula."""
+        if not any(isinstance(v, str) and v.startswith("=") for v in values):
+            return values
+        from openpyxl.cell import WriteOnlyCell
+
+        cells: list[Any] = []
+        for value in values:
+            if isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(worksheet, value=value)
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        return cells
+
+    def add_session(self, ctx: _Context, row: list[Any]) -> None:
+        self._sessions_sheet.append(self._cells(self._sessions_sheet, row))
+        self._sessions_rows += 1
+        for clause_ctx in _clause_contexts(ctx):
+            if self._clause_rows == EXCEL_MAX_ROWS - 1:
+                self._finish_sheet(self._clause_sheet, self._clauses, self._clause_rows)
+                self._clause_sheets += 1
+                title = (
+                    self._catalogue.sheets["clauses_continued"]
+                    .get(self._lang)
+                    .format(n=self._clause_sheets)
+                )
+                self._clause_sheet = self._new_sheet(title, self._clauses)
+                self._clause_rows = 0
+            values = self._clauses.row(clause_ctx)
+            self._clause_sheet.append(self._cells(self._clause_sheet, values))
+            self._clause_rows += 1
+
+    @staticmethod
+    def _finish_sheet(worksheet: Any, sheet: _Sheet, rows: int) -> None:
+        from openpyxl.utils import get_column_letter
+
+        worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{rows + 1}"
+
+    def close(self, out: BinaryIO, sessions: _Sheet) -> None:
+        self._finish_sheet(self._sessions_sheet, sessions, self._sessions_rows)
+        self._finish_sheet(self._clause_sheet, self._clauses, self._clause_rows)
+        self._workbook.save(out)
+
+
+class _CsvWriter:
+    """UTF-8 with a byte order mark, so Excel opens Chinese text correctly."""
+
+    def __init__(self, out: BinaryIO, sheet: _Sheet, clauses: bool) -> None:
+        self._text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
+        self._writer = csv.writer(self._text)
+        self._sheet = sheet
+        self._clauses = clauses
+        self._writer.writerow(sheet.headers)
+
+    def add_session(self, ctx: _Context, row: list[Any]) -> None:
+        if not self._clauses:
+            self._writer.writerow(row)
+            return
+        for clause_ctx in _clause_contexts(ctx):
+            self._writer.writerow(self._sheet.row(clause_ctx))
+
+    def close(self) -> None:
+        self._text.flush()
+        self._text.detach()
+
+
+# -- the export ---------------------------------------------------------------------------
+
+
+async def export_sessions(
+    db: Database,
+    out: BinaryIO | Path,
+    *,
+    fmt: ExportFormat,
+    status: str | None = None,
+    since: date | None = None,
+    lang: str = "zh",
+    clauses: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> int:
+    """Write the matching sessions to `out`; returns how many sessions were exported.
+
+    `status` keeps one status (its stored value, e.g. "submitted"); `since` keeps sessions
+    submitted on or after that day in the display timezone (drafts never submitted are
+    left out). xlsx holds two sheets, sessions and clause results; CSV holds the sessions,
+    or with `clauses=True` the clause results instead.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    check_language(lang)
+    if status is not None and status not in {s.value for s in Status}:
+        allowed = ", ".join(s.value for s in Status)
+        raise ValueError(f"unknown status {status!r}; expected one of: {allowed}")
+    if isinstance(out, Path):
+        return await _export_to_path(
+            db,
+            out,
+            fmt=fmt,
+            status=status,
+            since=since,
+            lang=lang,
+            clauses=clauses,
+            batch_size=batch_size,
+        )
+    catalogue = export_catalogue()
+    formats = _Formats(catalogue, lang, fmt)
+    sessions_sheet = _compile(catalogue.columns, formats)
+    clause_sheet = _compile(catalogue.clause_columns, formats)
+    since_utc = start_of_day_utc(since, catalogue.zone) if since is not None else None
+
+    writer: _XlsxWriter | _CsvWriter
+    if fmt == "xlsx":
+        writer = _XlsxWriter(catalogue, sessions_sheet, clause_sheet, lang)
+    else:
+        writer = _CsvWriter(out, clause_sheet if clauses else sessions_sheet, clauses)
+    count = 0
+    async with db.unit_of_work() as uow:
+        async for batch in uow.sessions.iter_for_export(
+            status=status, since=since_utc, batch_size=batch_size
+        ):
+            files = await uow.evidence.count_by_session([row.id for row in batch])
+            for session in batch:
+                ctx = _context(session, files.get(session.id, 0))
+                writer.add_session(ctx, sessions_sheet.row(ctx))
+            count += len(batch)
+    if isinstance(writer, _XlsxWriter):
+        writer.close(out, sessions_sheet)
+    else:
+        writer.close()
+    return count
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+async def _export_to_path(db: Database, path: Path, **options: Any) -> int:
+    """Write beside `path` and rename at the end: a failed export leaves no half file."""
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".part", dir=path.parent or Path(".")
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            count = await export_sessions(db, stream, **options)
+        # mkstemp creates the file private (0600); give it the mode any new file gets.
+        os.chmod(temporary, 0o666 & ~_current_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return count
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "AssessorTexts",
+    "CatalogueError",
+    "ColumnSpec",
+    "ExportCatalogue",
+    "ExportFormat",
+    "assessor_texts",
+    "category_label",
+    "export_catalogue",
+    "export_sessions",
+    "local_time",
+    "start_of_day_utc",
+    "status_names",
+]

@@ -1,0 +1,288 @@
+"""One supplier input, end to end: load the session, step the engine, store, then reply.
+
+Shared by every front end (Telegram, the terminal), so the guarantees hold everywhere:
+the session row is the only place the interview lives, each accepted answer is committed
+before any reply is returned, and a redelivered update changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bot.rulesets import RulesetProvider
+from conversations import (
+    CancelConfirmed,
+    Catalogue,
+    Command,
+    Engine,
+    FileAccepted,
+    FilesCleared,
+    Input,
+    InterviewState,
+    LanguageChanged,
+    Reply,
+    StepResult,
+    SubmitRequested,
+    Submitted,
+)
+from storage import AssessmentSession, ConcurrentUpdate, Database, Status, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+#: A concurrent write to the same session (another process, a double click) is retried
+#: from a fresh read this many times before giving up.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Who:
+    """The person behind an input, as the front end knows them."""
+
+    user_id: int
+    name: str
+    username: str | None = None
+    language_hint: str | None = None
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply]
+    session_id: int | None = None
+    language: str = "zh"
+    submitted: bool = False
+    events: list[str] = field(default_factory=list)
+
+
+class InterviewService:
+    def __init__(
+        self,
+        db: Database,
+        engine: Engine,
+        rulesets: RulesetProvider,
+        catalogue: Catalogue,
+        default_language: str = "zh",
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.rulesets = rulesets
+        self.catalogue = catalogue
+        self.default_language = default_language
+
+    def _language(self, who: Who, stored: str | None) -> str:
+        if stored in ("zh", "en"):
+            return stored
+        hint = (who.language_hint or "").lower()
+        if hint.startswith("en"):
+            return "en"
+        if hint.startswith("zh"):
+            return "zh"
+        return self.default_language
+
+    async def start(self, who: Who, update_id: int | None = None) -> Outcome:
+        """/start: greet, then begin a new interview or resume the open one."""
+        return await self._run(who, update_id, self._start)
+
+    async def handle(self, who: Who, inp: Input, update_id: int | None = None) -> Outcome:
+        """Any answer, button or navigation command for the open interview."""
+        return await self._run(who, update_id, lambda uow, w, lang: self._step(uow, w, lang, inp))
+
+    async def new_assessment(self, who: Who, update_id: int | None = None) -> Outcome:
+        """/new: a fresh assessment (another category, next year); submitted ones stay."""
+        return await self._run(who, update_id, self._new)
+
+    async def status(self, who: Who) -> Outcome:
+        return await self._run(who, None, self._status)
+
+    async def switch_language(
+        self, who: Who, lang: str | None, update_id: int | None = None
+    ) -> Outcome:
+        async def action(uow: UnitOfWork, w: Who, current: str) -> Outcome:
+            target = lang if lang in ("zh", "en") else ("en" if current == "zh" else "zh")
+            await uow.people.set_language(w.user_id, target)
+            row = await uow.sessions.open_for_owner(w.user_id)
+            if row is None:
+                text = self.catalogue.text("chat.language_switched", target)
+                return Outcome([Reply(text=text)], language=target)
+            state = InterviewState.model_validate(row.state)
+            result = self.engine.set_language(state, target)
+            await self._save(uow, row, result)
+            return Outcome(result.replies, row.id, target)
+
+        return await self._run(who, update_id, action)
+
+    async def _run(self, who: Who, update_id: int | None, action) -> Outcome:  # type: ignore[no-untyped-def]
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                async with self.db.unit_of_work() as uow:
+                    if update_id is not None and await uow.updates.seen(update_id):
+                        log.info("update %s already handled; ignoring the redelivery", update_id)
+                        return Outcome([])
+                    person = await uow.people.upsert(who.user_id, who.name, who.username)
+                    lang = self._language(who, person.language if person.language else None)
+                    outcome: Outcome = await action(uow, who, lang)
+                    await uow.commit()
+                    return outcome
+            except ConcurrentUpdate:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                log.info("session of user %s changed concurrently; retrying", who.user_id)
+        raise AssertionError("unreachable")
+
+    async def _start(self, uow: UnitOfWork, who: Who, lang: str) -> Outcome:
+        row = await uow.sessions.open_for_owner(who.user_id)
+        if row is not None:
+            state = InterviewState.model_validate(row.state)
+            result = self.engine.resume(state)
+            await self._save(uow, row, result)
+            return Outcome(result.replies, row.id, state.lang)
+        greeting = Reply(text=self.catalogue.text("chat.greeting", lang))
+        earlier = await uow.sessions.list_for_owner(who.user_id)
+        if earlier:
+            intro = Reply(text=self.catalogue.text("chat.returning_with_history", lang))
+            return Outcome([greeting, intro, *self._status_replies(earlier, lang)], None, lang)
+        return await self._begin(uow, who, lang, [greeting])
+
+    async def _new(self, uow: UnitOfWork, who: Who, lang: str) -> Outcome:
+        row = await uow.sessions.open_for_owner(who.user_id)
+        if row is not None:
+            state = InterviewState.model_validate(row.state)
+            notice = Reply(text=self.catalogue.text("chat.draft_exists", lang))
+            result = self.engine.resume(state)
+            await self._save(uow, row, result)
+            return Outcome([notice, *result.replies], row.id, state.lang)
+        return await self._begin(
+            uow, who, lang, [Reply(text=self.catalogue.text("chat.new_started", lang))]
+        )
+
+    async def _begin(self, uow: UnitOfWork, who: Who, lang: str, before: list[Reply]) -> Outcome:
+        state = self.engine.new_state(lang=lang)
+        result = self.engine.start(state)
+        row = await uow.sessions.create(
+            who.user_id,
+            state=result.state.model_dump(mode="json"),
+            answers=self.engine.answers_document(result.state),
+            current_question=result.state.current,
+        )
+        return Outcome([*before, *result.replies], row.id, lang)
+
+    async def _step(self, uow: UnitOfWork, who: Who, lang: str, inp: Input) -> Outcome:
+        row = await uow.sessions.open_for_owner(who.user_id)
+        if row is None:
+            return await self._without_draft(uow, who, lang, inp)
+        state = InterviewState.model_validate(row.state)
+        result = self.engine.step(state, inp)
+        outcome = Outcome([], row.id, result.state.lang)
+        result = await self._apply_effects(uow, row, result, outcome)
+        if row is not None and outcome.events != ["cancelled"]:
+            await self._save(uow, row, result)
+        outcome.replies = [*outcome.replies, *result.replies]
+        outcome.language = result.state.lang
+        return outcome
+
+    async def _without_draft(self, uow: UnitOfWork, who: Who, lang: str, inp: Input) -> Outcome:
+        """No open interview: explain what there is and how to start, never a dead end."""
+        earlier = await uow.sessions.list_for_owner(who.user_id)
+        if not earlier:
+            return await self._begin(
+                uow, who, lang, [Reply(text=self.catalogue.text("chat.greeting", lang))]
+            )
+        if isinstance(inp, Command) and inp.name == "help":
+            return Outcome(
+                [Reply(text=self.catalogue.text("chat.help_no_draft", lang))], None, lang
+            )
+        notice = Reply(text=self.catalogue.text("chat.submitted_frozen", lang))
+        return Outcome([notice, *self._status_replies(earlier, lang)], None, lang)
+
+    async def _apply_effects(
+        self, uow: UnitOfWork, row: AssessmentSession, result: StepResult, outcome: Outcome
+    ) -> StepResult:
+        for effect in result.effects:
+            if isinstance(effect, FileAccepted):
+                f = effect.file
+                await uow.evidence.add(
+                    row.id,
+                    effect.question_id,
+                    f.file_id,
+                    f.file_unique_id,
+                    f.file_name,
+                    f.mime_type,
+                    f.file_size,
+                )
+            elif isinstance(effect, FilesCleared):
+                await uow.evidence.remove_for_question(row.id, effect.question_id)
+            elif isinstance(effect, LanguageChanged):
+                await uow.people.set_language(row.owner_id, effect.lang)
+            elif isinstance(effect, CancelConfirmed):
+                await uow.sessions.delete(row)
+                outcome.events.append("cancelled")
+                outcome.session_id = None
+            elif isinstance(effect, SubmitRequested):
+                ruleset = await self.rulesets.active(uow)
+                submitted = self.engine.submit(result.state, ruleset)
+                outcome.replies.extend(result.replies)
+                result = StepResult(state=submitted.state, replies=submitted.replies, effects=[])
+                for sub_effect in submitted.effects:
+                    if isinstance(sub_effect, Submitted):
+                        await self._save(uow, row, result)
+                        await uow.sessions.mark_submitted(
+                            row,
+                            sub_effect.evaluation,
+                            ruleset.id,
+                            ruleset.version,
+                        )
+                        outcome.submitted = True
+                        outcome.events.append("submitted")
+        return result
+
+    async def _save(self, uow: UnitOfWork, row: AssessmentSession, result: StepResult) -> None:
+        await uow.sessions.save_progress(
+            row,
+            state=result.state.model_dump(mode="json"),
+            answers=self.engine.answers_document(result.state),
+            current_question=result.state.current,
+        )
+
+    async def _status(self, uow: UnitOfWork, who: Who, lang: str) -> Outcome:
+        rows = await uow.sessions.list_for_owner(who.user_id)
+        if not rows:
+            return Outcome([Reply(text=self.catalogue.text("chat.status_empty", lang))], None, lang)
+        return Outcome(self._status_replies(rows, lang), None, lang)
+
+    def _status_replies(self, rows: list[AssessmentSession], lang: str) -> list[Reply]:
+        lines = [self.catalogue.text("chat.status_heading", lang)]
+        for row in rows:
+            lines.append(self._status_line(row, lang))
+        lines.append(self.catalogue.text("chat.status_footer", lang))
+        return [Reply(text="\n".join(lines))]
+
+    def _status_line(self, row: AssessmentSession, lang: str) -> str:
+        if row.qualified is None:
+            verdict = self.catalogue.text("chat.verdict_pending", lang)
+        elif row.qualified:
+            verdict = self.catalogue.text("chat.verdict_qualified", lang)
+        else:
+            verdict = self.catalogue.text("chat.verdict_not_qualified", lang)
+        when = row.submitted_at or row.updated_at
+        return self.catalogue.text(
+            "chat.status_line",
+            lang,
+            id=row.id,
+            company=row.company_name or "—",
+            category=self.engine.category_label(row.product_category, lang),
+            status=self.catalogue.text(f"chat.status_name.{row.status}", lang),
+            verdict=verdict,
+            date=local_date(when),
+        )
+
+
+def local_date(moment) -> str:  # type: ignore[no-untyped-def]
+    """Dates are stored in UTC and shown in China Standard Time."""
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        return "—"
+    return str(moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))
+
+
+__all__ = ["InterviewService", "Outcome", "Status", "Who"]

@@ -1,0 +1,83 @@
+"""What a supplier does in the private chat, one short handler per action."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.context import services
+from bot.interview import Outcome
+from bot.telegram_io import file_input_of, send_replies, who_of
+from conversations import ChoiceInput, Command, TextInput
+
+
+async def _reply(update: Update, outcome: Outcome) -> None:
+    message = update.callback_query.message if update.callback_query else None
+    await send_replies(update, outcome.replies, edit_target=message)  # type: ignore[arg-type]
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    outcome = await services(context).interview.start(who_of(update), update.update_id)
+    await _reply(update, outcome)
+
+
+async def new_assessment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    outcome = await services(context).interview.new_assessment(who_of(update), update.update_id)
+    await _reply(update, outcome)
+
+
+async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    outcome = await services(context).interview.status(who_of(update))
+    await _reply(update, outcome)
+
+
+async def switch_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    wanted = context.args[0].lower()[:2] if context.args else None
+    outcome = await services(context).interview.switch_language(
+        who_of(update), wanted, update.update_id
+    )
+    await _reply(update, outcome)
+
+
+async def navigate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/back, /skip, /help, /review, /cancel: the command name is the engine's command."""
+    assert update.effective_message is not None and update.effective_message.text is not None
+    name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
+    outcome = await services(context).interview.handle(
+        who_of(update), Command(name=name), update.update_id
+    )
+    await _reply(update, outcome)
+
+
+async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    outcome = await services(context).interview.handle(
+        who_of(update), TextInput(text=text), update.update_id
+    )
+    await _reply(update, outcome)
+
+
+async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    outcome = await services(context).interview.handle(
+        who_of(update), ChoiceInput(data=query.data or ""), update.update_id
+    )
+    await _reply(update, outcome)
+
+
+async def upload_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    file = file_input_of(update.effective_message)
+    if file is None:
+        return await send_unsupported(update, context)
+    outcome = await services(context).interview.handle(who_of(update), file, update.update_id)
+    await _reply(update, outcome)
+
+
+async def send_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, locations, contacts, voice: say what is expected and show the question again."""
+    outcome = await services(context).interview.unsupported(who_of(update), update.update_id)
+    await _reply(update, outcome)

@@ -1,0 +1,138 @@
+"""`greenlist chat`: the interview in a terminal, against the same database as the bot.
+
+Buttons are listed with numbers and pressed by typing `#N`; a file is attached with
+`/file PATH`. Everything else behaves as in Telegram, including resume across runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import mimetypes
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.context import Services
+from bot.interview import Outcome, Who
+from bot.runner import prepare_database
+from bot.settings import Settings
+from conversations import Button, ChoiceInput, Command, FileInput, Input, Reply, TextInput
+
+NAVIGATION = {
+    "/back": "back",
+    "/skip": "skip",
+    "/help": "help",
+    "/review": "review",
+    "/cancel": "cancel",
+}
+
+
+def local_file(path_text: str) -> FileInput | str:
+    """A local file as an upload, or the reason it cannot be one."""
+    path = Path(path_text.strip().strip("'\"")).expanduser()
+    if not path.is_file():
+        return f"{path}: no such file"
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    return FileInput(
+        file_id=f"local:{path.resolve()}",
+        file_unique_id=digest[:16],
+        file_name=path.name,
+        mime_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+        file_size=len(data),
+        kind="document",
+    )
+
+
+class TerminalChat:
+    def __init__(self, svc: Services, who: Who, out: TextIO = sys.stdout) -> None:
+        self.svc = svc
+        self.who = who
+        self.out = out
+        self.buttons: list[Button] = []
+
+    def show(self, outcome: Outcome) -> None:
+        self.buttons = []
+        for reply in outcome.replies:
+            self._print_reply(reply)
+
+    def _print_reply(self, reply: Reply) -> None:
+        print(reply.text, file=self.out)
+        labels = []
+        for row in reply.buttons:
+            for button in row:
+                self.buttons.append(button)
+                labels.append(f"[#{len(self.buttons)}] {button.label}")
+        if labels:
+            print("  ".join(labels), file=self.out)
+        print(file=self.out)
+
+    def parse(self, line: str) -> Input | Callable[[], object] | str | None:
+        text = line.strip()
+        if text.startswith("#") and text[1:].isdigit():
+            index = int(text[1:]) - 1
+            if 0 <= index < len(self.buttons):
+                return ChoiceInput(data=self.buttons[index].data)
+            return f"no button #{index + 1}"
+        if text.startswith("/file"):
+            return local_file(text.removeprefix("/file"))
+        if text in NAVIGATION:
+            return Command(name=NAVIGATION[text])
+        return TextInput(text=line)
+
+    async def turn(self, line: str) -> bool:
+        """Handle one line; False when the user wants to leave."""
+        text = line.strip()
+        interview = self.svc.interview
+        if text in ("/quit", "/exit"):
+            return False
+        if text == "/start":
+            self.show(await interview.start(self.who))
+        elif text == "/status":
+            self.show(await interview.status(self.who))
+        elif text == "/new":
+            self.show(await interview.new_assessment(self.who))
+        elif text.startswith("/language"):
+            wanted = text.removeprefix("/language").strip()[:2] or None
+            self.show(await interview.switch_language(self.who, wanted))
+        else:
+            parsed = self.parse(line)
+            if isinstance(parsed, str):
+                print(parsed, file=self.out)
+            elif parsed is not None and not callable(parsed):
+                self.show(await interview.handle(self.who, parsed))
+        return True
+
+
+async def _chat(settings: Settings, who: Who, lines: TextIO, out: TextIO) -> None:
+    svc = Services.create(settings)
+    chat = TerminalChat(svc, who, out)
+    try:
+        print(svc.catalogue.text("chat.terminal_banner", settings.default_language), file=out)
+        chat.show(await svc.interview.start(who))
+        while True:
+            print("> ", end="", file=out, flush=True)
+            line = await asyncio.to_thread(lines.readline)
+            if not line:
+                break
+            if not await chat.turn(line.rstrip("\n")):
+                break
+    finally:
+        await svc.db.dispose()
+
+
+def run_terminal_chat(
+    settings: Settings,
+    *,
+    user_id: int,
+    name: str,
+    lang: str | None,
+    lines: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+) -> int:
+    prepare_database(settings)
+    who = Who(user_id=user_id, name=name, language_hint=lang)
+    asyncio.run(_chat(settings, who, lines, out))
+    return 0

@@ -1,0 +1,206 @@
+"""What goes into the engine, what comes out, and the state kept between two inputs.
+
+All plain pydantic: the state is stored as JSON by whichever front end drives the engine,
+and replies are plain text plus buttons that any transport can render.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+__all__ = [
+    "AnswerAccepted",
+    "Button",
+    "CancelConfirmed",
+    "ChoiceInput",
+    "Command",
+    "CommandName",
+    "Effect",
+    "FileAccepted",
+    "FileInput",
+    "FilesCleared",
+    "Input",
+    "InterviewState",
+    "LanguageChanged",
+    "Mode",
+    "Reply",
+    "StepResult",
+    "SubmitRequested",
+    "Submitted",
+    "TextInput",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+Mode = Literal["interview", "review", "choosing_edit", "confirm_cancel", "submitted"]
+CommandName = Literal["back", "skip", "help", "review", "cancel", "language"]
+
+
+# -- inputs ------------------------------------------------------------------------------
+
+
+class TextInput(BaseModel):
+    model_config = _FROZEN
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ChoiceInput(BaseModel):
+    """A pressed button: its callback data, as sent back by the transport."""
+
+    model_config = _FROZEN
+    type: Literal["choice"] = "choice"
+    data: str
+
+
+class FileInput(BaseModel):
+    """An uploaded document or photo; the transport keeps the bytes, the engine the record."""
+
+    model_config = _FROZEN
+    type: Literal["file"] = "file"
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    file_size: int | None = Field(default=None, ge=0)
+    kind: Literal["document", "photo"] = "document"
+
+
+class Command(BaseModel):
+    """Navigation a supplier asks for by name (/back, /skip, /help, /review, /cancel,
+    /language [zh|en])."""
+
+    model_config = _FROZEN
+    type: Literal["command"] = "command"
+    name: CommandName
+    arg: str | None = None
+
+
+Input = Annotated[TextInput | ChoiceInput | FileInput | Command, Field(discriminator="type")]
+
+
+# -- outputs -----------------------------------------------------------------------------
+
+
+class Button(BaseModel):
+    model_config = _FROZEN
+    label: str
+    data: str = Field(max_length=64)
+
+
+class Reply(BaseModel):
+    """One message. `text` is plain text: the transport escapes it for its markup."""
+
+    model_config = _FROZEN
+    text: str
+    buttons: list[list[Button]] = Field(default_factory=list)
+    expects_file: bool = False
+    # Edit the message whose button was pressed instead of sending a new one.
+    replace_previous: bool = False
+
+    def button_data(self) -> list[str]:
+        return [button.data for row in self.buttons for button in row]
+
+    def button_labels(self) -> list[str]:
+        return [button.label for row in self.buttons for button in row]
+
+
+class AnswerAccepted(BaseModel):
+    model_config = _FROZEN
+    type: Literal["answer_accepted"] = "answer_accepted"
+    question_id: str
+
+
+class FileAccepted(BaseModel):
+    """Keep this upload as evidence for the question."""
+
+    model_config = _FROZEN
+    type: Literal["file_accepted"] = "file_accepted"
+    question_id: str
+    file: FileInput
+
+
+class FilesCleared(BaseModel):
+    """Uploads kept for the question no longer apply: an answer changed or was withdrawn."""
+
+    model_config = _FROZEN
+    type: Literal["files_cleared"] = "files_cleared"
+    question_id: str
+
+
+class SubmitRequested(BaseModel):
+    """The supplier pressed submit: call `Engine.submit` with the ruleset in force."""
+
+    model_config = _FROZEN
+    type: Literal["submit_requested"] = "submit_requested"
+
+
+class CancelConfirmed(BaseModel):
+    """The supplier confirmed abandoning this assessment."""
+
+    model_config = _FROZEN
+    type: Literal["cancel_confirmed"] = "cancel_confirmed"
+
+
+class LanguageChanged(BaseModel):
+    model_config = _FROZEN
+    type: Literal["language_changed"] = "language_changed"
+    lang: str
+
+
+class Submitted(BaseModel):
+    """The answers were judged: store the evaluation and the answers document it judged."""
+
+    model_config = _FROZEN
+    type: Literal["submitted"] = "submitted"
+    evaluation: dict[str, JsonValue]
+    answers: dict[str, JsonValue]
+
+
+Effect = Annotated[
+    AnswerAccepted
+    | FileAccepted
+    | FilesCleared
+    | SubmitRequested
+    | CancelConfirmed
+    | LanguageChanged
+    | Submitted,
+    Field(discriminator="type"),
+]
+
+
+# -- state -------------------------------------------------------------------------------
+
+
+class InterviewState(BaseModel):
+    """Where one supplier is in the interview. Answers are JSON values: booleans, option
+    values, exact decimal strings for amounts, ISO dates, and file records; None marks a
+    question skipped on purpose."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    lang: str = "zh"
+    mode: Mode = "interview"
+    current: str | None = None
+    answers: dict[str, JsonValue] = Field(default_factory=dict)
+    # The options ticked so far at the current multi-choice question.
+    selection: list[str] = Field(default_factory=list)
+    back_stack: list[str] = Field(default_factory=list)
+    # Set while changing an answer from the review screen: finish there, not at the end.
+    return_to_review: bool = False
+    # Files received for a question whose "done" has not been pressed yet.
+    pending_files: dict[str, list[FileInput]] = Field(default_factory=dict)
+    # The section whose questions are offered while choosing what to edit.
+    edit_section: str | None = None
+    # The mode to go back to when a cancellation is declined.
+    previous_mode: Mode | None = None
+
+
+class StepResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    state: InterviewState
+    replies: list[Reply] = Field(default_factory=list)
+    effects: list[Effect] = Field(default_factory=list)

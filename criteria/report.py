@@ -1,0 +1,121 @@
+"""Plain-text rendering of an evaluation, for the chat and the command line.
+
+The report is built from the evaluation alone (which carries both languages), so a stored
+evaluation renders the same way years later, whatever the current ruleset says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from criteria._numbers import fixed
+from criteria.evaluation import ClauseResult, Evaluation
+from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue, check_language
+from criteria.vocabulary import BASIC_CLAUSES, INDICATOR_CLAUSES
+
+PASS_MARK = "✅"
+FAIL_MARK = "❌"
+BULLET = "•"
+INDENT = "   "
+
+
+def _labels(clauses: list[str], lang: str) -> str:
+    texts = catalogue()
+    return texts.join("sep.enum", [texts.text(f"clause.{c}.label") for c in clauses]).get(lang)
+
+
+def _clause_lines(result: ClauseResult, lang: str) -> list[str]:
+    mark = PASS_MARK if result.passed else FAIL_MARK
+    title = result.title_en if lang == "en" else result.title
+    reason = result.reason_en if lang == "en" else result.reason
+    return [f"{mark} {title}", f"{INDENT}{reason}"]
+
+
+def _two_places(value: str) -> str:
+    return fixed(Decimal(value), 2)
+
+
+def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
+    """A readable report: verdict, every clause with its reason, figures, gaps, nearest path."""
+    check_language(lang)
+    if not isinstance(evaluation, Evaluation):
+        evaluation = Evaluation.model_validate(evaluation)
+    texts = catalogue()
+
+    def say(key: str, **params: str | Text) -> str:
+        return texts.get(key, lang, **params)
+
+    lines = [say("report.title"), ""]
+    if evaluation.enterprise_name:
+        lines.append(say("report.enterprise", name=evaluation.enterprise_name))
+    if evaluation.credit_code:
+        lines.append(say("report.credit_code", code=evaluation.credit_code))
+    if evaluation.product_category_label is not None:
+        label = Text(
+            evaluation.product_category_label,
+            evaluation.product_category_label_en or evaluation.product_category_label,
+        )
+        lines.append(say("report.category", label=label))
+    else:
+        lines.append(say("report.category_none"))
+    lines.append(
+        say("report.ruleset", ruleset=f"{evaluation.ruleset_id}@{evaluation.ruleset_version}")
+    )
+    lines.append("")
+
+    if evaluation.qualified:
+        lines.append(
+            say("report.verdict.qualified", indicators=_labels(evaluation.passed_indicators, lang))
+        )
+    else:
+        lines.append(say("report.verdict.not_qualified"))
+    if evaluation.needs_review:
+        flagged = [c for c, result in evaluation.clauses.items() if result.needs_review]
+        lines.append(say("report.needs_review", clauses=_labels(flagged, lang)))
+
+    for heading, clauses in (
+        ("report.section.basic", BASIC_CLAUSES),
+        ("report.section.indicators", INDICATOR_CLAUSES),
+    ):
+        lines += ["", say(heading)]
+        for clause in clauses:
+            if clause in evaluation.clauses:
+                lines += _clause_lines(evaluation.clauses[clause], lang)
+
+    metrics = evaluation.metrics
+    lines += ["", say("report.section.metrics")]
+    if metrics.unit_energy_kgce_per_t is not None:
+        lines.append(say("report.metric.energy", value=_two_places(metrics.unit_energy_kgce_per_t)))
+    else:
+        lines.append(say("report.metric.energy_none"))
+    if metrics.local_material_ratio is not None:
+        lines.append(say("report.metric.local", value=_two_places(metrics.local_material_ratio)))
+    else:
+        lines.append(say("report.metric.local_none"))
+    if metrics.waste_category == "none":
+        lines.append(say("report.metric.waste_none"))
+    else:
+        category = Text(metrics.waste_category_label, metrics.waste_category_label_en)
+        lines.append(
+            say(
+                "report.metric.waste",
+                category=category,
+                value=_two_places(metrics.waste_content_pct),
+            )
+        )
+
+    if evaluation.gaps:
+        lines += ["", say("report.section.gaps")]
+        lines += [
+            f"{BULLET} {gap.text_en if lang == 'en' else gap.text}" for gap in evaluation.gaps
+        ]
+    if evaluation.nearest_path is not None:
+        path = evaluation.nearest_path
+        lines += [
+            "",
+            say("report.section.nearest"),
+            path.advice_en if lang == "en" else path.advice,
+        ]
+    return "\n".join(lines) + "\n"

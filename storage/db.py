@@ -1,0 +1,179 @@
+"""Engine, connection settings and the unit of work every caller goes through.
+
+A unit of work is one transaction: everything done through its repositories becomes
+durable on `commit()` and is discarded otherwise, so a handler that fails half-way leaves
+nothing behind. Optimistic-locking conflicts surface as `ConcurrentUpdate`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import StaticPool
+
+from storage.errors import ConcurrentUpdate
+from storage.repositories import (
+    AuditRepository,
+    EvidenceRepository,
+    PeopleRepository,
+    ProcessedUpdateRepository,
+    ReviewRepository,
+    RulesetRepository,
+    SessionRepository,
+)
+
+_EXAMPLES = "e.g. sqlite:///greenlist.db or postgresql://user:password@host:5432/greenlist"
+_SQLITE_DRIVERS = {"", "pysqlite", "aiosqlite"}
+_POSTGRES_DRIVERS = {"", "asyncpg", "psycopg2", "psycopg", "pg8000"}
+_CREDENTIALS = re.compile(r"(://[^/@]*:)[^/@]*@")
+
+
+def _redact(url: str) -> str:
+    return _CREDENTIALS.sub(r"\1***@", url)
+
+
+def normalise_url(url: str) -> str:
+    """The async-driver form of a database URL, as SQLAlchemy's async engine needs it.
+
+    Accepts what people paste from hosting dashboards and docs (`postgres://`,
+    `postgresql+psycopg2://`, `sqlite:///file.db`) and maps libpq's `sslmode` to asyncpg's
+    `ssl`. Anything else is refused with a sentence saying why.
+    """
+    text = url.strip() if isinstance(url, str) else ""
+    if not text:
+        raise ValueError(f"The database URL is empty; give one, {_EXAMPLES}.")
+    try:
+        parsed = make_url(text)
+    except (ArgumentError, ValueError):  # ValueError: a non-numeric port
+        raise ValueError(
+            f"The database URL {_redact(text)!r} cannot be parsed; expected {_EXAMPLES}."
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "sqlite":
+        if driver not in _SQLITE_DRIVERS:
+            raise ValueError(
+                f"The SQLite driver {driver!r} is not supported; use sqlite:///path/to/file.db."
+            )
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in {"postgresql", "postgres"}:
+        if driver not in _POSTGRES_DRIVERS:
+            raise ValueError(
+                f"The PostgreSQL driver {driver!r} is not supported; "
+                "use postgresql://user:password@host:5432/dbname."
+            )
+        if not parsed.host and "host" not in parsed.query:
+            raise ValueError(
+                f"The database URL {_redact(text)!r} names no PostgreSQL host; "
+                "expected postgresql://user:password@host:5432/dbname."
+            )
+        return _to_asyncpg(parsed).render_as_string(hide_password=False)
+    raise ValueError(
+        f"The database backend {backend!r} is not supported; use SQLite or PostgreSQL, {_EXAMPLES}."
+    )
+
+
+def _to_asyncpg(parsed: URL) -> URL:
+    query = dict(parsed.query)
+    sslmode = query.pop("sslmode", None)
+    if sslmode is not None and "ssl" not in query:
+        query["ssl"] = sslmode
+    return parsed.set(drivername="postgresql+asyncpg", query=query)
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in {"", ":memory:"} or "mode=memory" in database
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Per-connection SQLite settings; SQLite forgets all but journal_mode on close.
+
+    foreign_keys makes SQLite enforce the schema's references like PostgreSQL does; WAL
+    lets readers proceed while one writer commits; busy_timeout makes a second writer
+    wait instead of failing at once with "database is locked".
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+class UnitOfWork:
+    """One transaction with the repositories bound to it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.people = PeopleRepository(session)
+        self.sessions = SessionRepository(session)
+        self.evidence = EvidenceRepository(session)
+        self.reviews = ReviewRepository(session)
+        self.rulesets = RulesetRepository(session)
+        self.audit = AuditRepository(session)
+        self.updates = ProcessedUpdateRepository(session)
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except StaleDataError as exc:
+            raise ConcurrentUpdate(str(exc)) from exc
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class Database:
+    """The process-wide handle on one database; create once, dispose on shutdown."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = make_url(normalise_url(url))
+        options: dict[str, Any] = {"echo": echo}
+        if self.url.get_backend_name() == "sqlite":
+            if _is_sqlite_memory(self.url):
+                # Every new connection to :memory: is a new empty database; share one.
+                options["poolclass"] = StaticPool
+        else:
+            options.update(pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+        self.engine: AsyncEngine = create_async_engine(self.url, **options)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _set_sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """The backend name: sqlite or postgresql."""
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """A transaction that is rolled back unless `commit()` was called.
+
+        Leaving closes the session, which rolls back whatever was not committed while
+        leaving loaded objects readable (a read-only unit of work need not commit).
+        """
+        async with self._sessions() as session:
+            try:
+                yield UnitOfWork(session)
+            except StaleDataError as exc:
+                raise ConcurrentUpdate(str(exc)) from exc
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"

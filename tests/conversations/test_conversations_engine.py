@@ -1,0 +1,687 @@
+"""One question at a time: every kind of question, its buttons, re-prompts and navigation."""
+
+from __future__ import annotations
+
+import pytest
+from interview_driver import TODAY, VALID_CODE, Chat, make_engine, pdf, press, typed
+
+from conversations import (
+    AnswerAccepted,
+    ChoiceInput,
+    FileAccepted,
+    FileInput,
+    FilesCleared,
+    InterviewState,
+    LanguageChanged,
+    TextInput,
+)
+
+ENGINE = make_engine()
+
+
+def at(question_id: str, plan: dict | None = None, lang: str = "zh") -> Chat:
+    chat = Chat(ENGINE, lang)
+    chat.answer_until(question_id, plan)
+    assert chat.current == question_id
+    return chat
+
+
+def refused(chat: Chat, text: str) -> str:
+    """Type `text`, check it was refused (same question, nothing stored), return the error."""
+    before = chat.state.model_copy(deep=True)
+    chat.text(text)
+    assert chat.current == before.current
+    assert chat.state.answers == before.answers
+    assert chat.result.effects == []
+    assert len(chat.replies) == 2
+    question_text = chat.last.text
+    assert before.current is not None
+    assert ENGINE.catalogue.text(ENGINE.bank.question(before.current).prompt, "zh") in question_text
+    return chat.replies[0].text
+
+
+def example_of(question_id: str, lang: str = "zh") -> str:
+    return ENGINE.catalogue.text(ENGINE.bank.question(question_id).example, lang)
+
+
+# -- the first screen -----------------------------------------------------------------------
+
+
+def test_the_first_question_shows_progress_and_has_no_back_button() -> None:
+    chat = Chat(ENGINE)
+    total = len(ENGINE.bank.applicable({}))
+    assert chat.last.text.startswith(f"第 1/{total} 题 · 企业信息\n\n企业名称是什么")
+    assert chat.last.button_data() == ["iv:h:company_name"]
+    assert ENGINE.progress(chat.state) == (1, total, "企业信息")
+
+
+def test_every_question_shows_where_the_supplier_is() -> None:
+    chat = at("raw_total_t")
+    position, total, section = ENGINE.progress(chat.state)
+    assert section == "原材料本地化"
+    assert chat.last.text.startswith(f"第 {position}/{total} 题 · 原材料本地化")
+    assert (
+        position
+        == [q.id for q in ENGINE.bank.applicable(chat.state.answers)].index("raw_total_t") + 1
+    )
+
+
+def test_follow_up_questions_count_once_they_apply() -> None:
+    chat = at("quality_management")
+    _, before, _ = ENGINE.progress(chat.state)
+    chat.press("iv:a:quality_management:y")
+    _, after, _ = ENGINE.progress(chat.state)
+    assert after == before + 3
+
+
+def test_stepping_never_changes_the_state_it_was_given() -> None:
+    chat = at("white_list")
+    frozen = chat.state.model_dump(mode="json")
+    ENGINE.step(chat.state, ChoiceInput(data="iv:a:white_list:y"))
+    ENGINE.step(chat.state, TextInput(text="no"))
+    ENGINE.step(chat.state, ChoiceInput(data="iv:b:white_list"))
+    assert chat.state.model_dump(mode="json") == frozen
+
+
+# -- text, credit code, phone ---------------------------------------------------------------
+
+
+def test_text_answers_are_trimmed() -> None:
+    chat = Chat(ENGINE)
+    chat.text("  石家庄某某   建材有限公司 ")
+    assert chat.state.answers["company_name"] == "石家庄某某 建材有限公司"
+    assert chat.result.effects == [AnswerAccepted(question_id="company_name")]
+    assert chat.current == "credit_code"
+
+
+def test_empty_and_overlong_text_is_refused_with_an_example() -> None:
+    chat = Chat(ENGINE)
+    error = refused(chat, "   ")
+    assert "不能为空" in error and example_of("company_name") in error
+    error = refused(chat, "某" * 101)
+    assert "最多 100 字" in error and example_of("company_name") in error
+
+
+def test_credit_codes_are_checked_and_normalised() -> None:
+    chat = at("credit_code")
+    assert "应为 18 位，您输入的是 7 位" in refused(chat, "9113018")
+    error = refused(chat, "91130185MA07LQ8K3Q")
+    assert "校验位" in error and example_of("credit_code") in error
+    error = refused(chat, "91130185MI07LQ8K3P")
+    assert "“I”" in error
+    chat.text("  " + VALID_CODE.lower() + " ")
+    assert chat.state.answers["credit_code"] == VALID_CODE
+
+
+def test_phone_numbers() -> None:
+    chat = at("contact_phone")
+    error = refused(chat, "12345")
+    assert "“12345”" in error and example_of("contact_phone") in error
+    chat.text("+86 311-8765-4321")
+    assert chat.state.answers["contact_phone"] == "031187654321"
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+
+def test_the_evaluation_period_is_twelve_consecutive_past_months() -> None:
+    chat = at("period_start")
+    error = refused(chat, "2025-07")
+    assert "2025-07 还没有结束" in error
+    error = refused(chat, "some time")
+    assert "没能读出日期" in error and example_of("period_start") in error
+    chat.text("2024年3月")
+    assert chat.state.answers["period_start"] == "2024-03-01"
+    error = refused(chat, "2024-12")
+    assert "从 2024-03 开始，应在 2025-02 结束" in error
+    chat.text("2025/2")
+    assert chat.state.answers["period_end"] == "2025-02-28"
+    assert ENGINE.answers_document(chat.state)["enterprise"]["period_end"] == "2025-02-28"
+
+
+def test_an_expired_certificate_is_refused_with_an_explanation() -> None:
+    chat = at("qms_expiry")
+    yesterday = TODAY.replace(day=TODAY.day - 1).isoformat()
+    error = refused(chat, yesterday)
+    assert f"证书已于 {yesterday} 过期" in error
+    assert "改为“否”" in error and example_of("qms_expiry") in error
+    error = refused(chat, "2026-02-30")
+    assert "没能读出日期" in error
+    error = refused(chat, "2026-06")
+    assert "具体哪一天" in error
+    chat.text(TODAY.isoformat())
+    assert chat.state.answers["qms_expiry"] == TODAY.isoformat()
+    assert chat.current == "qms_certificate"
+
+
+# -- yes/no and single choice ---------------------------------------------------------------
+
+
+def test_yes_no_questions_have_two_buttons_and_a_back_button() -> None:
+    chat = at("lawful_operation")
+    assert chat.last.buttons[0][0].label == "是"
+    assert chat.last.buttons[0][1].label == "否"
+    assert chat.last.button_data() == [
+        "iv:a:lawful_operation:y",
+        "iv:a:lawful_operation:n",
+        "iv:b:lawful_operation",
+        "iv:h:lawful_operation",
+    ]
+    chat.press("iv:a:lawful_operation:n")
+    assert chat.state.answers["lawful_operation"] is False
+    assert chat.current == "white_list"
+
+
+@pytest.mark.parametrize(
+    ("typed_text", "value"),
+    [("是", True), ("有", True), ("Yes", True), ("y", True), ("否", False), ("没有", False),
+     ("NO", False), ("n", False), ("ｙｅｓ", True)],
+)  # fmt: skip
+def test_yes_no_questions_accept_typed_answers(typed_text: str, value: bool) -> None:
+    chat = at("white_list")
+    chat.text(typed_text)
+    assert chat.state.answers["white_list"] is value
+
+
+def test_a_typed_answer_that_is_not_a_choice_gets_the_buttons_again() -> None:
+    chat = at("white_list")
+    error = refused(chat, "maybe later")
+    assert "是 / 否" in error and "例如：是" in error
+    assert chat.last.button_data()[:2] == ["iv:a:white_list:y", "iv:a:white_list:n"]
+
+
+def test_single_choices_by_button_label_or_synonym() -> None:
+    chat = at("product_category")
+    labels = chat.last.button_labels()[:4]
+    assert labels[0] == "烧结多孔砖和多孔砌块"
+    chat.press("iv:a:product_category:hollow_brick")
+    assert chat.state.answers["product_category"] == "hollow_brick"
+
+    chat = at("product_category")
+    chat.text("烧结保温砖和保温砌块")
+    assert chat.state.answers["product_category"] == "insulation_brick"
+
+    chat = at("product_category")
+    chat.text("实心砖")
+    assert chat.state.answers["product_category"] == "solid_product"
+
+    chat = at("product_category", lang="en")
+    chat.text("sintered hollow bricks and blocks")
+    assert chat.state.answers["product_category"] == "hollow_brick"
+
+
+def test_an_unknown_choice_is_refused_with_the_options() -> None:
+    chat = at("product_category")
+    error = refused(chat, "瓷砖")
+    assert "烧结多孔砖和多孔砌块 / 烧结空心砖和空心砌块" in error
+    assert example_of("product_category") in error
+
+
+# -- multi choice ---------------------------------------------------------------------------
+
+
+def test_multi_choice_buttons_toggle_in_place() -> None:
+    chat = at("waste_types")
+    chat.press("iv:t:waste_types:coal_gangue")
+    assert chat.last.replace_previous
+    assert chat.last.button_labels()[:4] == [
+        "✅ 煤矸石",
+        "粉煤灰",
+        "其他固体废弃物",
+        "无（不掺加固体废弃物）",
+    ]
+    assert chat.state.selection == ["coal_gangue"]
+    assert "waste_types" not in chat.state.answers
+    chat.press("iv:t:waste_types:fly_ash")
+    chat.press("iv:t:waste_types:coal_gangue")
+    assert chat.state.selection == ["fly_ash"]
+    assert chat.last.button_labels()[:2] == ["煤矸石", "✅ 粉煤灰"]
+    chat.tap("完成")
+    assert chat.state.answers["waste_types"] == ["fly_ash"]
+    assert chat.current == "fly_ash_pct"
+
+
+def test_none_clears_the_other_choices_and_the_others_clear_none() -> None:
+    chat = at("waste_types")
+    chat.press("iv:t:waste_types:coal_gangue")
+    chat.press("iv:t:waste_types:other")
+    chat.press("iv:t:waste_types:none")
+    assert chat.state.selection == ["none"]
+    chat.press("iv:t:waste_types:fly_ash")
+    assert chat.state.selection == ["fly_ash"]
+
+
+def test_done_with_nothing_chosen_is_refused() -> None:
+    chat = at("waste_types")
+    chat.press("iv:d:waste_types")
+    assert "请至少选择 1 项" in chat.replies[0].text
+    assert example_of("waste_types") in chat.replies[0].text
+    assert chat.current == "waste_types"
+
+
+def test_several_choices_can_be_typed() -> None:
+    chat = at("waste_types")
+    chat.text("煤矸石、粉煤灰")
+    assert chat.state.answers["waste_types"] == ["coal_gangue", "fly_ash"]
+    chat = at("waste_types", lang="en")
+    chat.text("Fly ash, other solid waste")
+    assert chat.state.answers["waste_types"] == ["fly_ash", "other"]
+
+
+def test_typed_choices_that_contradict_each_other_are_refused() -> None:
+    chat = at("waste_types")
+    error = refused(chat, "无，煤矸石")
+    assert "“无（不掺加固体废弃物）”不能与其他选项同时选择" in error
+    error = refused(chat, "煤矸石、沙子")
+    assert "煤矸石 / 粉煤灰" in error
+
+
+# -- amounts --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "stored"),
+    [
+        ("electricity_kwh", "120万度", "1200000"),
+        ("electricity_kwh", "1,200 MWh", "1200000"),
+        ("electricity_kwh", "１２０００００ kWh", "1200000"),
+        ("natural_gas_m3", "35万立方米", "350000"),
+        ("natural_gas_m3", "350,000 m³", "350000"),
+        ("fuel_oil_kg", "12吨", "12000"),
+        ("fuel_oil_kg", "12,5 kg", "12.5"),
+        ("diesel_kg", "8000 公斤", "8000"),
+    ],
+)
+def test_amounts_are_converted_to_the_question_unit(
+    question_id: str, text: str, stored: str
+) -> None:
+    chat = at(question_id)
+    chat.text(text)
+    assert chat.state.answers[question_id] == stored
+
+
+@pytest.mark.parametrize(
+    ("question_id", "text", "says"),
+    [
+        ("electricity_kwh", "12 吨", "不能使用单位“吨”"),
+        ("electricity_kwh", "-5", "不能是负数"),
+        ("electricity_kwh", "100 200", "只输入一个数"),
+        ("electricity_kwh", "1,2345", "逗号有歧义"),
+        ("electricity_kwh", "很多", "没能读出数字"),
+        ("electricity_kwh", "1000.5亿度", "不能大于 100,000,000,000 千瓦时"),
+        ("output_t", "0", "必须大于 0 吨"),
+        ("coal_gangue_pct", "101", "不能大于 100%"),
+        ("coal_gangue_pct", "0", "必须大于 0%"),
+        ("coal_gangue_pct", "85 kg", "不能使用单位“kg”"),
+    ],
+)
+def test_wrong_amounts_are_refused_with_the_reason_and_an_example(
+    question_id: str, text: str, says: str
+) -> None:
+    chat = at(question_id)
+    error = refused(chat, text)
+    assert says in error
+    assert example_of(question_id) in error
+
+
+def test_a_unit_error_lists_the_units_the_question_accepts() -> None:
+    chat = at("electricity_kwh")
+    error = refused(chat, "12 吨")
+    assert "kWh、kW·h、kw.h、度、千瓦时、千瓦·时、MWh、MW·h、兆瓦时" in error
+
+
+def test_percentages_accept_full_width_signs() -> None:
+    chat = at("coal_gangue_pct", {"waste_types": typed("煤矸石、粉煤灰")})
+    chat.text("８５％")
+    assert chat.state.answers["coal_gangue_pct"] == "85"
+
+
+def test_waste_shares_cannot_add_up_to_more_than_100() -> None:
+    chat = at(
+        "fly_ash_pct", {"waste_types": typed("煤矸石、粉煤灰"), "coal_gangue_pct": typed("60")}
+    )
+    error = refused(chat, "50")
+    assert "与“煤矸石掺加量”合计为 110%，超过了 100%" in error
+    chat.text("40")
+    assert chat.state.answers["fly_ash_pct"] == "40"
+
+
+def test_local_raw_materials_cannot_exceed_the_total() -> None:
+    chat = at("raw_local_t", {"raw_total_t": typed("5.2万吨")})
+    error = refused(chat, "60000")
+    assert "不能大于“主要原材料总量（不含固废）”的答案（52,000 吨）" in error
+    chat.text("52000")
+    assert chat.state.answers["raw_local_t"] == "52000"
+
+
+def test_optional_questions_can_be_skipped_and_count_as_zero() -> None:
+    chat = at("natural_gas_m3")
+    assert "（本题可跳过）" in chat.last.text
+    assert "iv:s:natural_gas_m3" in chat.last.button_data()
+    chat.command("skip")
+    assert chat.state.answers["natural_gas_m3"] is None
+    assert chat.current == "fuel_oil_kg"
+    chat.tap("跳过")
+    assert chat.state.answers["fuel_oil_kg"] is None
+    document = ENGINE.answers_document(chat.state)
+    assert document["energy"]["natural_gas_m3"] == 0
+    assert document["energy"]["fuel_oil_kg"] == 0
+
+
+def test_required_questions_cannot_be_skipped() -> None:
+    chat = at("electricity_kwh")
+    assert "iv:s:electricity_kwh" not in chat.last.button_data()
+    chat.command("skip")
+    assert chat.replies[0].text == "本题为必答题，不能跳过。"
+    assert chat.current == "electricity_kwh"
+    chat.press("iv:s:electricity_kwh")
+    assert chat.replies[0].text == "本题为必答题，不能跳过。"
+    assert "electricity_kwh" not in chat.state.answers
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def test_a_file_question_takes_several_files_then_done() -> None:
+    chat = at("qms_certificate")
+    assert chat.last.expects_file
+    assert "PDF, JPG, JPEG, PNG, DOC, DOCX, XLS, XLSX, OFD, ZIP" in chat.last.text
+    assert "20 MB" in chat.last.text
+    first, second = pdf("page1.pdf"), pdf("page2.pdf")
+    chat.upload(first)
+    assert chat.result.effects == [FileAccepted(question_id="qms_certificate", file=first)]
+    assert chat.last.text == "已收到“page1.pdf”（本题共 1 个文件）。可以继续发送，发完请点“完成”。"
+    assert chat.last.button_data() == ["iv:d:qms_certificate", "iv:x:qms_certificate"]
+    assert chat.last.expects_file
+    chat.upload(second)
+    assert "本题共 2 个文件" in chat.last.text
+    assert "qms_certificate" not in chat.state.answers
+    chat.tap("完成")
+    assert chat.file_names("qms_certificate") == [
+        "page1.pdf",
+        "page2.pdf",
+    ]
+    assert chat.result.effects == [AnswerAccepted(question_id="qms_certificate")]
+    assert chat.current == "environmental_management"
+
+
+def test_photos_are_accepted() -> None:
+    chat = at("qms_certificate")
+    photo = FileInput(file_id="p1", file_unique_id="up1", file_size=90_000, kind="photo")
+    chat.upload(photo)
+    assert chat.result.effects == [FileAccepted(question_id="qms_certificate", file=photo)]
+    assert "已收到“照片”" in chat.last.text
+
+
+def test_files_of_the_wrong_type_or_too_large_are_refused() -> None:
+    chat = at("qms_certificate")
+    exe = FileInput(file_id="x", file_unique_id="ux", file_name="setup.exe", file_size=10)
+    chat.upload(exe)
+    assert chat.result.effects == []
+    assert chat.replies[0].text == (
+        "不支持文件“setup.exe”的格式。"
+        "可接受的格式：PDF, JPG, JPEG, PNG, DOC, DOCX, XLS, XLSX, OFD, ZIP。"
+    )
+    chat.upload(pdf("huge.pdf", size=20 * 1024 * 1024 + 1))
+    assert chat.result.effects == []
+    assert "超过 20 MB" in chat.replies[0].text
+    assert chat.current == "qms_certificate"
+    assert chat.state.pending_files == {}
+
+
+def test_the_same_file_twice_is_kept_once() -> None:
+    chat = at("qms_certificate")
+    chat.upload(pdf("a.pdf"))
+    chat.upload(pdf("a.pdf"))
+    assert chat.result.effects == []
+    assert "已经收到过了（本题共 1 个文件）" in chat.last.text
+
+
+def test_done_before_any_file_and_text_at_a_file_question_are_refused() -> None:
+    chat = at("qms_certificate")
+    chat.press("iv:d:qms_certificate")
+    assert "还没有收到文件" in chat.replies[0].text
+    assert example_of("qms_certificate") in chat.replies[0].text
+    error = refused(chat, "稍后上传")
+    assert "本题需要上传文件" in error and example_of("qms_certificate") in error
+
+
+def test_removing_files_clears_them() -> None:
+    chat = at("qms_certificate")
+    chat.upload(pdf("wrong.pdf"))
+    chat.tap("清空重传")
+    assert chat.result.effects == [FilesCleared(question_id="qms_certificate")]
+    assert chat.state.pending_files == {}
+    assert chat.last.button_data() == ["iv:b:qms_certificate", "iv:h:qms_certificate"]
+
+
+def test_files_sent_to_an_answered_question_join_the_earlier_ones() -> None:
+    chat = at("environmental_management")
+    chat.command("back")
+    assert chat.current == "qms_certificate"
+    assert "当前答案：qms_certificate.pdf" in chat.last.text
+    chat.upload(pdf("page2.pdf"))
+    assert "本题共 2 个文件" in chat.last.text
+    chat.tap("完成")
+    assert chat.file_names("qms_certificate") == ["qms_certificate.pdf", "page2.pdf"]
+
+
+def test_too_many_files_are_refused() -> None:
+    chat = at("qms_certificate")
+    limit = ENGINE.bank.files.max_files
+    for n in range(limit):
+        chat.upload(pdf(f"p{n}.pdf"))
+    chat.upload(pdf("one-more.pdf"))
+    assert chat.result.effects == []
+    assert f"最多接收 {limit} 个文件" in chat.replies[0].text
+
+
+def test_a_publication_is_a_link_or_a_file() -> None:
+    plan = {"ghg_accounted": press("iv:a:ghg_accounted:y")}
+    chat = at("ghg_publication", plan)
+    error = refused(chat, "on our website")
+    assert "不是有效的网址" in error and example_of("ghg_publication") in error
+    chat.text("www.example.com/ghg-2024")
+    assert chat.state.answers["ghg_publication"] == "https://www.example.com/ghg-2024"
+
+    chat = at("ghg_publication", plan)
+    chat.upload(pdf("ghg.pdf"))
+    chat.text("https://example.com/ghg")
+    assert FilesCleared(question_id="ghg_publication") in chat.result.effects
+    assert chat.state.answers["ghg_publication"] == "https://example.com/ghg"
+
+
+def test_a_file_where_none_is_expected_is_declined() -> None:
+    chat = at("white_list")
+    chat.upload(pdf("stray.pdf"))
+    assert chat.result.effects == []
+    assert chat.replies[0].text == "现在不需要上传文件。"
+    assert chat.current == "white_list"
+
+
+# -- back, help, stale buttons --------------------------------------------------------------
+
+
+def test_back_shows_the_previous_answer_and_offers_to_keep_it() -> None:
+    chat = at("contact_person")
+    chat.tap("返回")
+    assert chat.current == "credit_code"
+    assert f"当前答案：{VALID_CODE}" in chat.last.text
+    assert "iv:k:credit_code" in chat.last.button_data()
+    chat.tap("保留当前答案")
+    assert chat.current == "contact_person"
+    assert chat.state.answers["credit_code"] == VALID_CODE
+    assert chat.result.effects == []
+
+
+def test_back_at_the_first_question_says_there_is_nowhere_to_go() -> None:
+    chat = Chat(ENGINE)
+    chat.command("back")
+    assert chat.replies[0].text == "这已经是第一题，无法再返回。"
+    assert chat.current == "company_name"
+
+
+def test_back_skips_questions_that_no_longer_apply() -> None:
+    chat = at("environmental_management")
+    for _ in range(4):
+        chat.command("back")
+    assert chat.current == "quality_management"
+    chat.press("iv:a:quality_management:n")
+    assert chat.current == "environmental_management"
+    chat.command("back")
+    assert chat.current == "quality_management"
+    chat.command("back")
+    assert chat.current == "white_list"
+
+
+def test_changing_an_answer_drops_the_follow_ups_and_their_files() -> None:
+    chat = at("environmental_management")
+    assert "qms_certificate" in chat.state.answers
+    for _ in range(4):
+        chat.command("back")
+    chat.press("iv:a:quality_management:n")
+    assert FilesCleared(question_id="qms_certificate") in chat.result.effects
+    assert chat.replies[0].text.startswith("以下问题因您的修改不再适用，其答案已删除：")
+    assert (
+        "质量管理体系证书编号、质量管理体系证书有效期至、质量管理体系证书文件"
+        in chat.replies[0].text
+    )
+    for gone in ("qms_certificate_no", "qms_expiry", "qms_certificate"):
+        assert gone not in chat.state.answers
+
+
+def test_help_explains_and_asks_the_same_question_again() -> None:
+    chat = at("raw_total_t")
+    chat.command("help")
+    assert chat.replies[0].text == ENGINE.catalogue.text("q.raw_total_t.help", "zh")
+    assert chat.current == "raw_total_t"
+    assert "评价期内使用的主要原材料总量" in chat.last.text
+    chat.press("iv:h:raw_total_t")
+    assert chat.replies[0].text == ENGINE.catalogue.text("q.raw_total_t.help", "zh")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "iv:a:lawful_operation:y",  # an old question's button
+        "iv:a:white_list:maybe",  # not an option
+        "iv:a:white_list",  # missing its option
+        "iv:t:white_list:y",  # a toggle on a yes/no question
+        "iv:zz:white_list",  # unknown verb
+        "iv:ed:company_name",  # edit outside the review
+        "iv:rv:submit",  # submit outside the review
+        "iv:rv:sec:nowhere",
+        "iv:cc:y",  # a cancellation nobody asked for
+        "iv:k:white_list",  # keep an answer that does not exist
+        "iv:lang:fr",
+        "iv::white_list:y",
+        "iv:a:white_list:y:extra",
+        "other:a:white_list:y",
+        "",
+        "iv:" + "x" * 100,
+        "iv:a:white_list:y\x00",
+    ],
+)
+def test_stale_and_forged_buttons_change_nothing(data: str) -> None:
+    chat = at("white_list")
+    before = chat.state.model_dump(mode="json")
+    chat.press(data)
+    assert chat.replies[0].text == "这个按钮来自较早的消息，已经失效。请使用最新消息中的按钮。"
+    assert chat.current == "white_list"
+    assert "企业是否在房地产行业绿色供应链“白名单”内" in chat.last.text
+    assert chat.state.model_dump(mode="json") == before
+    assert chat.result.effects == []
+
+
+# -- cancel and language --------------------------------------------------------------------
+
+
+def test_cancel_asks_first_and_declining_returns_to_the_question() -> None:
+    chat = at("white_list")
+    answers = dict(chat.state.answers)
+    chat.command("cancel")
+    assert chat.state.mode == "confirm_cancel"
+    assert chat.last.text == "确定要放弃本次评价吗？已填写的答案和已上传的文件都将删除。"
+    assert chat.last.button_labels() == ["确定放弃", "继续填写"]
+    chat.text("随便")
+    assert chat.state.mode == "confirm_cancel"
+    chat.tap("继续填写")
+    assert chat.state.mode == "interview"
+    assert chat.current == "white_list"
+    assert chat.state.answers == answers
+    assert chat.result.effects == []
+
+
+def test_confirming_cancel_tells_the_front_end() -> None:
+    chat = at("white_list")
+    chat.command("cancel")
+    chat.tap("确定放弃")
+    assert [type(e).__name__ for e in chat.result.effects] == ["CancelConfirmed"]
+    assert chat.last.text == "已放弃本次评价。发送 /new 可以重新开始。"
+
+
+def test_cancel_can_be_confirmed_by_typing() -> None:
+    chat = at("white_list")
+    chat.command("cancel")
+    chat.text("是")
+    assert [type(e).__name__ for e in chat.result.effects] == ["CancelConfirmed"]
+
+
+def test_switching_language_repeats_the_question_in_english() -> None:
+    chat = at("white_list")
+    chat.command("language", "en")
+    assert chat.result.effects == [LanguageChanged(lang="en")]
+    assert chat.replies[0].text == "Switched to English."
+    assert chat.last.text.startswith("Question ")
+    assert "white list" in chat.last.text
+    assert chat.last.button_labels()[:2] == ["Yes", "No"]
+    chat.text("yes")
+    assert chat.state.answers["white_list"] is True
+
+
+def test_language_without_a_choice_offers_the_languages() -> None:
+    chat = at("white_list")
+    chat.command("language")
+    assert chat.last.button_data() == ["iv:lang:zh", "iv:lang:en"]
+    assert chat.state.lang == "zh"
+    chat.press("iv:lang:en")
+    assert chat.state.lang == "en"
+    assert chat.result.effects == [LanguageChanged(lang="en")]
+
+
+def test_set_language_keeps_the_place_and_refuses_unknown_languages() -> None:
+    chat = at("white_list")
+    result = ENGINE.set_language(chat.state, "en")
+    assert result.state.lang == "en"
+    assert result.state.current == "white_list"
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        ENGINE.set_language(chat.state, "fr")
+
+
+# -- resuming -------------------------------------------------------------------------------
+
+
+def test_resume_welcomes_back_and_repeats_the_question() -> None:
+    chat = at("white_list")
+    result = ENGINE.resume(chat.state)
+    assert result.replies[0].text == "欢迎回来！您的答案都已保存，我们从上次的位置继续。"
+    assert result.state.current == "white_list"
+    assert "白名单" in result.replies[-1].text
+
+
+def test_an_unstarted_state_starts_at_the_first_question() -> None:
+    result = ENGINE.step(InterviewState(), TextInput(text="你好"))
+    assert result.state.current == "company_name"
+    assert result.state.answers == {}
+
+
+def test_a_state_from_an_older_bank_is_repaired() -> None:
+    old = InterviewState(
+        current="retired_question",
+        answers={"company_name": "某公司", "retired_question": "x"},
+        back_stack=["company_name", "retired_question"],
+        pending_files={"retired_question": [pdf()]},
+    )
+    result = ENGINE.step(old, TextInput(text=VALID_CODE))
+    assert result.state.answers == {"company_name": "某公司", "credit_code": VALID_CODE}
+    assert result.state.current == "contact_person"

@@ -1,0 +1,274 @@
+"""The command line: `evaluate`, `schema`, `criteria show`, on valid and invalid input."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli_criteria import _width, register
+
+REPO = Path(__file__).resolve().parents[2]
+QUALIFIED = str(REPO / "examples" / "qualified.json")
+NOT_QUALIFIED = str(REPO / "examples" / "not-qualified.json")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="greenlist")
+    commands = top.add_subparsers(dest="command", required=True)
+    register(commands)
+    return top
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    args = parser().parse_args(argv)
+    code = args.func(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def feed_stdin(monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(content), encoding="utf-8"))
+
+
+def test_register_returns_the_criteria_subcommands() -> None:
+    top = argparse.ArgumentParser(prog="greenlist")
+    commands = top.add_subparsers(dest="command")
+    criteria_commands = register(commands)
+    assert set(commands.choices) == {"evaluate", "schema", "criteria"}
+    assert isinstance(criteria_commands, argparse._SubParsersAction)
+    assert set(criteria_commands.choices) == {"show"}
+    criteria_commands.add_parser("history")  # later commands plug in here
+    assert top.parse_args(["criteria", "history"]).criteria_command == "history"
+
+
+def test_evaluate_prints_a_chinese_report(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "evaluate", QUALIFIED)
+    assert (code, err) == (0, "")
+    assert out.startswith("烧结墙体材料绿名单评价报告\n")
+    assert "结论：✅ 符合绿名单要求（基本要求全部满足，评价指标满足 5.2 a)）" in out
+    assert "E = 42.91 kgce/t ≤ 46 kgce/t（表2 烧结多孔砖和多孔砌块）" in out
+
+
+def test_evaluate_json_for_a_qualified_plant(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "evaluate", QUALIFIED, "--format", "json")
+    assert (code, err) == (0, "")
+    evaluation = json.loads(out)
+    assert evaluation["qualified"] is True
+    assert evaluation["passed_indicators"] == ["5.2a"]
+    assert evaluation["metrics"]["unit_energy_kgce_per_t"] == "42.9067467568"
+    assert "烧结多孔砖和多孔砌块" in out  # not \u-escaped
+    assert out.startswith("{\n  ")
+
+
+def test_evaluate_json_for_a_plant_that_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "evaluate", NOT_QUALIFIED, "--format", "json")
+    assert (code, err) == (0, "")
+    evaluation = json.loads(out)
+    assert evaluation["qualified"] is False
+    assert evaluation["needs_review"] is True
+    assert evaluation["nearest_path"]["blocking_basic"] == ["4.3"]
+    assert {gap["clause"] for gap in evaluation["gaps"]} == {"5.1a", "5.1b", "5.2a"}
+
+
+def test_evaluate_in_english_with_an_explicit_ruleset(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "evaluate", NOT_QUALIFIED, "--lang", "en", "--ruleset", "sintered-wall-2020@1"
+    )
+    assert code == 0
+    assert "Verdict: ❌ does not qualify for the green list yet" in out
+    assert "Ruleset: sintered-wall-2020@1" in out
+
+
+def test_evaluate_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, Path(QUALIFIED).read_bytes())
+    code, out, err = run(capsys, "evaluate", "-", "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["qualified"] is True
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (
+            b'{"energy": {"output_t": -5}}',
+            "错误：标准输入：energy.output_t：合格产品产量（t）不能为负数。",
+        ),
+        (b'{"energy": {"electricity_kwh": 10}}', "energy.output_t：已填报能源消耗量"),
+        (b'{"product_category": "tiles"}', "product_category：产品类别 tiles 不在表2 中"),
+        (b'{"energy": {"gas_m3": 1}}', "energy.gas_m3：不认识的字段 energy.gas_m3"),
+        (b"[1, 2]", "错误：标准输入：答案文件应为一个 JSON 对象。"),
+        (b'{"energy": ', "错误：标准输入 不是有效的 JSON（第 1 行第 12 列："),
+        (b"\xff\xfe{}", "错误：标准输入 不是 UTF-8 编码的文本"),
+        (b"[" * 100000 + b"]" * 100000, "嵌套层级过深"),
+    ],
+)
+def test_evaluate_refuses_bad_input_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes,
+    says: str,
+) -> None:
+    feed_stdin(monkeypatch, content)
+    code, out, err = run(capsys, "evaluate", "-")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert says in err
+
+
+def test_evaluate_error_in_english(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_stdin(monkeypatch, b'{"raw_materials": {"local_t": 2, "total_t": 1}}')
+    code, _, err = run(capsys, "evaluate", "-", "--lang", "en")
+    assert code == 2
+    assert err == (
+        "error: standard input: raw_materials.local_t: Main raw material from "
+        "within the radius (2 t) cannot exceed the total (1 t).\n"
+    )
+
+
+def test_evaluate_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.json"
+    code, out, err = run(capsys, "evaluate", str(missing))
+    assert (code, out) == (2, "")
+    assert err == f"错误：找不到文件 {missing}\n"
+
+
+def test_evaluate_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "evaluate", str(tmp_path))
+    assert code == 2
+    assert err.startswith(f"错误：无法读取 {tmp_path}：")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("nope", "没有规则集 nope"),
+        ("sintered-wall-2020@9", "没有版本 9"),
+        ("sintered-wall-2020@x", "ID@版本"),
+    ],
+)
+def test_evaluate_unknown_ruleset(capsys: pytest.CaptureFixture[str], spec: str, says: str) -> None:
+    code, out, err = run(capsys, "evaluate", QUALIFIED, "--ruleset", spec)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert says in err
+
+
+def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "schema")
+    assert (code, err) == (0, "")
+    schema = json.loads(out)
+    assert "energy" in schema["properties"]
+    assert "合格产品产量（t）" in out
+
+
+def test_criteria_show(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "criteria", "show")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        "房地产行业绿色供应链 烧结墙体材料绿名单评价导则（2020）（sintered-wall-2020@1）"
+    )
+    assert lines[2].split() == ["条款", "项目", "数值", "单位", "来源", "键"]
+    porous = next(line for line in lines if line.endswith("energy.porous_brick"))
+    assert "≤ 46" in porous and "kgce/t" in porous and "表2 烧结多孔砖和多孔砌块" in porous
+    gangue = next(line for line in lines if line.endswith("waste.coal_gangue_only"))
+    assert "≥ 80" in gangue
+    electricity = next(line for line in lines if line.endswith("factors.electricity_kwh"))
+    assert "0.1229" in electricity and "kgce/kWh" in electricity
+    assert len(lines) == 3 + 14
+    # Columns line up even with Chinese text: every key starts in the same column.
+    starts = {_width(line[: line.rindex(" ") + 1]) for line in lines[2:]}
+    assert len(starts) == 1
+
+
+def test_criteria_show_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "criteria", "show", "--lang", "en", "--ruleset", "sintered-wall-2020@1"
+    )
+    assert code == 0
+    assert "Table 2, sintered perforated bricks and blocks" in out
+
+
+def test_criteria_show_unknown_ruleset(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "criteria", "show", "--ruleset", "nope")
+    assert (code, out) == (2, "")
+    assert "没有规则集 nope" in err
+
+
+def test_criteria_needs_a_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        parser().parse_args(["criteria"])
+    assert caught.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["evaluate", "--help"], "读取答案文件（JSON，格式见 greenlist schema）"),
+        (["schema", "--help"], "输出答案文件（greenlist evaluate 读取的 JSON）的 JSON Schema"),
+        (["criteria", "--help"], "查看评价所用的规则集"),
+        (["criteria", "show", "--help"], "以表格显示规则集的每个数值"),
+        (["--help"], "按绿名单导则评价一份答案文件（JSON）"),
+    ],
+)
+def test_every_command_has_help(
+    capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        parser().parse_args(argv)
+    assert caught.value.code == 0
+    assert says in capsys.readouterr().out
+
+
+def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli_criteria",
+            "evaluate",
+            "examples/qualified.json",
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["qualified"] is True
+    assert ok.stderr == ""
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"solid_waste": {"coal_gangue_pct": 120}}', encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot.cli_criteria", "evaluate", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    assert refused.stderr == (
+        f"错误：{bad}：solid_waste.coal_gangue_pct：煤矸石掺加量（%）应在 0 到 100 之间。\n"
+    )

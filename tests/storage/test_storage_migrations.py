@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from storage import (
+    current_revision,
+    current_revision_async,
+    downgrade,
+    downgrade_async,
+    head_revision,
+    upgrade,
+    upgrade_async,
+)
+from storage.models import Base
+from storage.schema import main
+
+APPLICATION_TABLES = {
+    "people",
+    "assessment_sessions",
+    "evidence_files",
+    "review_decisions",
+    "ruleset_versions",
+    "audit_log",
+    "processed_updates",
+}
+
+
+async def table_names(url: str) -> set[str]:
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names)
+
+
+def test_head_revision_is_the_initial_schema() -> None:
+    assert head_revision() == "0001"
+
+
+async def test_migrations_go_up_to_head_and_down_to_base(empty_database_url: str) -> None:
+    assert await current_revision_async(empty_database_url) is None
+
+    await upgrade_async(empty_database_url)
+    assert await current_revision_async(empty_database_url) == head_revision()
+    assert await table_names(empty_database_url) == APPLICATION_TABLES | {"alembic_version"}
+
+    await downgrade_async(empty_database_url, "base")
+    assert await current_revision_async(empty_database_url) is None
+    assert await table_names(empty_database_url) == {"alembic_version"}
+
+    await upgrade_async(empty_database_url)
+    assert await table_names(empty_database_url) == APPLICATION_TABLES | {"alembic_version"}
+
+
+async def test_sync_api_works_inside_a_running_loop_and_from_a_thread(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url)
+    assert current_revision(empty_database_url) == head_revision()
+    await asyncio.to_thread(downgrade, empty_database_url, "base")
+    assert await asyncio.to_thread(current_revision, empty_database_url) is None
+
+
+def _schema_differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_models_match_the_migrated_schema(database_url: str) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(_schema_differences)
+    finally:
+        await engine.dispose()
+    assert differences == []
+
+
+async def test_migrated_constraints_carry_the_naming_convention(database_url: str) -> None:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            checks, foreign, unique, indexes = await connection.run_sync(
+                lambda sync: (
+                    inspect(sync).get_check_constraints("people"),
+                    inspect(sync).get_foreign_keys("evidence_files"),
+                    inspect(sync).get_unique_constraints("ruleset_versions"),
+                    inspect(sync).get_indexes("assessment_sessions"),
+                )
+            )
+    finally:
+        await engine.dispose()
+    assert {c["name"] for c in checks} == {"ck_people_language", "ck_people_role"}
+    assert [f["name"] for f in foreign] == ["fk_evidence_files_session_id_assessment_sessions"]
+    assert [u["name"] for u in unique] == ["uq_ruleset_versions_ruleset_id_version"]
+    assert {i["name"]: i["column_names"] for i in indexes} == {
+        "ix_assessment_sessions_status_submitted_at": ["status", "submitted_at"],
+        "ix_assessment_sessions_owner_id_status": ["owner_id", "status"],
+        "ix_assessment_sessions_product_category": ["product_category"],
+        "ix_assessment_sessions_company_name": ["company_name"],
+        "ix_assessment_sessions_credit_code": ["credit_code"],
+        "ix_assessment_sessions_submitted_at": ["submitted_at"],
+    }
+
+
+def test_command_line_reports_revisions(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["head"]) == 0
+    assert main(["current", "--url", database_url]) == 0
+    assert capsys.readouterr().out.split() == ["0001", "0001"]
+
+
+def test_command_line_refuses_bad_input_with_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["current"]) == 2
+    assert "pass --url or set DATABASE_URL" in capsys.readouterr().err
+    assert main(["upgrade", "--url", "mysql://root@localhost/x"]) == 2
+    assert "backend 'mysql' is not supported" in capsys.readouterr().err
+
+
+def test_command_line_refuses_an_unknown_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["upgrade", "9999", "--url", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    assert re.search(r"error: .*'9999'", capsys.readouterr().err)
