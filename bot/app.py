@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -13,16 +13,16 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
     MessageHandler,
     filters,
 )
 
 from bot import supplier_handlers as supplier
-from bot.context import Services, services
+from bot.context import Services, services_of
 from bot.errors import handle_error
 from bot.settings import Settings
+from conversations import CALLBACK_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("status", supplier.show_status, filters=private))
     app.add_handler(CommandHandler(["language", "lang"], supplier.switch_language, filters=private))
     app.add_handler(CommandHandler(list(NAVIGATION_COMMANDS), supplier.navigate, filters=private))
-    app.add_handler(CallbackQueryHandler(supplier.press_button))
+    app.add_handler(CallbackQueryHandler(supplier.press_button, pattern=f"^{CALLBACK_PREFIX}:"))
     app.add_handler(
         MessageHandler(
             private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
@@ -86,6 +86,7 @@ def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, supplier.ignore_edit))
     app.add_handler(MessageHandler(private & filters.COMMAND, supplier.unknown_command))
     app.add_handler(MessageHandler(private, supplier.send_unsupported))
+    app.add_handler(CallbackQueryHandler(supplier.press_unknown_button))
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -106,12 +107,3 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     await services_of(application).db.dispose()
-
-
-def services_of(application: Application) -> Services:  # type: ignore[type-arg]
-    found = application.bot_data.get("services")
-    assert isinstance(found, Services)
-    return found
-
-
-__all__ = ["ContextTypes", "Update", "build_application", "services"]

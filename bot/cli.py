@@ -42,7 +42,7 @@ def _db_current(_: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.runner import run_bot
 
-    return run_bot(load_settings())
+    return run_bot(load_settings(), webhook=args.webhook)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start the bot. Needs TELEGRAM_BOT_TOKEN; the default SQLite database "
         "is created and migrated automatically.",
     )
+    p.add_argument(
+        "--webhook",
+        action="store_true",
+        default=None,
+        help="receive updates through a webhook (also when WEBHOOK_URL is set)",
+    )
     p.set_defaults(func=_run)
 
     p = sub.add_parser(
@@ -134,7 +140,6 @@ def _one_line(exc: BaseException) -> str:
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()
     return f"{type(original).__name__}: {text[0] if text else ''}"
-
 
 
 if __name__ == "__main__":

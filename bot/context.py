@@ -29,9 +29,11 @@ class Services:
     interview: InterviewService
 
     @classmethod
-    def create(cls, settings: Settings, db: Database | None = None) -> Services:
+    def create(
+        cls, settings: Settings, *, db: Database | None = None, engine: Engine | None = None
+    ) -> Services:
         database = db or Database(settings.database_url)
-        engine = Engine.default()
+        engine = engine or Engine.default()
         catalogue = Catalogue.load()
         rulesets = RulesetProvider()
         interview = InterviewService(
@@ -43,8 +45,12 @@ class Services:
         application.bot_data[_KEY] = self
 
 
-def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
-    found = context.application.bot_data.get(_KEY)
+def services_of(application: Application) -> Services:  # type: ignore[type-arg]
+    found = application.bot_data.get(_KEY)
     if not isinstance(found, Services):
         raise RuntimeError("the application was built without services; use build_application()")
     return found
+
+
+def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
+    return services_of(context.application)

@@ -8,10 +8,12 @@ before any reply is returned, and a redelivered update changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.rulesets import RulesetProvider
 from conversations import (
+    LANGUAGES,
     CancelConfirmed,
     Catalogue,
     Command,
@@ -29,6 +31,8 @@ from conversations import (
 from storage import AssessmentSession, ConcurrentUpdate, Database, Status, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+Action = Callable[[UnitOfWork, "Who", str], Awaitable["Outcome"]]
 
 #: A concurrent write to the same session (another process, a double click) is retried
 #: from a fresh read this many times before giving up.
@@ -69,14 +73,12 @@ class InterviewService:
         self.catalogue = catalogue
         self.default_language = default_language
 
-    def _language(self, who: Who, stored: str | None) -> str:
-        if stored in ("zh", "en"):
-            return stored
+    def _language_hint(self, who: Who) -> str:
+        """A new person's language, from what their client says, else the default."""
         hint = (who.language_hint or "").lower()
-        if hint.startswith("en"):
-            return "en"
-        if hint.startswith("zh"):
-            return "zh"
+        for lang in LANGUAGES:
+            if hint.startswith(lang):
+                return lang
         return self.default_language
 
     async def start(self, who: Who, update_id: int | None = None) -> Outcome:
@@ -97,30 +99,52 @@ class InterviewService:
     async def switch_language(
         self, who: Who, lang: str | None, update_id: int | None = None
     ) -> Outcome:
+        """/language [zh|en]: without an argument, the other language."""
+
         async def action(uow: UnitOfWork, w: Who, current: str) -> Outcome:
-            target = lang if lang in ("zh", "en") else ("en" if current == "zh" else "zh")
+            target = lang if lang in LANGUAGES else ("en" if current == "zh" else "zh")
             await uow.people.set_language(w.user_id, target)
             row = await uow.sessions.open_for_owner(w.user_id)
             if row is None:
                 text = self.catalogue.text("chat.language_switched", target)
-                return Outcome([Reply(text=text)], language=target)
-            state = InterviewState.model_validate(row.state)
-            result = self.engine.set_language(state, target)
+                return Outcome([Reply(text=text)], None, target)
+            result = self.engine.set_language(InterviewState.model_validate(row.state), target)
             await self._save(uow, row, result)
             return Outcome(result.replies, row.id, target)
 
         return await self._run(who, update_id, action)
 
-    async def _run(self, who: Who, update_id: int | None, action) -> Outcome:  # type: ignore[no-untyped-def]
+    async def notice(self, who: Who, key: str, update_id: int | None = None) -> Outcome:
+        """A short notice (unsupported message, unknown command), then the current screen."""
+
+        async def action(uow: UnitOfWork, w: Who, lang: str) -> Outcome:
+            row = await uow.sessions.open_for_owner(w.user_id)
+            if row is None:
+                text = self.catalogue.text(key, lang)
+                hint = self.catalogue.text("chat.help_no_draft", lang)
+                return Outcome([Reply(text=text), Reply(text=hint)], None, lang)
+            state = InterviewState.model_validate(row.state)
+            shown = self.engine.show(state)
+            text = self.catalogue.text(key, state.lang)
+            return Outcome([Reply(text=text), *shown.replies], row.id, state.lang)
+
+        return await self._run(who, update_id, action)
+
+    async def _run(self, who: Who, update_id: int | None, action: Action) -> Outcome:
+        """One transaction per input; a concurrent write to the session is retried afresh."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.db.unit_of_work() as uow:
                     if update_id is not None and await uow.updates.seen(update_id):
                         log.info("update %s already handled; ignoring the redelivery", update_id)
                         return Outcome([])
-                    person = await uow.people.upsert(who.user_id, who.name, who.username)
-                    lang = self._language(who, person.language if person.language else None)
-                    outcome: Outcome = await action(uow, who, lang)
+                    person = await uow.people.upsert(
+                        who.user_id,
+                        who.name,
+                        who.username,
+                        initial_language=self._language_hint(who),
+                    )
+                    outcome = await action(uow, who, person.language)
                     await uow.commit()
                     return outcome
             except ConcurrentUpdate:
@@ -170,15 +194,40 @@ class InterviewService:
         row = await uow.sessions.open_for_owner(who.user_id)
         if row is None:
             return await self._without_draft(uow, who, lang, inp)
-        state = InterviewState.model_validate(row.state)
-        result = self.engine.step(state, inp)
-        outcome = Outcome([], row.id, result.state.lang)
-        result = await self._apply_effects(uow, row, result, outcome)
-        if row is not None and outcome.events != ["cancelled"]:
-            await self._save(uow, row, result)
-        outcome.replies = [*outcome.replies, *result.replies]
-        outcome.language = result.state.lang
+        result = self.engine.step(InterviewState.model_validate(row.state), inp)
+        if any(isinstance(effect, SubmitRequested) for effect in result.effects):
+            result = await self._submit(uow, result)
+        outcome = Outcome(list(result.replies), row.id, result.state.lang)
+        if any(isinstance(effect, CancelConfirmed) for effect in result.effects):
+            await uow.sessions.delete(row)
+            outcome.session_id = None
+            outcome.events.append("cancelled")
+            return outcome
+        await self._record_effects(uow, row, result)
+        await self._save(uow, row, result)
+        for effect in result.effects:
+            if isinstance(effect, Submitted):
+                resubmitted = row.status == Status.NEEDS_INFO
+                await uow.sessions.mark_submitted(
+                    row,
+                    effect.evaluation,
+                    str(effect.evaluation["ruleset_id"]),
+                    int(effect.evaluation["ruleset_version"]),
+                )
+                outcome.submitted = True
+                outcome.events.append("resubmitted" if resubmitted else "submitted")
         return outcome
+
+    async def _submit(self, uow: UnitOfWork, requested: StepResult) -> StepResult:
+        """Judge under the ruleset in force now; the engine turns it into the verdict."""
+        ruleset = await self.rulesets.active(uow)
+        judged = self.engine.submit(requested.state, ruleset)
+        kept = [e for e in requested.effects if not isinstance(e, SubmitRequested)]
+        return StepResult(
+            state=judged.state,
+            replies=[*requested.replies, *judged.replies],
+            effects=[*kept, *judged.effects],
+        )
 
     async def _without_draft(self, uow: UnitOfWork, who: Who, lang: str, inp: Input) -> Outcome:
         """No open interview: explain what there is and how to start, never a dead end."""
@@ -194,9 +243,10 @@ class InterviewService:
         notice = Reply(text=self.catalogue.text("chat.submitted_frozen", lang))
         return Outcome([notice, *self._status_replies(earlier, lang)], None, lang)
 
-    async def _apply_effects(
-        self, uow: UnitOfWork, row: AssessmentSession, result: StepResult, outcome: Outcome
-    ) -> StepResult:
+    async def _record_effects(
+        self, uow: UnitOfWork, row: AssessmentSession, result: StepResult
+    ) -> None:
+        """Evidence rows and the language choice follow the engine's effects."""
         for effect in result.effects:
             if isinstance(effect, FileAccepted):
                 f = effect.file
@@ -213,27 +263,6 @@ class InterviewService:
                 await uow.evidence.remove_for_question(row.id, effect.question_id)
             elif isinstance(effect, LanguageChanged):
                 await uow.people.set_language(row.owner_id, effect.lang)
-            elif isinstance(effect, CancelConfirmed):
-                await uow.sessions.delete(row)
-                outcome.events.append("cancelled")
-                outcome.session_id = None
-            elif isinstance(effect, SubmitRequested):
-                ruleset = await self.rulesets.active(uow)
-                submitted = self.engine.submit(result.state, ruleset)
-                outcome.replies.extend(result.replies)
-                result = StepResult(state=submitted.state, replies=submitted.replies, effects=[])
-                for sub_effect in submitted.effects:
-                    if isinstance(sub_effect, Submitted):
-                        await self._save(uow, row, result)
-                        await uow.sessions.mark_submitted(
-                            row,
-                            sub_effect.evaluation,
-                            ruleset.id,
-                            ruleset.version,
-                        )
-                        outcome.submitted = True
-                        outcome.events.append("submitted")
-        return result
 
     async def _save(self, uow: UnitOfWork, row: AssessmentSession, result: StepResult) -> None:
         await uow.sessions.save_progress(
@@ -283,6 +312,3 @@ def local_date(moment) -> str:  # type: ignore[no-untyped-def]
     if moment is None:
         return "—"
     return str(moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))
-
-
-__all__ = ["InterviewService", "Outcome", "Status", "Who"]

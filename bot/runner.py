@@ -30,7 +30,7 @@ def prepare_database(settings: Settings) -> None:
         )
 
 
-def run_bot(settings: Settings) -> int:
+def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     from bot.app import build_application
 
     settings.token()  # fail with one sentence before anything else starts

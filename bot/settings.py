@@ -6,14 +6,27 @@ plain values and never reads the environment itself.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage import normalise_url
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///greenlist.db"
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+# Plain HTTP on the loopback interface, behind a proxy that terminates TLS; 8443 would
+# suggest TLS here, and 8081 is what a self-hosted Bot API server listens on.
+DEFAULT_WEBHOOK_PORT = 8080
+DEFAULT_WEBHOOK_PATH = "telegram"
+
+# What Telegram accepts in the X-Telegram-Bot-Api-Secret-Token header (setWebhook).
+_SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_HOSTNAME_RE = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+_URL_PATH_RE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 
 
 class ConfigError(Exception):
@@ -36,6 +49,24 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["zh", "en"] = "zh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="text for a terminal, json for one JSON object per line"
+    )
+    webhook_url: str | None = Field(
+        default=None, description="Public https URL Telegram posts updates to (webhook mode)"
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Shared secret Telegram sends with every webhook request"
+    )
+    webhook_listen: str = Field(
+        default=DEFAULT_WEBHOOK_LISTEN, description="Address the webhook server binds"
+    )
+    webhook_port: int = Field(
+        default=DEFAULT_WEBHOOK_PORT, description="Port the webhook server binds"
+    )
+    webhook_path: str | None = Field(
+        default=None, description="Local path of the webhook (default: WEBHOOK_URL's path)"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -59,6 +90,89 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_is_absolute(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "must be the full public URL Telegram posts to, e.g. "
+                "https://bot.example.com/telegram"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query string or a fragment")
+        try:
+            parts.port  # noqa: B018 - parsing the port validates it
+        except ValueError:
+            raise ValueError("has an invalid port") from None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_fits_telegram(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secret = value.get_secret_value().strip()
+        if not _SECRET_TOKEN_RE.fullmatch(secret):
+            raise ValueError(
+                "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule), "
+                "e.g. the output of `openssl rand -hex 32`"
+            )
+        return SecretStr(secret)
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen_is_an_address(cls, value: str) -> str:
+        value = value.strip().removeprefix("[").removesuffix("]")
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            if not _HOSTNAME_RE.fullmatch(value):
+                raise ValueError(
+                    "must be an IP address or a host name to bind, e.g. 127.0.0.1 or 0.0.0.0"
+                ) from None
+        return value
+
+    @field_validator("webhook_port")
+    @classmethod
+    def _port_in_range(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("must be a TCP port between 1 and 65535")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path_is_plain(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        path = value.strip().strip("/")
+        if not _URL_PATH_RE.fullmatch(path):
+            raise ValueError("must be a URL path such as telegram or hooks/greenlist")
+        return path
+
+    @model_validator(mode="after")
+    def _webhook_url_scheme_fits_server(self) -> Settings:
+        # Telegram delivers only to https; a self-hosted Bot API server (--local) also
+        # delivers to plain http, which is what TELEGRAM_API_BASE_URL points at.
+        if (
+            self.webhook_url
+            and self.webhook_url.startswith("http://")
+            and not self.telegram_api_base_url
+        ):
+            raise ValueError(
+                "WEBHOOK_URL must start with https:// (Telegram delivers only to https; "
+                "plain http works only with a self-hosted Bot API server)"
+            )
+        return self
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")
     @classmethod
@@ -87,6 +201,26 @@ class Settings(BaseSettings):
         if base and base.rstrip("/").endswith("/bot"):
             return base.rstrip("/")[: -len("/bot")] + "/file/bot"
         return None
+
+    def webhook_secret_token(self) -> str:
+        """The webhook secret, or a ConfigError saying how to provide it."""
+        if self.webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is not set: webhook mode needs a shared secret of 1-256 "
+                "characters A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`) so that only "
+                "Telegram can post updates."
+            )
+        return self.webhook_secret.get_secret_value()
+
+    def effective_webhook_path(self) -> str:
+        """WEBHOOK_PATH, else the path of WEBHOOK_URL, else `telegram`."""
+        if self.webhook_path is not None:
+            return self.webhook_path
+        if self.webhook_url:
+            path = urlsplit(self.webhook_url).path.strip("/")
+            if path:
+                return path
+        return DEFAULT_WEBHOOK_PATH
 
     @property
     def is_default_sqlite(self) -> bool:

@@ -68,6 +68,14 @@ async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _reply(update, outcome)
 
 
+async def press_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button this bot never made (or no longer knows): treated like a stale button."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await _notice(update, context, "chat.stale_button")
+
+
 async def upload_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
     file = file_input_of(update.effective_message)
@@ -79,5 +87,18 @@ async def upload_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def send_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, locations, contacts, voice: say what is expected and show the question again."""
-    outcome = await services(context).interview.unsupported(who_of(update), update.update_id)
+    await _notice(update, context, "chat.unsupported")
+
+
+async def ignore_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message never rewrites a stored answer; say how to change one instead."""
+    await _notice(update, context, "chat.edit_ignored")
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _notice(update, context, "chat.unknown_command")
+
+
+async def _notice(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+    outcome = await services(context).interview.notice(who_of(update), key, update.update_id)
     await _reply(update, outcome)

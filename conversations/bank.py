@@ -31,6 +31,7 @@ __all__ = [
     "Section",
     "UnitDef",
     "YesNoWords",
+    "condition_holds",
 ]
 
 Kind = Literal[

@@ -236,6 +236,14 @@ class Engine:
         self._show(turn)
         return turn.result()
 
+    def show(self, state: InterviewState) -> StepResult:
+        """The current screen again, unchanged: after a notice that interrupted it."""
+        if state.mode == "interview" and state.current is None:
+            return self.start(state)
+        turn = self._turn(state)
+        self._show(turn)
+        return turn.result()
+
     def step(self, state: InterviewState, inp: Input) -> StepResult:
         """Apply one input. Never raises for anything a user can send."""
         if state.mode == "interview" and state.current is None:

@@ -89,20 +89,28 @@ class PeopleRepository:
         name: str,
         username: str | None = None,
         language: str | None = None,
+        *,
+        initial_language: str | None = None,
     ) -> Person:
         """Record a Telegram user as seen now, keeping any role granted earlier.
 
         A single INSERT ... ON CONFLICT makes two processes greeting the same new user at
         once converge instead of one failing on the primary key. The language is only
-        changed when one is given, so a user's explicit choice survives later visits.
+        changed when one is given, so a user's explicit choice survives later visits;
+        `initial_language` (what their Telegram client says) only applies to a new person.
         """
         now = utcnow()
         lang = _coerce(Language, language, "language") if language is not None else None
+        first = (
+            _coerce(Language, initial_language, "language")
+            if initial_language is not None
+            else None
+        )
         values: dict[str, Any] = {
             "telegram_id": telegram_id,
             "name": name[:256],
             "username": username[:64] if username else None,
-            "language": lang or Language.ZH,
+            "language": lang or first or Language.ZH,
             "role": Role.SUPPLIER,
             "created_at": now,
             "updated_at": now,
