@@ -47,7 +47,9 @@ class TelegramSupplier:
         await self.user.send_command("start")
         return await self.next_screen()
 
-    async def answer(self, screen: SentMessage, plan: Mapping[str, str] | None = None) -> SentMessage:
+    async def answer(
+        self, screen: SentMessage, plan: Mapping[str, str] | None = None
+    ) -> SentMessage:
         """Answer the question on `screen` as the plan says (typed text or a button label),
         otherwise as a qualified plant would; return the next screen."""
         question = self.question_on_screen(screen)
@@ -74,7 +76,9 @@ class TelegramSupplier:
             edited = await self.user.next_edit()
             await self.user.press(self.t("button.done"), edited)
         elif question.kind in ("file", "link_or_file"):
-            await self.user.send_document(f"{qid}.pdf", b"%PDF-1.4 " + qid.encode(), "application/pdf")
+            await self.user.send_document(
+                f"{qid}.pdf", b"%PDF-1.4 " + qid.encode(), "application/pdf"
+            )
             done = self.t("button.done")
             received = await self.user.wait_for(lambda m: done in labels(m))
             await self.user.press(done, received)

@@ -110,7 +110,9 @@ async def test_two_suppliers_at_once_are_kept_apart(
     screen_b = await b.answer(screen_b, {"company_name": "乙砖厂"})
     screen_a = await a.answer(screen_a)
     screen_b = await b.answer(screen_b)
-    assert a.question_on_screen(screen_a).id == b.question_on_screen(screen_b).id == "contact_person"
+    assert (
+        a.question_on_screen(screen_a).id == b.question_on_screen(screen_b).id == "contact_person"
+    )
     (row_a,) = await sessions_of(read_db, 3001)
     (row_b,) = await sessions_of(read_db, 3002)
     assert (row_a.company_name, row_b.company_name) == ("甲砖厂", "乙砖厂")
