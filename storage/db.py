@@ -28,6 +28,7 @@ from storage.errors import ConcurrentUpdate
 from storage.repositories import (
     AuditRepository,
     EvidenceRepository,
+    PendingActionRepository,
     PeopleRepository,
     ProcessedUpdateRepository,
     ReviewRepository,
@@ -126,6 +127,7 @@ class UnitOfWork:
         self.rulesets = RulesetRepository(session)
         self.audit = AuditRepository(session)
         self.updates = ProcessedUpdateRepository(session)
+        self.pending = PendingActionRepository(session)
 
     async def commit(self) -> None:
         try:

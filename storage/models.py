@@ -279,3 +279,17 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (Index(None, "processed_at"),)
+
+
+class PendingAction(Base):
+    """A step that waits for the person's next message or button (a decision's comment, a
+    threshold change awaiting confirmation). Kept in the database, not in a process, so any
+    bot process can finish it and a restart loses nothing. One per person at a time."""
+
+    __tablename__ = "pending_actions"
+
+    actor_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[Any] = mapped_column(_json())
+    token: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import builtins
 import copy
+import re
+import secrets
 from collections.abc import AsyncIterator, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -29,6 +31,7 @@ from storage.models import (
     Decision,
     EvidenceFile,
     Language,
+    PendingAction,
     Person,
     ProcessedUpdate,
     ReviewDecision,
@@ -44,6 +47,9 @@ BASELINE_RULESET_VERSION = 1
 
 
 _E = TypeVar("_E", Status, Role, Language, Decision)
+
+# An 18-character unified social credit code (GB 32100 charset: no I, O, S, V or Z).
+CREDIT_CODE_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
 def _coerce(enum_cls: type[_E], value: str, what: str) -> _E:
@@ -195,7 +201,11 @@ def search_statement(
     if needs_review is not None:
         query = query.where(AssessmentSession.needs_review.is_(needs_review))
     needle = (text or "").strip()
-    if needle:
+    if CREDIT_CODE_SHAPE.fullmatch(needle.upper()):
+        # A whole credit code is looked up by its index alone: OR-ing it with a substring
+        # match on the name would make every such lookup scan the table.
+        query = query.where(AssessmentSession.credit_code == needle.upper())
+    elif needle:
         query = query.where(
             AssessmentSession.company_name.icontains(needle, autoescape=True)
             | (AssessmentSession.credit_code == needle.upper())
@@ -672,3 +682,43 @@ __all__ = [
     "SessionRepository",
     "search_statement",
 ]
+
+
+class PendingActionRepository:
+    """The one step each person has open; a new one replaces the old."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def put(self, actor_id: int, kind: str, payload: Mapping[str, Any]) -> PendingAction:
+        """Open a step; its random token goes into buttons so a stale or forged one fails."""
+        await self.clear(actor_id)
+        row = PendingAction(
+            actor_id=actor_id,
+            kind=kind,
+            payload=copy.deepcopy(dict(payload)),
+            token=secrets.token_hex(4),
+            created_at=utcnow(),
+        )
+        self._session.add(row)
+        await _flush(self._session)
+        return row
+
+    async def get(self, actor_id: int) -> PendingAction | None:
+        return await self._session.get(PendingAction, actor_id, populate_existing=True)
+
+    async def take(
+        self, actor_id: int, *, kind: str | None = None, token: str | None = None
+    ) -> PendingAction | None:
+        """Remove and return the person's open step if it matches; else leave it, None."""
+        row = await self.get(actor_id)
+        if row is None or (kind is not None and row.kind != kind):
+            return None
+        if token is not None and row.token != token:
+            return None
+        await self._session.delete(row)
+        await _flush(self._session)
+        return row
+
+    async def clear(self, actor_id: int) -> None:
+        await self._session.execute(delete(PendingAction).where(PendingAction.actor_id == actor_id))

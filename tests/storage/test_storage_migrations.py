@@ -32,7 +32,11 @@ APPLICATION_TABLES = {
     "ruleset_versions",
     "audit_log",
     "processed_updates",
+    "pending_actions",
 }
+
+#: The newest migration shipped; a new migration updates this line and nothing else.
+HEAD = "0002"
 
 
 async def table_names(url: str) -> set[str]:
@@ -45,8 +49,8 @@ async def table_names(url: str) -> set[str]:
     return set(names)
 
 
-def test_head_revision_is_the_initial_schema() -> None:
-    assert head_revision() == "0001"
+def test_head_revision_is_the_newest_migration() -> None:
+    assert head_revision() == HEAD
 
 
 async def test_migrations_go_up_to_head_and_down_to_base(empty_database_url: str) -> None:
@@ -120,7 +124,7 @@ def test_command_line_reports_revisions(
 ) -> None:
     assert main(["head"]) == 0
     assert main(["current", "--url", database_url]) == 0
-    assert capsys.readouterr().out.split() == ["0001", "0001"]
+    assert capsys.readouterr().out.split() == [HEAD, HEAD]
 
 
 def test_command_line_refuses_bad_input_with_a_message(
