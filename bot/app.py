@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -18,27 +17,18 @@ from telegram.ext import (
     filters,
 )
 
+from bot import desk_handlers as desk
 from bot import supplier_handlers as supplier
 from bot.context import Services, services_of
+from bot.desk import PREFIX as DESK_PREFIX
 from bot.errors import handle_error
 from bot.settings import Settings
+from bot.staff import bootstrap_admins, refresh_menus
 from conversations import CALLBACK_PREFIX
 
 log = logging.getLogger(__name__)
 
-SUPPLIER_COMMANDS = (
-    "start",
-    "status",
-    "review",
-    "back",
-    "skip",
-    "help",
-    "language",
-    "new",
-    "cancel",
-)
 NAVIGATION_COMMANDS = ("back", "skip", "help", "review", "cancel")
-LANGUAGES = ("zh", "en")
 
 
 def build_application(settings: Settings, svc: Services | None = None) -> Application:  # type: ignore[type-arg]
@@ -58,9 +48,19 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
             builder = builder.base_file_url(file_url)
     application = builder.build()
     (svc or Services.create(settings)).attach(application)
+    _add_desk_handlers(application)
     _add_supplier_handlers(application)
     application.add_error_handler(handle_error)
     return application
+
+
+def _add_desk_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("sessions", desk.list_sessions, filters=private))
+    app.add_handler(CommandHandler("find", desk.find_sessions, filters=private))
+    app.add_handler(CommandHandler("session", desk.open_session, filters=private))
+    app.add_handler(CommandHandler("export", desk.export_sessions, filters=private))
+    app.add_handler(CallbackQueryHandler(desk.press_desk_button, pattern=f"^{DESK_PREFIX}:"))
 
 
 def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -90,18 +90,10 @@ def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    """Command menus per scope and language, so each person sees what they can do."""
-    catalogue = services_of(application).catalogue
-    for lang in LANGUAGES:
-        commands = [
-            BotCommand(name, catalogue.text(f"chat.command.{name}", lang))
-            for name in SUPPLIER_COMMANDS
-        ]
-        await application.bot.set_my_commands(
-            commands,
-            scope=BotCommandScopeAllPrivateChats(),
-            language_code=None if lang == "zh" else lang,
-        )
+    """Admins from ADMIN_IDS, then command menus per scope and language."""
+    svc = services_of(application)
+    await bootstrap_admins(svc.db, svc.settings.admin_ids)
+    await refresh_menus(application.bot, svc.db, svc.catalogue)
     log.info("bot ready as @%s", application.bot.username)
 
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from telegram.ext import Application, CallbackContext
 
+from bot.desk import AssessorDesk
 from bot.interview import InterviewService
 from bot.rulesets import RulesetProvider
 from bot.settings import Settings
+from bot.texts import load_catalogue
 from conversations import Catalogue, Engine
 from storage import Database
 
@@ -27,6 +29,7 @@ class Services:
     catalogue: Catalogue
     rulesets: RulesetProvider
     interview: InterviewService
+    desk: AssessorDesk
 
     @classmethod
     def create(
@@ -34,12 +37,13 @@ class Services:
     ) -> Services:
         database = db or Database(settings.database_url)
         engine = engine or Engine.default()
-        catalogue = Catalogue.load()
+        catalogue = load_catalogue()
         rulesets = RulesetProvider()
         interview = InterviewService(
             database, engine, rulesets, catalogue, default_language=settings.default_language
         )
-        return cls(settings, database, engine, catalogue, rulesets, interview)
+        desk = AssessorDesk(database, engine, catalogue)
+        return cls(settings, database, engine, catalogue, rulesets, interview, desk)
 
     def attach(self, application: Application) -> None:  # type: ignore[type-arg]
         application.bot_data[_KEY] = self

@@ -28,7 +28,14 @@ from conversations import (
     SubmitRequested,
     Submitted,
 )
-from storage import AssessmentSession, ConcurrentUpdate, Database, Status, UnitOfWork
+from storage import (
+    AssessmentSession,
+    ConcurrentUpdate,
+    Database,
+    Decision,
+    Status,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,14 @@ class Who:
     language_hint: str | None = None
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Replies for someone other than the person who acted (a decision, a resubmission)."""
+
+    user_id: int
+    replies: list[Reply]
+
+
 @dataclass
 class Outcome:
     replies: list[Reply]
@@ -56,6 +71,7 @@ class Outcome:
     language: str = "zh"
     submitted: bool = False
     events: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 class InterviewService:
@@ -216,7 +232,29 @@ class InterviewService:
                 )
                 outcome.submitted = True
                 outcome.events.append("resubmitted" if resubmitted else "submitted")
+                if resubmitted:
+                    outcome.notices += await self._tell_assessor(uow, row)
         return outcome
+
+    async def _tell_assessor(self, uow: UnitOfWork, row: AssessmentSession) -> list[Notice]:
+        """The assessor who asked for more information hears that it has arrived."""
+        reviews = await uow.reviews.list_for_session(row.id)
+        asked = [r for r in reviews if r.decision == Decision.NEEDS_INFO]
+        if not asked:
+            return []
+        assessor = await uow.people.get(asked[-1].assessor_id)
+        if assessor is None:
+            return []
+        lang = assessor.language
+        verdict_key = "chat.verdict_qualified" if row.qualified else "chat.verdict_not_qualified"
+        text = self.catalogue.text(
+            "desk.resubmitted",
+            lang,
+            id=row.id,
+            company=row.company_name or "—",
+            verdict=self.catalogue.text(verdict_key, lang),
+        )
+        return [Notice(assessor.telegram_id, [Reply(text=text)])]
 
     async def _submit(self, uow: UnitOfWork, requested: StepResult) -> StepResult:
         """Judge under the ruleset in force now; the engine turns it into the verdict."""

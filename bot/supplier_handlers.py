@@ -5,30 +5,33 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import desk_handlers
 from bot.context import services
+from bot.desk_handlers import send_notices
 from bot.interview import Outcome
 from bot.telegram_io import file_input_of, send_replies, who_of
 from conversations import ChoiceInput, Command, TextInput
 
 
-async def _reply(update: Update, outcome: Outcome) -> None:
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
     message = update.callback_query.message if update.callback_query else None
     await send_replies(update, outcome.replies, edit_target=message)  # type: ignore[arg-type]
+    await send_notices(context, outcome.notices)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome = await services(context).interview.start(who_of(update), update.update_id)
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def new_assessment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome = await services(context).interview.new_assessment(who_of(update), update.update_id)
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def show_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome = await services(context).interview.status(who_of(update))
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def switch_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -36,7 +39,7 @@ async def switch_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     outcome = await services(context).interview.switch_language(
         who_of(update), wanted, update.update_id
     )
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def navigate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,16 +49,18 @@ async def navigate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     outcome = await services(context).interview.handle(
         who_of(update), Command(name=name), update.update_id
     )
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None
+    if await desk_handlers.take_comment(update, context):
+        return
     text = update.effective_message.text or ""
     outcome = await services(context).interview.handle(
         who_of(update), TextInput(text=text), update.update_id
     )
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,7 +70,7 @@ async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     outcome = await services(context).interview.handle(
         who_of(update), ChoiceInput(data=query.data or ""), update.update_id
     )
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def press_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -82,7 +87,7 @@ async def upload_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if file is None:
         return await send_unsupported(update, context)
     outcome = await services(context).interview.handle(who_of(update), file, update.update_id)
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)
 
 
 async def send_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,4 +106,4 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def _notice(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
     outcome = await services(context).interview.notice(who_of(update), key, update.update_id)
-    await _reply(update, outcome)
+    await _reply(update, context, outcome)

@@ -85,6 +85,19 @@ class Catalogue:
             {lang: (directory / f"texts.{lang}.yaml").read_text("utf-8") for lang in LANGUAGES}
         )
 
+    def merged(self, other: Catalogue) -> Catalogue:
+        """This catalogue plus another's texts (a front end's own screens); a key defined
+        twice is an error, so one text can never silently shadow another."""
+        if set(self.languages) != set(other.languages):
+            raise ValueError("catalogues to merge must cover the same languages")
+        texts: dict[str, dict[str, str]] = {}
+        for lang in self.languages:
+            clash = sorted(set(self._texts[lang]) & set(other._texts[lang]))
+            if clash:
+                raise ValueError(f"texts defined twice: {', '.join(clash[:5])}")
+            texts[lang] = {**self._texts[lang], **other._texts[lang]}
+        return Catalogue(texts, self.default)
+
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self._texts)

@@ -1,0 +1,679 @@
+"""The assessor desk: find sessions, read one, fetch evidence, decide, export.
+
+Transport-agnostic like the interview service: every action runs in one transaction,
+checks the role first, and returns replies plus the notices other people must receive.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.access import DESK_ROLES, Refused, require
+from bot.interview import Notice, Who, local_date
+from conversations import Button, Catalogue, Engine, InterviewState, Reply
+from criteria import render_report
+from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PREFIX = "as"
+PAGE_SIZE = 8
+MAX_EVIDENCE_BUTTONS = 30
+
+STATUS_CODES: dict[str, Status | None] = {
+    "s": Status.SUBMITTED,
+    "i": Status.NEEDS_INFO,
+    "a": Status.APPROVED,
+    "r": Status.REJECTED,
+    "p": Status.IN_PROGRESS,
+    "*": None,
+}
+VERDICT_CODES: dict[str, bool | None] = {"*": None, "q": True, "n": False}
+CATEGORY_CODES: dict[str, str | None] = {
+    "*": None,
+    "pb": "porous_brick",
+    "hb": "hollow_brick",
+    "ib": "insulation_brick",
+    "sp": "solid_product",
+}
+REVIEW_CODES: dict[str, bool | None] = {"*": None, "y": True}
+DECISION_CODES: dict[str, Decision] = {
+    "a": Decision.APPROVED,
+    "r": Decision.REJECTED,
+    "i": Decision.NEEDS_INFO,
+}
+#: What each decision requires of the session's current status, and where it leads.
+TRANSITIONS: dict[Decision, tuple[frozenset[Status], Status]] = {
+    Decision.APPROVED: (frozenset({Status.SUBMITTED}), Status.APPROVED),
+    Decision.REJECTED: (frozenset({Status.SUBMITTED}), Status.REJECTED),
+    Decision.NEEDS_INFO: (frozenset({Status.SUBMITTED}), Status.NEEDS_INFO),
+    Decision.REOPENED: (frozenset({Status.APPROVED, Status.REJECTED}), Status.SUBMITTED),
+}
+COMMENT_KIND = "desk.comment"
+
+
+def _next(codes: dict[str, object], current: str) -> str:
+    keys = list(codes)
+    return keys[(keys.index(current) + 1) % len(keys)]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The filters and page of the session list; lives entirely in the buttons' data."""
+
+    status: str = "s"
+    verdict: str = "*"
+    category: str = "*"
+    review: str = "*"
+    page: int = 1
+
+    def encode(self) -> str:
+        return f"{PREFIX}:l:{self.status}:{self.verdict}:{self.category}:{self.review}:{self.page}"
+
+    @classmethod
+    def decode(cls, parts: list[str]) -> ListQuery:
+        status, verdict, category, review, page = parts
+        if (
+            status not in STATUS_CODES
+            or verdict not in VERDICT_CODES
+            or category not in CATEGORY_CODES
+            or review not in REVIEW_CODES
+            or not page.isdigit()
+        ):
+            raise ValueError("malformed list query")
+        return cls(status, verdict, category, review, max(1, int(page)))
+
+    def with_page(self, page: int) -> ListQuery:
+        return ListQuery(self.status, self.verdict, self.category, self.review, page)
+
+
+@dataclass(frozen=True)
+class Document:
+    file_name: str
+    content: bytes
+    caption: str
+
+
+@dataclass
+class DeskResult:
+    replies: list[Reply] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    document: Document | None = None
+    #: A stored evidence file to send again by its Telegram file id.
+    file_id: str | None = None
+    #: Replace the message whose button was pressed (paging and filters).
+    replace: bool = False
+
+
+class AssessorDesk:
+    def __init__(self, db: Database, engine: Engine, catalogue: Catalogue) -> None:
+        self.db = db
+        self.engine = engine
+        self.catalogue = catalogue
+
+    # -- entry points ------------------------------------------------------------------
+
+    async def list_sessions(
+        self, who: Who, query: ListQuery, *, replace: bool = False
+    ) -> DeskResult:
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.list")
+            rows, total = await uow.sessions.search(
+                status=_value(STATUS_CODES[query.status]),
+                qualified=VERDICT_CODES[query.verdict],
+                product_category=CATEGORY_CODES[query.category],
+                needs_review=REVIEW_CODES[query.review],
+                limit=PAGE_SIZE,
+                offset=(query.page - 1) * PAGE_SIZE,
+            )
+        pages = max(1, -(-total // PAGE_SIZE))
+        heading = self._t(
+            lang,
+            "desk.list_heading",
+            filters=self._filter_summary(query, lang),
+            total=total,
+            page=min(query.page, pages),
+            pages=pages,
+        )
+        buttons = self._row_buttons(rows, lang)
+        buttons.append(self._paging(query, query.page, pages, lang))
+        buttons += self._filter_buttons(query, lang)
+        text = self._listing(heading, rows, lang)
+        return DeskResult([Reply(text=text, buttons=[r for r in buttons if r])], replace=replace)
+
+    async def find(
+        self, who: Who, text: str, page: int = 1, *, replace: bool = False
+    ) -> DeskResult:
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.find")
+            wanted = text.strip()
+            if not wanted:
+                return DeskResult([Reply(text=self._t(lang, "desk.find_usage"))])
+            rows, total = await uow.sessions.search(
+                text=wanted, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            )
+        pages = max(1, -(-total // PAGE_SIZE))
+        heading = self._t(
+            lang, "desk.find_heading", text=wanted, total=total, page=page, pages=pages
+        )
+        buttons = self._row_buttons(rows, lang)
+        buttons.append(self._find_paging(wanted, page, pages, lang))
+        text_out = self._listing(heading, rows, lang)
+        return DeskResult(
+            [Reply(text=text_out, buttons=[r for r in buttons if r])], replace=replace
+        )
+
+    async def open_session(self, who: Who, session_id: int) -> DeskResult:
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.session")
+            row = await uow.sessions.get(session_id)
+            if row is None:
+                return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
+            return DeskResult(await self._card(uow, row, lang))
+
+    async def evidence(self, who: Who, evidence_id: int) -> DeskResult:
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.evidence")
+            found = await uow.evidence.get(evidence_id)
+            if found is None:
+                return DeskResult([Reply(text=self._t(lang, "desk.evidence_missing"))])
+            return DeskResult(file_id=found.file_id)
+
+    async def ask_comment(self, who: Who, session_id: int, decision: Decision) -> DeskResult:
+        """A decision always carries a comment: ask for it and remember what it is for."""
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, f"desk.{decision.value}")
+            row = await uow.sessions.get(session_id)
+            if row is None:
+                return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
+            refusal = self._transition_refusal(row, decision, lang)
+            if refusal:
+                return DeskResult([Reply(text=refusal)])
+            pending = await uow.pending.put(
+                who.user_id, COMMENT_KIND, {"session_id": row.id, "decision": decision.value}
+            )
+            await uow.commit()
+        cancel = Button(
+            label=self._t(lang, "desk.button.cancel"), data=f"{PREFIX}:x:{pending.token}"
+        )
+        text = self._t(
+            lang,
+            "desk.ask_comment",
+            id=row.id,
+            company=row.company_name or "—",
+            decision=self._t(lang, f"desk.decision_name.{decision.value}"),
+        )
+        return DeskResult([Reply(text=text, buttons=[[cancel]])])
+
+    async def cancel_comment(self, who: Who, token: str) -> DeskResult:
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.cancel")
+            await uow.pending.take(who.user_id, kind=COMMENT_KIND, token=token)
+            await uow.commit()
+        return DeskResult([Reply(text=self._t(lang, "desk.comment_cancelled"))])
+
+    async def take_comment(self, who: Who, text: str) -> DeskResult | None:
+        """The comment an assessor was asked for, if they were asked; else None."""
+        async with self.db.unit_of_work() as uow:
+            pending = await uow.pending.get(who.user_id)
+            if pending is None or pending.kind != COMMENT_KIND:
+                return None
+            lang = await self._staff_language(uow, who, "desk.comment")
+            await uow.pending.take(who.user_id, kind=COMMENT_KIND)
+            decision = Decision(pending.payload["decision"])
+            result = await self._decide(
+                uow, who, int(pending.payload["session_id"]), decision, text.strip(), lang
+            )
+            await uow.commit()
+            return result
+
+    async def export(self, who: Who, status: str | None) -> DeskResult:
+        from bot.exporting import export_sessions
+
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.export")
+        if status is not None and status not in {s.value for s in Status}:
+            return DeskResult([Reply(text=self._t(lang, "desk.export_usage"))])
+        buffer = io.BytesIO()
+        count = await export_sessions(self.db, buffer, fmt="xlsx", status=status, lang=lang)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        return DeskResult(
+            document=Document(
+                file_name=f"greenlist-sessions-{stamp}.xlsx",
+                content=buffer.getvalue(),
+                caption=self._t(lang, "desk.export_caption", count=count),
+            )
+        )
+
+    async def report(self, who: Who, session_id: int) -> DeskResult:
+        from bot.report_pdf import render_session_report
+
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.report")
+            row = await uow.sessions.get(session_id)
+            if row is None:
+                return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
+            evidence = await uow.evidence.list_for_session(row.id)
+            decisions = await uow.reviews.list_for_session(row.id)
+            people = {d.assessor_id: await self._person_name(uow, d.assessor_id) for d in decisions}
+        content = render_session_report(row, evidence, decisions, lang, people=people)
+        return DeskResult(
+            document=Document(
+                file_name=f"greenlist-report-{row.id}.pdf",
+                content=content,
+                caption=self._t(lang, "desk.report_caption", id=row.id),
+            )
+        )
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def _transition_refusal(self, row: AssessmentSession, decision: Decision, lang: str) -> str:
+        allowed, _ = TRANSITIONS[decision]
+        if Status(row.status) in allowed:
+            return ""
+        if Status(row.status) in (Status.APPROVED, Status.REJECTED):
+            hint = "desk.hint_reopen"
+        elif Status(row.status) == Status.NEEDS_INFO:
+            hint = "desk.hint_waiting"
+        else:
+            hint = "desk.hint_not_submitted"
+        return self._t(
+            lang,
+            "desk.cannot_decide",
+            id=row.id,
+            status=self._t(lang, f"chat.status_name.{row.status}"),
+            decision=self._t(lang, f"desk.decision_name.{decision.value}"),
+            hint=self._t(lang, hint),
+        )
+
+    async def _decide(
+        self,
+        uow: UnitOfWork,
+        who: Who,
+        session_id: int,
+        decision: Decision,
+        comment: str,
+        lang: str,
+    ) -> DeskResult:
+        row = await uow.sessions.get_for_update(session_id)
+        if row is None:
+            return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
+        refusal = self._transition_refusal(row, decision, lang)
+        if refusal:
+            return DeskResult([Reply(text=refusal)])
+        before = row.status
+        _, target = TRANSITIONS[decision]
+        await uow.reviews.add(row.id, who.user_id, decision.value, comment)
+        await uow.sessions.set_status(row, target)
+        await uow.audit.add(
+            who.user_id,
+            f"decision.{decision.value}",
+            f"session:{row.id}",
+            old_value={"status": str(before)},
+            new_value={"status": target.value},
+            note=comment,
+        )
+        notice = await self._supplier_notice(uow, row, decision, comment)
+        company = row.company_name or "—"
+        done = self._t(
+            lang,
+            "desk.decided",
+            id=row.id,
+            company=company,
+            decision=self._t(lang, f"desk.decision_name.{decision.value}"),
+        )
+        return DeskResult([Reply(text=done)], notices=[notice])
+
+    async def _supplier_notice(
+        self, uow: UnitOfWork, row: AssessmentSession, decision: Decision, comment: str
+    ) -> Notice:
+        owner = await uow.people.get(row.owner_id)
+        lang = owner.language if owner is not None else self.catalogue.default
+        params = {"id": row.id, "company": row.company_name or "—", "comment": comment or "—"}
+        if decision == Decision.NEEDS_INFO:
+            state = InterviewState.model_validate(row.state)
+            reopened = self.engine.reopen(state)
+            await uow.sessions.save_progress(
+                row,
+                state=reopened.state.model_dump(mode="json"),
+                answers=self.engine.answers_document(reopened.state),
+                current_question=reopened.state.current,
+            )
+            text = self.catalogue.text("desk.supplier_needs_info", reopened.state.lang, **params)
+            return Notice(row.owner_id, [Reply(text=text), *reopened.replies])
+        if decision == Decision.REOPENED:
+            return Notice(
+                row.owner_id,
+                [Reply(text=self.catalogue.text("desk.supplier_reopened", lang, **params))],
+            )
+        name = self.catalogue.text(f"desk.decision_name.{decision.value}", lang)
+        text = self.catalogue.text("desk.supplier_notice", lang, decision=name, **params)
+        return Notice(row.owner_id, [Reply(text=text)])
+
+    # -- rendering ---------------------------------------------------------------------
+
+    async def _card(self, uow: UnitOfWork, row: AssessmentSession, lang: str) -> list[Reply]:
+        t = self._t
+        answers = row.answers or {}
+        enterprise = answers.get("enterprise") or {}
+        owner = await uow.people.get(row.owner_id)
+        lines = [
+            t(
+                lang,
+                "desk.card.heading",
+                id=row.id,
+                status=t(lang, f"chat.status_name.{row.status}"),
+            ),
+            t(
+                lang,
+                "desk.card.enterprise",
+                name=row.company_name or "—",
+                code=row.credit_code or "—",
+            ),
+            t(
+                lang,
+                "desk.card.contact",
+                person=enterprise.get("contact_person") or "—",
+                phone=enterprise.get("contact_phone") or "—",
+            ),
+            t(lang, "desk.card.location", location=enterprise.get("plant_location") or "—"),
+            t(
+                lang,
+                "desk.card.period",
+                start=enterprise.get("period_start") or "—",
+                end=enterprise.get("period_end") or "—",
+            ),
+            t(
+                lang,
+                "desk.card.category",
+                category=self.engine.category_label(row.product_category, lang),
+            ),
+            t(
+                lang,
+                "desk.card.times",
+                created=local_date(row.created_at),
+                submitted=local_date(row.submitted_at),
+            ),
+            t(
+                lang,
+                "desk.card.owner",
+                name=owner.name if owner is not None else "—",
+                user_id=row.owner_id,
+            ),
+            "",
+        ]
+        if row.evaluation:
+            lines.append(render_report(row.evaluation, lang))
+        else:
+            state = InterviewState.model_validate(row.state).model_copy(update={"lang": lang})
+            lines += [t(lang, "desk.card.not_submitted"), *self.engine.summary(state)]
+        evidence = await uow.evidence.list_for_session(row.id)
+        lines.append("")
+        if evidence:
+            lines.append(t(lang, "desk.card.evidence_heading", count=len(evidence)))
+            for index, item in enumerate(evidence, 1):
+                lines.append(
+                    t(
+                        lang,
+                        "desk.card.evidence_line",
+                        index=index,
+                        name=item.file_name or item.file_unique_id,
+                        question=self._question_label(item.question_id, lang),
+                        size=_size(item.file_size),
+                    )
+                )
+        else:
+            lines.append(t(lang, "desk.card.evidence_none"))
+        decisions = await uow.reviews.list_for_session(row.id)
+        lines.append("")
+        if decisions:
+            lines.append(t(lang, "desk.card.history_heading"))
+            for d in decisions:
+                lines.append(
+                    t(
+                        lang,
+                        "desk.card.history_line",
+                        time=local_date(d.created_at),
+                        assessor=await self._person_name(uow, d.assessor_id),
+                        decision=t(lang, f"desk.decision_name.{d.decision}"),
+                        comment=d.comment or "—",
+                    )
+                )
+        else:
+            lines.append(t(lang, "desk.card.history_none"))
+        return [Reply(text="\n".join(lines), buttons=self._card_buttons(row, evidence, lang))]
+
+    def _card_buttons(
+        self, row: AssessmentSession, evidence: list, lang: str
+    ) -> list[list[Button]]:  # type: ignore[type-arg]
+        t = self._t
+        rows: list[list[Button]] = []
+        status = Status(row.status)
+        if status == Status.SUBMITTED:
+            rows.append(
+                [
+                    Button(label=t(lang, "desk.button.approve"), data=f"{PREFIX}:d:{row.id}:a"),
+                    Button(label=t(lang, "desk.button.reject"), data=f"{PREFIX}:d:{row.id}:r"),
+                ]
+            )
+            rows.append(
+                [Button(label=t(lang, "desk.button.ask_info"), data=f"{PREFIX}:d:{row.id}:i")]
+            )
+        elif status in (Status.APPROVED, Status.REJECTED):
+            rows.append([Button(label=t(lang, "desk.button.reopen"), data=f"{PREFIX}:o:{row.id}")])
+        for item in evidence[:MAX_EVIDENCE_BUTTONS]:
+            name = item.file_name or item.file_unique_id
+            rows.append(
+                [
+                    Button(
+                        label=t(lang, "desk.button.evidence", name=name),
+                        data=f"{PREFIX}:e:{item.id}",
+                    )
+                ]
+            )
+        if row.evaluation:
+            rows.append([Button(label=t(lang, "desk.button.report"), data=f"{PREFIX}:p:{row.id}")])
+        rows.append([Button(label=t(lang, "desk.button.back_to_list"), data=ListQuery().encode())])
+        return rows
+
+    def _listing(self, heading: str, rows: list[AssessmentSession], lang: str) -> str:
+        if not rows:
+            return f"{heading}\n\n{self._t(lang, 'desk.list_empty')}"
+        lines = [heading, ""]
+        lines += [self._list_line(row, lang) for row in rows]
+        return "\n".join(lines)
+
+    def _list_line(self, row: AssessmentSession, lang: str) -> str:
+        if row.qualified is None:
+            verdict = self._t(lang, "chat.verdict_pending")
+        else:
+            key = "desk.filter.qualified" if row.qualified else "desk.filter.not_qualified"
+            verdict = self._t(lang, key)
+        if row.needs_review:
+            verdict = f"{verdict} · {self._t(lang, 'desk.filter.needs_review')}"
+        return self._t(
+            lang,
+            "desk.list_line",
+            id=row.id,
+            company=row.company_name or "—",
+            category=self.engine.category_label(row.product_category, lang),
+            verdict=verdict,
+            submitted=local_date(row.submitted_at),
+            status=self._t(lang, f"chat.status_name.{row.status}"),
+        )
+
+    def _row_buttons(self, rows: list[AssessmentSession], lang: str) -> list[list[Button]]:
+        return [
+            [
+                Button(
+                    label=self._t(
+                        lang, "desk.button.open", id=row.id, company=_short(row.company_name)
+                    ),
+                    data=f"{PREFIX}:s:{row.id}",
+                )
+            ]
+            for row in rows
+        ]
+
+    def _paging(self, query: ListQuery, page: int, pages: int, lang: str) -> list[Button]:
+        row = []
+        if page > 1:
+            row.append(
+                Button(
+                    label=self._t(lang, "desk.button.previous"),
+                    data=query.with_page(page - 1).encode(),
+                )
+            )
+        if page < pages:
+            row.append(
+                Button(
+                    label=self._t(lang, "desk.button.next"), data=query.with_page(page + 1).encode()
+                )
+            )
+        return row
+
+    def _find_paging(self, text: str, page: int, pages: int, lang: str) -> list[Button]:
+        row = []
+        carried = _fit(text, 64 - len(f"{PREFIX}:f:{pages}:"))
+        if page > 1:
+            row.append(
+                Button(
+                    label=self._t(lang, "desk.button.previous"),
+                    data=f"{PREFIX}:f:{page - 1}:{carried}",
+                )
+            )
+        if page < pages:
+            row.append(
+                Button(
+                    label=self._t(lang, "desk.button.next"), data=f"{PREFIX}:f:{page + 1}:{carried}"
+                )
+            )
+        return row
+
+    def _filter_buttons(self, query: ListQuery, lang: str) -> list[list[Button]]:
+        def cycled(**change: str) -> str:
+            values = {
+                "status": query.status,
+                "verdict": query.verdict,
+                "category": query.category,
+                "review": query.review,
+                **change,
+            }
+            return ListQuery(**values).encode()  # type: ignore[arg-type]
+
+        labels = self._filter_labels(query, lang)
+        return [
+            [
+                Button(
+                    label=f"{labels['status']} ▸",
+                    data=cycled(status=_next(STATUS_CODES, query.status)),
+                ),  # type: ignore[arg-type]
+                Button(
+                    label=f"{labels['verdict']} ▸",
+                    data=cycled(verdict=_next(VERDICT_CODES, query.verdict)),
+                ),  # type: ignore[arg-type]
+            ],
+            [
+                Button(
+                    label=f"{labels['category']} ▸",
+                    data=cycled(category=_next(CATEGORY_CODES, query.category)),
+                ),  # type: ignore[arg-type]
+                Button(
+                    label=f"{labels['review']} ▸",
+                    data=cycled(review=_next(REVIEW_CODES, query.review)),
+                ),  # type: ignore[arg-type]
+            ],
+        ]
+
+    def _filter_labels(self, query: ListQuery, lang: str) -> dict[str, str]:
+        t = self._t
+        any_ = t(lang, "desk.filter.any")
+        status = STATUS_CODES[query.status]
+        verdict = VERDICT_CODES[query.verdict]
+        category = CATEGORY_CODES[query.category]
+        return {
+            "status": t(
+                lang,
+                "desk.filter.status",
+                value=t(lang, f"chat.status_name.{status.value}") if status else any_,
+            ),
+            "verdict": t(
+                lang,
+                "desk.filter.verdict",
+                value=any_
+                if verdict is None
+                else t(lang, "desk.filter.qualified" if verdict else "desk.filter.not_qualified"),
+            ),
+            "category": t(
+                lang,
+                "desk.filter.category",
+                value=self.engine.category_label(category, lang) if category else any_,
+            ),
+            "review": t(
+                lang,
+                "desk.filter.review",
+                value=t(lang, "desk.filter.needs_review") if REVIEW_CODES[query.review] else any_,
+            ),
+        }
+
+    def _filter_summary(self, query: ListQuery, lang: str) -> str:
+        return " · ".join(self._filter_labels(query, lang).values())
+
+    def _question_label(self, question_id: str, lang: str) -> str:
+        try:
+            return self.engine.catalogue.text(self.engine.bank.question(question_id).label, lang)
+        except KeyError:
+            return question_id
+
+    async def _person_name(self, uow: UnitOfWork, user_id: int) -> str:
+        person = await uow.people.get(user_id)
+        return person.name if person is not None else str(user_id)
+
+    async def _staff_language(self, uow: UnitOfWork, who: Who, action: str) -> str:
+        await require(uow, who.user_id, DESK_ROLES, action)
+        person = await uow.people.get(who.user_id)
+        return person.language if person is not None else self.catalogue.default
+
+    def _t(self, lang: str, key: str, **params: object) -> str:
+        return self.catalogue.text(key, lang, **params)
+
+    async def usage(self, who: Who, key: str) -> DeskResult:
+        """A how-to line for a malformed command, for staff only."""
+        async with self.db.unit_of_work() as uow:
+            lang = await self._staff_language(uow, who, "desk.usage")
+        return DeskResult([Reply(text=self._t(lang, key))])
+
+    def refusal(self, who: Who) -> DeskResult:
+        lang = "en" if (who.language_hint or "").startswith("en") else self.catalogue.default
+        return DeskResult([Reply(text=self._t(lang, "desk.refused"))])
+
+
+def _value(status: Status | None) -> str | None:
+    return status.value if status is not None else None
+
+
+def _short(name: str | None, limit: int = 24) -> str:
+    name = name or "—"
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _fit(text: str, budget: int) -> str:
+    """The longest prefix of `text` whose UTF-8 form fits Telegram's callback-data budget."""
+    out = text
+    while len(out.encode()) > budget:
+        out = out[:-1]
+    return out
+
+
+def _size(size: int | None) -> str:
+    if not size:
+        return "—"
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, size // 1024)} KB"
+
+
+__all__ = ["PREFIX", "AssessorDesk", "DeskResult", "Document", "ListQuery", "Refused", "Role"]

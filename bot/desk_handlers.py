@@ -1,0 +1,135 @@
+"""What an assessor does in the chat: short handlers over the desk service."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import ContextTypes
+
+from bot.access import Refused
+from bot.context import services
+from bot.desk import DECISION_CODES, PREFIX, DeskResult, ListQuery
+from bot.interview import Notice
+from bot.telegram_io import keyboard, render, send_replies, split_text, who_of
+from storage import Decision
+
+log = logging.getLogger(__name__)
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: DeskResult) -> None:
+    query = update.callback_query
+    target = query.message if (query is not None and result.replace) else None
+    replies = result.replies
+    if target is not None:
+        replies = [r.model_copy(update={"replace_previous": True}) for r in replies]
+    await send_replies(update, replies, edit_target=target)  # type: ignore[arg-type]
+    chat = update.effective_chat
+    assert chat is not None
+    if result.file_id is not None:
+        await chat.send_document(result.file_id)
+    if result.document is not None:
+        doc = result.document
+        await chat.send_document(doc.content, filename=doc.file_name, caption=doc.caption)
+    await send_notices(context, result.notices)
+
+
+async def send_notices(context: ContextTypes.DEFAULT_TYPE, notices: list[Notice]) -> None:
+    """Tell other people; one who blocked the bot must not undo what was already stored."""
+    for notice in notices:
+        for reply in notice.replies:
+            try:
+                chunks = split_text(render(reply.text))
+                for index, chunk in enumerate(chunks):
+                    markup = keyboard(reply) if index == len(chunks) - 1 else None
+                    await context.bot.send_message(notice.user_id, chunk, reply_markup=markup)
+            except Forbidden:
+                log.warning("user %s has blocked the bot; notice not delivered", notice.user_id)
+                break
+
+
+async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, action) -> None:  # type: ignore[no-untyped-def]
+    desk = services(context).desk
+    try:
+        result = await action(desk)
+    except Refused:
+        result = desk.refusal(who_of(update))
+    await _deliver(update, context, result)
+
+
+async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True when the text was the comment an assessor had been asked for."""
+    message = update.effective_message
+    assert message is not None
+    desk = services(context).desk
+    try:
+        result = await desk.take_comment(who_of(update), message.text or "")
+    except Refused:
+        result = desk.refusal(who_of(update))
+    if result is None:
+        return False
+    await _deliver(update, context, result)
+    return True
+
+
+async def list_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _run(update, context, lambda desk: desk.list_sessions(who_of(update), ListQuery()))
+
+
+async def find_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    text = " ".join(context.args or [])
+    await _run(update, context, lambda desk: desk.find(who_of(update), text))
+
+
+async def open_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = context.args or []
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        await _run(update, context, lambda desk: desk.usage(who_of(update), "desk.session_usage"))
+        return
+    session_id = int(args[0].lstrip("#"))
+    await _run(update, context, lambda desk: desk.open_session(who_of(update), session_id))
+
+
+async def export_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    status = context.args[0] if context.args else None
+    await _run(update, context, lambda desk: desk.export(who_of(update), status))
+
+
+async def press_desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every desk button; the data says what, the role check in the desk says whether."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    parts = (query.data or "").split(":")
+    who = who_of(update)
+    kind, args = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
+    try:
+        if kind == "l":
+            q = ListQuery.decode(args)
+            await _run(update, context, lambda desk: desk.list_sessions(who, q, replace=True))
+        elif kind == "f" and len(args) >= 2 and args[0].isdigit():
+            page, text = int(args[0]), ":".join(args[1:])
+            await _run(update, context, lambda desk: desk.find(who, text, page, replace=True))
+        elif kind == "s" and len(args) == 1:
+            await _run(update, context, lambda desk: desk.open_session(who, int(args[0])))
+        elif kind == "d" and len(args) == 2 and args[1] in DECISION_CODES:
+            decision = DECISION_CODES[args[1]]
+            await _run(update, context, lambda desk: desk.ask_comment(who, int(args[0]), decision))
+        elif kind == "o" and len(args) == 1:
+            sid = int(args[0])
+            await _run(update, context, lambda desk: desk.ask_comment(who, sid, Decision.REOPENED))
+        elif kind == "x" and len(args) == 1:
+            await _run(update, context, lambda desk: desk.cancel_comment(who, args[0]))
+        elif kind == "e" and len(args) == 1:
+            await _run(update, context, lambda desk: desk.evidence(who, int(args[0])))
+        elif kind == "p" and len(args) == 1:
+            await _run(update, context, lambda desk: desk.report(who, int(args[0])))
+        else:
+            raise ValueError(query.data)
+    except ValueError:
+        log.warning("malformed desk button %r from user %s", query.data, who.user_id)
+        await _run(update, context, lambda desk: desk.usage(who, "chat.stale_button"))
+
+
+__all__ = ["PREFIX", "export_sessions", "find_sessions", "list_sessions", "open_session"]
