@@ -24,6 +24,7 @@ from bot.desk import PREFIX as DESK_PREFIX
 from bot.errors import handle_error
 from bot.settings import Settings
 from bot.staff import bootstrap_admins, refresh_menus
+from bot.updates import PerPersonUpdateProcessor
 from conversations import CALLBACK_PREFIX
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,12 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
         ApplicationBuilder()
         .token(settings.token())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo("Asia/Shanghai")))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerPersonUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if settings.telegram_rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
         file_url = settings.file_url()
