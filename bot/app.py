@@ -22,6 +22,7 @@ from bot import supplier_handlers as supplier
 from bot.context import Services, services_of
 from bot.desk import PREFIX as DESK_PREFIX
 from bot.errors import handle_error
+from bot.privacy import PREFIX as PRIVACY_PREFIX
 from bot.settings import Settings
 from bot.staff import bootstrap_admins, refresh_menus
 from bot.updates import PerPersonUpdateProcessor
@@ -71,6 +72,9 @@ def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", supplier.start, filters=private))
     app.add_handler(CommandHandler("new", supplier.new_assessment, filters=private))
     app.add_handler(CommandHandler("status", supplier.show_status, filters=private))
+    app.add_handler(CommandHandler("mydata", supplier.show_my_data, filters=private))
+    app.add_handler(CommandHandler("delete_my_data", supplier.erase_my_data, filters=private))
+    app.add_handler(CallbackQueryHandler(supplier.confirm_erasure, pattern=f"^{PRIVACY_PREFIX}:"))
     app.add_handler(CommandHandler(["language", "lang"], supplier.switch_language, filters=private))
     app.add_handler(CommandHandler(list(NAVIGATION_COMMANDS), supplier.navigate, filters=private))
     app.add_handler(CallbackQueryHandler(supplier.press_button, pattern=f"^{CALLBACK_PREFIX}:"))

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.desk import AssessorDesk
 from bot.interview import InterviewService
+from bot.privacy import PrivacyService
 from bot.rulesets import RulesetProvider
 from bot.settings import Settings
 from bot.texts import load_catalogue
@@ -30,6 +31,7 @@ class Services:
     rulesets: RulesetProvider
     interview: InterviewService
     desk: AssessorDesk
+    privacy: PrivacyService
 
     @classmethod
     def create(
@@ -43,7 +45,8 @@ class Services:
             database, engine, rulesets, catalogue, default_language=settings.default_language
         )
         desk = AssessorDesk(database, engine, catalogue)
-        return cls(settings, database, engine, catalogue, rulesets, interview, desk)
+        privacy = PrivacyService(database, engine, catalogue)
+        return cls(settings, database, engine, catalogue, rulesets, interview, desk, privacy)
 
     def attach(self, application: Application) -> None:  # type: ignore[type-arg]
         application.bot_data[_KEY] = self

@@ -28,11 +28,13 @@ SUPPLIER_COMMANDS = (
     "new",
     "cancel",
 )
+PRIVACY_COMMANDS = ("mydata", "delete_my_data")
 DESK_COMMANDS = ("sessions", "find", "session", "export")
 ADMIN_COMMANDS: tuple[str, ...] = ()
 
 COMMAND_TEXT_PREFIX = {
     **dict.fromkeys(SUPPLIER_COMMANDS, "chat.command"),
+    **dict.fromkeys(PRIVACY_COMMANDS, "privacy.command"),
     **dict.fromkeys(DESK_COMMANDS, "desk.command"),
 }
 
@@ -70,7 +72,7 @@ def _language_code(lang: str) -> str | None:
 async def refresh_menus(bot: Bot, db: Database, catalogue: Catalogue) -> None:
     for lang in LANGUAGES:
         await bot.set_my_commands(
-            _commands(SUPPLIER_COMMANDS, catalogue, lang),
+            _commands(SUPPLIER_COMMANDS + PRIVACY_COMMANDS, catalogue, lang),
             scope=BotCommandScopeAllPrivateChats(),
             language_code=_language_code(lang),
         )
@@ -82,7 +84,7 @@ async def refresh_menus(bot: Bot, db: Database, catalogue: Catalogue) -> None:
 
 async def set_person_menu(bot: Bot, catalogue: Catalogue, user_id: int, role: Role) -> None:
     """One person's menu after a role change; a supplier goes back to the default menu."""
-    names: tuple[str, ...] = SUPPLIER_COMMANDS
+    names: tuple[str, ...] = SUPPLIER_COMMANDS + PRIVACY_COMMANDS
     if role in (Role.ASSESSOR, Role.ADMIN):
         names += DESK_COMMANDS
     if role == Role.ADMIN:

@@ -107,3 +107,22 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def _notice(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
     outcome = await services(context).interview.notice(who_of(update), key, update.update_id)
     await _reply(update, context, outcome)
+
+
+async def show_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    replies = await services(context).privacy.my_data(who_of(update))
+    await send_replies(update, replies)
+
+
+async def erase_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    replies = await services(context).privacy.ask_to_erase(who_of(update))
+    await send_replies(update, replies)
+
+
+async def confirm_erasure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _, choice, token = ((query.data or "") + "::").split(":")[:3]
+    replies = await services(context).privacy.answer(who_of(update), choice, token)
+    await send_replies(update, replies)

@@ -202,6 +202,9 @@ class Question(BaseModel):
     # given: false for yes/no, 0 for amounts, and the field is left out otherwise.
     default: JsonValue = None
     optional: bool = False
+    # Personal data of a natural person (a contact's name or phone): erased on request,
+    # while the company's answers and the evaluation stay for the statistics.
+    personal: bool = False
     when: Condition = Field(default_factory=dict)
     options: tuple[Option, ...] = ()
     min_selected: int = Field(default=1, ge=1)

