@@ -22,6 +22,7 @@ from bot import supplier_handlers as supplier
 from bot.context import Services, services_of
 from bot.desk import PREFIX as DESK_PREFIX
 from bot.errors import handle_error
+from bot.logging_setup import install_update_context
 from bot.privacy import PREFIX as PRIVACY_PREFIX
 from bot.settings import Settings
 from bot.staff import bootstrap_admins, refresh_menus
@@ -52,6 +53,7 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
             builder = builder.base_file_url(file_url)
     application = builder.build()
     (svc or Services.create(settings)).attach(application)
+    install_update_context(application)
     _add_desk_handlers(application)
     _add_supplier_handlers(application)
     application.add_error_handler(handle_error)

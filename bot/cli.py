@@ -10,7 +10,7 @@ from importlib import metadata
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_criteria
+from bot import cli_criteria, cli_ops
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "run",
-        help="start the Telegram bot (long polling)",
+        help="start the Telegram bot (long polling, or a webhook with --webhook / WEBHOOK_URL)",
         description="Start the bot. Needs TELEGRAM_BOT_TOKEN; the default SQLite database "
         "is created and migrated automatically.",
     )
@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_chat)
 
     cli_criteria.register(sub)
+    cli_ops.register(sub)
     return parser
 
 

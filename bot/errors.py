@@ -13,11 +13,25 @@ from bot.context import services
 log = logging.getLogger(__name__)
 
 
+#: SQLSTATE classes of a server that cannot serve now: connection exception (08),
+#: insufficient resources (53), operator intervention such as a shutdown (57), and a
+#: database that is not accepting connections (55000).
+_OUTAGE_STATES = ("08", "53", "57", "55000")
+
+
 def _is_database_outage(error: BaseException | None) -> bool:
+    """Whether the database, not the update, is at fault: then the answer is safe to repeat."""
     while error is not None:
-        if isinstance(error, OperationalError | ConnectionError | OSError):
+        if isinstance(error, OperationalError | ConnectionError | OSError | TimeoutError):
             return True
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
+        if isinstance(error, DBAPIError):
+            if error.connection_invalidated:
+                return True
+            state = str(getattr(error.orig, "sqlstate", "") or "")
+            if state.startswith(_OUTAGE_STATES):
+                return True
+        state = str(getattr(error, "sqlstate", "") or "")
+        if state.startswith(_OUTAGE_STATES):
             return True
         error = error.__cause__ or error.__context__
     return False

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.logging_setup import log_context
 from bot.rulesets import RulesetProvider
 from conversations import (
     LANGUAGES,
@@ -210,6 +211,7 @@ class InterviewService:
         row = await uow.sessions.open_for_owner(who.user_id)
         if row is None:
             return await self._without_draft(uow, who, lang, inp)
+        log_context(session_id=row.id)
         result = self.engine.step(InterviewState.model_validate(row.state), inp)
         if any(isinstance(effect, SubmitRequested) for effect in result.effects):
             result = await self._submit(uow, result)

@@ -9,12 +9,16 @@ Texts come from `bot/data/report_texts.yaml`; times are shown in Asia/Shanghai.
 
 from __future__ import annotations
 
+import json
 import logging
+import string
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +32,10 @@ from bot.exporting import (
     check_language,
     export_catalogue,
     local_time,
+    ordered_clauses,
     status_names,
 )
-from bot.fonts import FontChoice, find_cjk_font
+from bot.fonts import FontChoice, embeddable_font, find_cjk_font, font_characters
 from conversations import Catalogue, QuestionBank
 from storage import AssessmentSession, EvidenceFile, ReviewDecision
 
@@ -268,7 +273,8 @@ class _Builder:
 
     # -- sections --------------------------------------------------------------------------
 
-    def build(self) -> bytes:
+    def build(self) -> tuple[bytes, set[str]]:
+        """The PDF, and the characters the font had no glyph for."""
         pdf = self.pdf
         status = status_names(self.lang).get(str(self.session.status), str(self.session.status))
         pdf.footer_text = self.t(
@@ -290,7 +296,11 @@ class _Builder:
                 self.gaps()
         self.evidence_list()
         self.decision_history()
-        return bytes(pdf.output())
+        data = bytes(pdf.output())
+        missing = {
+            chr(code) for font in pdf.fonts.values() for code in getattr(font, "missing_glyphs", ())
+        }
+        return data, missing
 
     def title(self, status: str) -> None:
         pdf = self.pdf
@@ -375,14 +385,9 @@ class _Builder:
                 row.cell(value)
 
     def _clause_results(self) -> list[_Clause]:
-        clauses = self.evaluation.get("clauses")
-        if not isinstance(clauses, Mapping):
-            return []
         suffix = "_en" if self.lang == "en" else ""
         results = []
-        for clause_id, result in clauses.items():
-            if not isinstance(result, Mapping):
-                continue
+        for clause_id, result in ordered_clauses(self.evaluation):
             results.append(
                 _Clause(
                     clause_id=str(clause_id),
@@ -554,7 +559,8 @@ class _Builder:
         if gaps:
             self.paragraph(self.t("gaps.list"), _ACCENT)
             for gap in gaps:
-                self.paragraph("• " + str(gap.get(f"text{suffix}") or gap.get("text") or ""))
+                text = str(gap.get(f"text{suffix}") or gap.get("text") or "")
+                self.paragraph(self.t("gaps.item", text=text))
 
     def evidence_list(self) -> None:
         self.heading("section.evidence")
@@ -628,17 +634,56 @@ def render_session_report(
     what to install, when no font with Chinese glyphs is available.
     """
     check_language(lang)
-    font = find_cjk_font(font_path) if font_path is not None else _default_font()
-    builder = _Builder(
-        session,
-        evidence,
-        decisions,
-        lang,
-        people or {},
-        font,
-        generated_at or datetime.now(UTC),
-    )
-    return builder.build()
+    source = find_cjk_font(font_path) if font_path is not None else _default_font()
+    names = dict(people or {})
+    characters = _report_characters(session, evidence, decisions, names, lang)
+    when = generated_at or datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="greenlist-report-") as scratch:
+        for _ in range(2):
+            font = embeddable_font(source, characters, Path(scratch))
+            data, missing = _Builder(session, evidence, decisions, lang, names, font, when).build()
+            # A character nobody foresaw (the font has it, the subset did not): once more.
+            extra = (missing & _font_characters(source)) - characters
+            if not extra:
+                break
+            characters |= extra
+    return data
+
+
+def _report_characters(
+    session: AssessmentSession,
+    evidence: Sequence[EvidenceFile],
+    decisions: Sequence[ReviewDecision],
+    people: Mapping[int, str],
+    lang: str,
+) -> set[str]:
+    """Every character the report can print: its texts and everything stored it shows."""
+    sources: list[str] = [
+        string.printable,
+        _texts_source(),
+        export_catalogue().model_dump_json(),
+        json.dumps([session.answers, session.state, session.evaluation], ensure_ascii=False),
+        category_label(_dig(session.answers, "product_category"), lang) or "",
+        str(session.status),
+        str(session.ruleset_id or ""),
+    ]
+    for item in evidence:
+        sources.append(item.file_name or "")
+        sources.append(_question_label(item.question_id, lang))
+    for decision in decisions:
+        sources.append(decision.comment or "")
+    sources.extend(people.values())
+    return set("".join(sources))
+
+
+@cache
+def _texts_source() -> str:
+    return resources.files("bot").joinpath("data", TEXTS_FILE).read_text("utf-8")
+
+
+@cache
+def _font_characters(choice: FontChoice) -> frozenset[str]:
+    return font_characters(choice)
 
 
 @cache

@@ -1,22 +1,31 @@
-"""Start the bot the way an operator expects: schema ready, logs on, polling until Ctrl-C."""
+"""Start the bot the way an operator expects: schema ready, logs on, updates flowing.
+
+Long polling is the default: it needs nothing but the token. With `greenlist run
+--webhook`, or whenever WEBHOOK_URL is set, Telegram posts updates to a small HTTP server
+inside the bot instead, which listens on WEBHOOK_LISTEN:WEBHOOK_PORT behind a reverse
+proxy that terminates TLS; requests without the WEBHOOK_SECRET header are refused (403).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 
+from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings
 from storage import current_revision, head_revision, upgrade
 
+log = logging.getLogger(__name__)
 
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and those URLs carry the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+__all__ = [
+    "configure_logging",
+    "prepare_database",
+    "run_bot",
+    "uses_webhook",
+    "webhook_options",
+]
 
 
 def prepare_database(settings: Settings) -> None:
@@ -30,12 +39,52 @@ def prepare_database(settings: Settings) -> None:
         )
 
 
+def uses_webhook(settings: Settings, webhook: bool | None = None) -> bool:
+    """`--webhook` asks for webhook mode; without the flag, WEBHOOK_URL decides."""
+    if webhook is None:
+        return settings.webhook_url is not None
+    return webhook
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """The arguments for PTB's `run_webhook` / `Updater.start_webhook`, checked.
+
+    Raises ConfigError, one sentence naming the variable, when webhook mode cannot start.
+    """
+    if settings.webhook_url is None:
+        raise ConfigError(
+            "WEBHOOK_URL is not set: webhook mode needs the public https URL Telegram posts "
+            "to, e.g. WEBHOOK_URL=https://bot.example.com/telegram (or run without --webhook "
+            "to use long polling)."
+        )
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.effective_webhook_path(),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret_token(),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     from bot.app import build_application
 
     settings.token()  # fail with one sentence before anything else starts
+    options = webhook_options(settings) if uses_webhook(settings, webhook) else None
     configure_logging(settings)
     prepare_database(settings)
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if options is None:
+        log.info("receiving updates by long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    else:
+        log.info(
+            "receiving updates by webhook at %s on %s:%s/%s",
+            options["webhook_url"],
+            options["listen"],
+            options["port"],
+            options["url_path"],
+        )
+        application.run_webhook(**options)
     return 0

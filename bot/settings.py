@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage import normalise_url
@@ -25,7 +25,8 @@ DEFAULT_WEBHOOK_PATH = "telegram"
 
 # What Telegram accepts in the X-Telegram-Bot-Api-Secret-Token header (setWebhook).
 _SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_HOSTNAME_RE = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME_RE = re.compile(rf"(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*")
 _URL_PATH_RE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 
 
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["zh", "en"] = "zh"
+    telegram_rate_limit: bool = Field(
+        default=True,
+        description="Pace outgoing messages to Telegram's limits (about 30/s overall); "
+        "turn off only against a local test server",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text", description="text for a terminal, json for one JSON object per line"
@@ -98,7 +104,7 @@ class Settings(BaseSettings):
 
     @field_validator("webhook_url")
     @classmethod
-    def _webhook_url_is_absolute(cls, value: str | None) -> str | None:
+    def _webhook_url_is_absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or not value.strip():
             return None
         value = value.strip()
@@ -106,14 +112,21 @@ class Settings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(
                 "must be the full public URL Telegram posts to, e.g. "
-                "https://bot.example.com/telegram"
+                f"https://bot.example.com/{DEFAULT_WEBHOOK_PATH}"
             )
         if parts.query or parts.fragment:
             raise ValueError("must not carry a query string or a fragment")
         try:
-            parts.port  # noqa: B018 - parsing the port validates it
+            parts.port  # noqa: B018 - reading the port is what validates it
         except ValueError:
             raise ValueError("has an invalid port") from None
+        # Telegram delivers only to https; a self-hosted Bot API server (--local) also
+        # delivers to plain http, and TELEGRAM_API_BASE_URL is how one is configured.
+        if parts.scheme == "http" and not info.data.get("telegram_api_base_url"):
+            raise ValueError(
+                "must start with https:// (Telegram delivers only to https; plain http "
+                "works only with a self-hosted Bot API server)"
+            )
         return value
 
     @field_validator("webhook_secret")
@@ -159,21 +172,6 @@ class Settings(BaseSettings):
             raise ValueError("must be a URL path such as telegram or hooks/greenlist")
         return path
 
-    @model_validator(mode="after")
-    def _webhook_url_scheme_fits_server(self) -> Settings:
-        # Telegram delivers only to https; a self-hosted Bot API server (--local) also
-        # delivers to plain http, which is what TELEGRAM_API_BASE_URL points at.
-        if (
-            self.webhook_url
-            and self.webhook_url.startswith("http://")
-            and not self.telegram_api_base_url
-        ):
-            raise ValueError(
-                "WEBHOOK_URL must start with https:// (Telegram delivers only to https; "
-                "plain http works only with a self-hosted Bot API server)"
-            )
-        return self
-
     @field_validator("telegram_api_base_url", "telegram_api_file_url")
     @classmethod
     def _url_looks_like_http(cls, value: str | None) -> str | None:
@@ -213,14 +211,20 @@ class Settings(BaseSettings):
         return self.webhook_secret.get_secret_value()
 
     def effective_webhook_path(self) -> str:
-        """WEBHOOK_PATH, else the path of WEBHOOK_URL, else `telegram`."""
+        """WEBHOOK_PATH, else the path of WEBHOOK_URL: where the bot's webhook server listens.
+
+        They differ only when the reverse proxy rewrites the path. A URL without a path
+        and no WEBHOOK_PATH is refused: the webhook would then sit at the site's root.
+        """
         if self.webhook_path is not None:
             return self.webhook_path
-        if self.webhook_url:
-            path = urlsplit(self.webhook_url).path.strip("/")
-            if path:
-                return path
-        return DEFAULT_WEBHOOK_PATH
+        path = urlsplit(self.webhook_url or "").path.strip("/")
+        if not path:
+            raise ConfigError(
+                "WEBHOOK_URL has no path: give the full URL Telegram posts to, e.g. "
+                f"https://bot.example.com/{DEFAULT_WEBHOOK_PATH}, or set WEBHOOK_PATH."
+            )
+        return path
 
     @property
     def is_default_sqlite(self) -> bool:
