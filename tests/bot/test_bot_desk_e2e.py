@@ -4,8 +4,10 @@ resubmission, approval, notices, refusals for suppliers, export and the PDF repo
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from conversations import Engine
@@ -119,8 +121,9 @@ async def test_review_round_trip_with_more_information_then_approval(
 
 
 async def test_suppliers_are_refused_desk_commands_and_forged_buttons(
-    telegram: FakeTelegram, bot: Any, read_db: Database
+    telegram: FakeTelegram, bot: Any, read_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.access")
     victim = await submitted_by(telegram, 7101, "受害者砖厂")
     row = await session_row(read_db, 7101)
     intruder = TelegramSupplier(telegram.user(7102, "冒充者"), ENGINE)
@@ -165,6 +168,8 @@ async def test_suppliers_are_refused_desk_commands_and_forged_buttons(
     async with read_db.unit_of_work() as uow:
         assert await uow.reviews.list_for_session(row.id) == []
     assert victim.user.messages[-1].text == victim.t("submit.done")
+    refusals = [r.getMessage() for r in caplog.records if r.name == "bot.access"]
+    assert len(refusals) == 9 and all("user 7102" in line for line in refusals)
 
 
 async def test_filters_find_export_and_report(
