@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext
 from bot.desk import AssessorDesk
 from bot.interview import InterviewService
 from bot.privacy import PrivacyService
+from bot.reminders import ReminderRules, Reminders, load_rules
 from bot.rulesets import RulesetProvider
 from bot.settings import Settings
 from bot.texts import load_catalogue
@@ -32,10 +33,16 @@ class Services:
     interview: InterviewService
     desk: AssessorDesk
     privacy: PrivacyService
+    reminders: Reminders
 
     @classmethod
     def create(
-        cls, settings: Settings, *, db: Database | None = None, engine: Engine | None = None
+        cls,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        engine: Engine | None = None,
+        reminder_rules: ReminderRules | None = None,
     ) -> Services:
         database = db or Database(settings.database_url)
         engine = engine or Engine.default()
@@ -46,7 +53,10 @@ class Services:
         )
         desk = AssessorDesk(database, engine, catalogue)
         privacy = PrivacyService(database, engine, catalogue)
-        return cls(settings, database, engine, catalogue, rulesets, interview, desk, privacy)
+        reminders = Reminders(database, engine, catalogue, reminder_rules or load_rules())
+        return cls(
+            settings, database, engine, catalogue, rulesets, interview, desk, privacy, reminders
+        )
 
     def attach(self, application: Application) -> None:  # type: ignore[type-arg]
         application.bot_data[_KEY] = self

@@ -205,6 +205,8 @@ class Question(BaseModel):
     # Personal data of a natural person (a contact's name or phone): erased on request,
     # while the company's answers and the evaluation stay for the statistics.
     personal: bool = False
+    # The date a certificate expires: its supplier is reminded before that day.
+    expiry: bool = False
     when: Condition = Field(default_factory=dict)
     options: tuple[Option, ...] = ()
     min_selected: int = Field(default=1, ge=1)

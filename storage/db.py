@@ -28,6 +28,7 @@ from storage.errors import ConcurrentUpdate
 from storage.repositories import (
     AuditRepository,
     EvidenceRepository,
+    NoticeRepository,
     PendingActionRepository,
     PeopleRepository,
     ProcessedUpdateRepository,
@@ -128,6 +129,7 @@ class UnitOfWork:
         self.audit = AuditRepository(session)
         self.updates = ProcessedUpdateRepository(session)
         self.pending = PendingActionRepository(session)
+        self.notices = NoticeRepository(session)
 
     async def commit(self) -> None:
         try:

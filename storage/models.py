@@ -293,3 +293,17 @@ class PendingAction(Base):
     payload: Mapped[Any] = mapped_column(_json())
     token: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class NoticeSent(Base):
+    """A reminder already sent for a session, so each one goes out once, across restarts and
+    processes. `key` tells apart notices of one kind (which certificate is expiring)."""
+
+    __tablename__ = "notices_sent"
+
+    session_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("assessment_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True, default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -31,6 +31,7 @@ from storage.models import (
     Decision,
     EvidenceFile,
     Language,
+    NoticeSent,
     PendingAction,
     Person,
     ProcessedUpdate,
@@ -391,6 +392,27 @@ class SessionRepository:
         rows = await self._session.scalars(query.limit(limit).offset(offset))
         return list(rows.all()), total
 
+    async def page(
+        self,
+        statuses: Collection[str],
+        *,
+        updated_before: datetime | None = None,
+        decided_before: datetime | None = None,
+        after_id: int = 0,
+        limit: int = 500,
+    ) -> list[AssessmentSession]:
+        """Sessions in these statuses, in id order from `after_id`: a keyset page for jobs
+        that walk many sessions (reminders) without holding one long transaction."""
+        query = select(AssessmentSession).where(
+            AssessmentSession.status.in_(sorted(statuses)), AssessmentSession.id > after_id
+        )
+        if updated_before is not None:
+            query = query.where(AssessmentSession.updated_at < updated_before)
+        if decided_before is not None:
+            query = query.where(AssessmentSession.decided_at < decided_before)
+        query = query.order_by(AssessmentSession.id).limit(limit)
+        return list((await self._session.scalars(query)).all())
+
     async def undecided_submitted(
         self, batch_size: int, after_id: int = 0
     ) -> list[AssessmentSession]:
@@ -740,3 +762,21 @@ class PendingActionRepository:
 
     async def clear(self, actor_id: int) -> None:
         await self._session.execute(delete(PendingAction).where(PendingAction.actor_id == actor_id))
+
+
+class NoticeRepository:
+    """Which reminders went out; claiming one is atomic, so two processes never both send."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(self, session_id: int, kind: str, key: str = "") -> bool:
+        """Record the notice; False if it had been recorded before (do not send again)."""
+        insert = _dialect_insert(self._session, NoticeSent.__table__).values(
+            session_id=session_id, kind=kind, key=key, sent_at=utcnow()
+        )
+        result = await self._session.execute(insert.on_conflict_do_nothing())
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def sent(self, session_id: int, kind: str, key: str = "") -> bool:
+        return await self._session.get(NoticeSent, (session_id, kind, key)) is not None

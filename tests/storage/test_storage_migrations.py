@@ -33,10 +33,11 @@ APPLICATION_TABLES = {
     "audit_log",
     "processed_updates",
     "pending_actions",
+    "notices_sent",
 }
 
 #: The newest migration shipped; a new migration updates this line and nothing else.
-HEAD = "0002"
+HEAD = "0003"
 
 
 async def table_names(url: str) -> set[str]:

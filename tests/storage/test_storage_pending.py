@@ -30,3 +30,18 @@ async def test_one_pending_step_per_person_taken_only_with_its_token(db: Databas
         await uow.commit()
     async with db.unit_of_work() as uow:
         assert await uow.pending.get(8) is None
+
+
+async def test_a_notice_is_claimed_once(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        await uow.people.upsert(5, "供应商")
+        row = await uow.sessions.create(5, state={}, answers={}, current_question=None)
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        assert await uow.notices.claim(row.id, "draft_idle") is True
+        assert await uow.notices.claim(row.id, "draft_idle") is False
+        assert await uow.notices.claim(row.id, "certificate_expiry", "qms_expiry") is True
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        assert await uow.notices.sent(row.id, "draft_idle")
+        assert not await uow.notices.sent(row.id, "reassess")

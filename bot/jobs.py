@@ -1,0 +1,30 @@
+"""Repeating jobs on PTB's job queue."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import Application, ContextTypes
+
+from bot.context import services, services_of
+from bot.desk_handlers import send_notices
+
+log = logging.getLogger(__name__)
+
+
+async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    notices = await services(context).reminders.due()
+    if notices:
+        log.info("sending %d reminder(s)", len(notices))
+    await send_notices(context, notices)
+
+
+def schedule_reminders(application: Application) -> None:  # type: ignore[type-arg]
+    rules = services_of(application).reminders.rules
+    assert application.job_queue is not None, "the job-queue extra is a dependency"
+    application.job_queue.run_repeating(
+        send_due_reminders,
+        interval=rules.check_every_minutes * 60,
+        first=rules.first_check_seconds,
+        name="reminders",
+    )
