@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.access import DESK_ROLES, Refused, require
@@ -55,7 +56,7 @@ TRANSITIONS: dict[Decision, tuple[frozenset[Status], Status]] = {
 COMMENT_KIND = "desk.comment"
 
 
-def _next(codes: dict[str, object], current: str) -> str:
+def _next(codes: Mapping[str, object], current: str) -> str:
     keys = list(codes)
     return keys[(keys.index(current) + 1) % len(keys)]
 
@@ -87,7 +88,7 @@ class ListQuery:
         return cls(status, verdict, category, review, max(1, int(page)))
 
     def with_page(self, page: int) -> ListQuery:
-        return ListQuery(self.status, self.verdict, self.category, self.review, page)
+        return replace(self, page=page)
 
 
 @dataclass(frozen=True)
@@ -554,39 +555,20 @@ class AssessorDesk:
         return row
 
     def _filter_buttons(self, query: ListQuery, lang: str) -> list[list[Button]]:
-        def cycled(**change: str) -> str:
-            values = {
-                "status": query.status,
-                "verdict": query.verdict,
-                "category": query.category,
-                "review": query.review,
-                **change,
-            }
-            return ListQuery(**values).encode()  # type: ignore[arg-type]
-
+        """Each filter button cycles its own filter and starts again at page 1."""
         labels = self._filter_labels(query, lang)
-        return [
-            [
-                Button(
-                    label=f"{labels['status']} ▸",
-                    data=cycled(status=_next(STATUS_CODES, query.status)),
-                ),  # type: ignore[arg-type]
-                Button(
-                    label=f"{labels['verdict']} ▸",
-                    data=cycled(verdict=_next(VERDICT_CODES, query.verdict)),
-                ),  # type: ignore[arg-type]
-            ],
-            [
-                Button(
-                    label=f"{labels['category']} ▸",
-                    data=cycled(category=_next(CATEGORY_CODES, query.category)),
-                ),  # type: ignore[arg-type]
-                Button(
-                    label=f"{labels['review']} ▸",
-                    data=cycled(review=_next(REVIEW_CODES, query.review)),
-                ),  # type: ignore[arg-type]
-            ],
+        q = query
+        cycled = {
+            "status": replace(q, status=_next(STATUS_CODES, q.status), page=1),
+            "verdict": replace(q, verdict=_next(VERDICT_CODES, q.verdict), page=1),
+            "category": replace(q, category=_next(CATEGORY_CODES, q.category), page=1),
+            "review": replace(q, review=_next(REVIEW_CODES, q.review), page=1),
+        }
+        buttons = [
+            Button(label=f"{labels[name]} ▸", data=target.encode())
+            for name, target in cycled.items()
         ]
+        return [buttons[:2], buttons[2:]]
 
     def _filter_labels(self, query: ListQuery, lang: str) -> dict[str, str]:
         t = self._t

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.error import Forbidden
@@ -10,7 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot.access import Refused
 from bot.context import services
-from bot.desk import DECISION_CODES, PREFIX, DeskResult, ListQuery
+from bot.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
 from bot.interview import Notice
 from bot.telegram_io import keyboard, render, send_replies, split_text, who_of
 from storage import Decision
@@ -24,7 +25,7 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: D
     replies = result.replies
     if target is not None:
         replies = [r.model_copy(update={"replace_previous": True}) for r in replies]
-    await send_replies(update, replies, edit_target=target)  # type: ignore[arg-type]
+    await send_replies(update, replies, edit_target=target)
     chat = update.effective_chat
     assert chat is not None
     if result.file_id is not None:
@@ -49,7 +50,11 @@ async def send_notices(context: ContextTypes.DEFAULT_TYPE, notices: list[Notice]
                 break
 
 
-async def _run(update: Update, context: ContextTypes.DEFAULT_TYPE, action) -> None:  # type: ignore[no-untyped-def]
+async def _run(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: Callable[[AssessorDesk], Awaitable[DeskResult]],
+) -> None:
     desk = services(context).desk
     try:
         result = await action(desk)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.logging_setup import log_context
 from bot.rulesets import RulesetProvider
@@ -230,7 +232,7 @@ class InterviewService:
                     row,
                     effect.evaluation,
                     str(effect.evaluation["ruleset_id"]),
-                    int(effect.evaluation["ruleset_version"]),
+                    int(str(effect.evaluation["ruleset_version"])),
                 )
                 outcome.submitted = True
                 outcome.events.append("resubmitted" if resubmitted else "submitted")
@@ -345,10 +347,8 @@ class InterviewService:
         )
 
 
-def local_date(moment) -> str:  # type: ignore[no-untyped-def]
+def local_date(moment: datetime | None) -> str:
     """Dates are stored in UTC and shown in China Standard Time."""
-    from zoneinfo import ZoneInfo
-
     if moment is None:
         return "—"
     return str(moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))

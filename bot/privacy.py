@@ -8,6 +8,7 @@ repeating any of the erased values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.interview import Who
@@ -134,5 +135,5 @@ class PrivacyService:
         person = await uow.people.get(who.user_id)
         return person.language if person is not None else self.catalogue.default
 
-    def _texts(self, lang: str):  # type: ignore[no-untyped-def]
+    def _texts(self, lang: str) -> Callable[..., str]:
         return lambda key, **params: self.catalogue.text(key, lang, **params)

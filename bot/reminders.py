@@ -8,6 +8,7 @@ what is due lives in memory, which is why reminders survive restarts.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -85,7 +86,12 @@ class Reminders:
         )
         return notices
 
-    async def _walk(self, statuses, make, **filters) -> list[Notice]:  # type: ignore[no-untyped-def]
+    async def _walk(
+        self,
+        statuses: list[Status],
+        make: Callable[[UnitOfWork, AssessmentSession], Awaitable[list[Notice]]],
+        **filters: datetime,
+    ) -> list[Notice]:
         """Keyset batches, one short transaction each."""
         notices: list[Notice] = []
         after = 0

@@ -15,7 +15,7 @@ from conversations import ChoiceInput, Command, TextInput
 
 async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
     message = update.callback_query.message if update.callback_query else None
-    await send_replies(update, outcome.replies, edit_target=message)  # type: ignore[arg-type]
+    await send_replies(update, outcome.replies, edit_target=message)
     await send_notices(context, outcome.notices)
 
 
@@ -47,7 +47,7 @@ async def navigate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message is not None and update.effective_message.text is not None
     name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
     outcome = await services(context).interview.handle(
-        who_of(update), Command(name=name), update.update_id
+        who_of(update), Command.model_validate({"name": name}), update.update_id
     )
     await _reply(update, context, outcome)
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
@@ -93,7 +99,10 @@ def render(text: str) -> str:
 
 
 async def send_replies(
-    update: Update, replies: Sequence[Reply], *, edit_target: Message | None = None
+    update: Update,
+    replies: Sequence[Reply],
+    *,
+    edit_target: Message | MaybeInaccessibleMessage | None = None,
 ) -> None:
     """Send the engine's replies to the chat of `update`.
 
@@ -104,7 +113,7 @@ async def send_replies(
     assert chat is not None
     for reply in replies:
         markup = keyboard(reply)
-        if reply.replace_previous and edit_target is not None:
+        if reply.replace_previous and isinstance(edit_target, Message):
             try:
                 await edit_target.edit_text(render(reply.text), reply_markup=markup)
                 continue

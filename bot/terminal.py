@@ -10,7 +10,6 @@ import asyncio
 import hashlib
 import mimetypes
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -69,7 +68,8 @@ class TerminalChat:
             print("  ".join(labels), file=self.out)
         print(file=self.out)
 
-    def parse(self, line: str) -> Input | Callable[[], object] | str | None:
+    def parse(self, line: str) -> Input | str:
+        """What a typed line means: an input for the engine, or a message for the user."""
         text = line.strip()
         if text.startswith("#") and text[1:].isdigit():
             index = int(text[1:]) - 1
@@ -79,7 +79,7 @@ class TerminalChat:
         if text.startswith("/file"):
             return local_file(text.removeprefix("/file"))
         if text in NAVIGATION:
-            return Command(name=NAVIGATION[text])
+            return Command.model_validate({"name": NAVIGATION[text]})
         return TextInput(text=line)
 
     async def turn(self, line: str) -> bool:
@@ -101,7 +101,7 @@ class TerminalChat:
             parsed = self.parse(line)
             if isinstance(parsed, str):
                 print(parsed, file=self.out)
-            elif parsed is not None and not callable(parsed):
+            else:
                 self.show(await interview.handle(self.who, parsed))
         return True
 

@@ -1,0 +1,89 @@
+"""`greenlist chat`: the same interview in a terminal, on the same database."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.context import Services
+from bot.interview import Who
+from bot.settings import load_settings
+from bot.terminal import TerminalChat, run_terminal_chat
+from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
+from storage import Database, Status
+from tests.bot.conftest import TODAY
+from tests.conversations.interview_driver import inputs_for
+
+ENGINE = Engine.default(today=lambda: TODAY)
+
+
+def typed_line(chat: TerminalChat, inp: Input, folder: Path) -> str:
+    """What a person types in the terminal for this input."""
+    if isinstance(inp, TextInput):
+        return inp.text
+    if isinstance(inp, ChoiceInput):
+        numbers = [i for i, b in enumerate(chat.buttons, 1) if b.data == inp.data]
+        assert numbers, f"no button for {inp.data} among {[b.label for b in chat.buttons]}"
+        return f"#{numbers[0]}"
+    assert isinstance(inp, FileInput)
+    path = folder / (inp.file_name or "file.pdf")
+    path.write_bytes(b"%PDF-1.4 terminal upload")
+    return f"/file {path}"
+
+
+async def test_a_whole_interview_in_the_terminal(database_url: str, tmp_path: Path) -> None:
+    settings = load_settings(database_url=database_url)
+    services = Services.create(settings, engine=ENGINE)
+    out = io.StringIO()
+    chat = TerminalChat(services, Who(user_id=77, name="终端用户"), out)
+    try:
+        await chat.turn("/start")
+        for _ in range(300):
+            async with services.db.unit_of_work() as uow:
+                row = await uow.sessions.open_for_owner(77)
+            if row is None:
+                break
+            state = InterviewState.model_validate(row.state)
+            if state.mode == "review":
+                submit = ENGINE.catalogue.text("button.submit", "zh")
+                await chat.turn(f"#{[b.label for b in chat.buttons].index(submit) + 1}")
+                continue
+            for inp in inputs_for(ENGINE, state, {}):
+                await chat.turn(typed_line(chat, inp, tmp_path))
+        shown = out.getvalue()
+        assert ENGINE.catalogue.text("chat.verdict_heading", "zh") in shown
+        assert "5.2 a)" in shown
+        async with services.db.unit_of_work() as uow:
+            (row,) = await uow.sessions.list_for_owner(77)
+            files = await uow.evidence.list_for_session(row.id)
+        assert row.status == Status.SUBMITTED and row.qualified is not None
+        assert files and all(f.file_id.startswith("local:") for f in files)
+    finally:
+        await services.db.dispose()
+
+
+def test_the_command_reads_lines_until_quit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'chat.db'}")
+    out = io.StringIO()
+    lines = io.StringIO("终端砖厂\n12345\n/quit\n")
+    assert run_terminal_chat(settings, user_id=5, name="终端", lang=None, lines=lines, out=out) == 0
+    shown = out.getvalue()
+    assert "#编号" in shown  # the banner explains the buttons
+    assert "第 2/" in shown and "18" in shown  # moved on, then re-prompted the credit code
+
+
+async def test_terminal_and_bot_share_the_session(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        settings = load_settings(database_url=database_url)
+        services = Services.create(settings, engine=ENGINE)
+        chat = TerminalChat(services, Who(user_id=78, name="终端"), io.StringIO())
+        await chat.turn("/start")
+        await chat.turn("共享砖厂")
+        await services.db.dispose()
+        async with db.unit_of_work() as uow:
+            (row,) = await uow.sessions.list_for_owner(78)
+        assert row.company_name == "共享砖厂" and row.current_question == "credit_code"
+    finally:
+        await db.dispose()
