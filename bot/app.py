@@ -17,8 +17,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot import admin_handlers as admin
 from bot import desk_handlers as desk
 from bot import supplier_handlers as supplier
+from bot.admin import PREFIX as ADMIN_PREFIX
 from bot.context import Services, services_of
 from bot.desk import PREFIX as DESK_PREFIX
 from bot.errors import handle_error
@@ -46,7 +48,7 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
         .post_shutdown(_post_shutdown)
     )
     if settings.telegram_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     if settings.telegram_api_base_url:
         builder = builder.base_url(settings.telegram_api_base_url)
         file_url = settings.file_url()
@@ -56,6 +58,7 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
     (svc or Services.create(settings)).attach(application)
     install_update_context(application)
     _add_desk_handlers(application)
+    _add_admin_handlers(application)
     _add_supplier_handlers(application)
     application.add_error_handler(handle_error)
     return application
@@ -68,6 +71,19 @@ def _add_desk_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("session", desk.open_session, filters=private))
     app.add_handler(CommandHandler("export", desk.export_sessions, filters=private))
     app.add_handler(CallbackQueryHandler(desk.press_desk_button, pattern=f"^{DESK_PREFIX}:"))
+
+
+def _add_admin_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("thresholds", admin.show_thresholds, filters=private))
+    app.add_handler(CommandHandler("set", admin.set_value, filters=private))
+    app.add_handler(CommandHandler("rollback", admin.rollback, filters=private))
+    app.add_handler(CommandHandler("reevaluate", admin.reevaluate, filters=private))
+    app.add_handler(CommandHandler("grant", admin.grant, filters=private))
+    app.add_handler(CommandHandler("revoke", admin.revoke, filters=private))
+    app.add_handler(CommandHandler("people", admin.people, filters=private))
+    app.add_handler(CommandHandler("audit", admin.audit, filters=private))
+    app.add_handler(CallbackQueryHandler(admin.press_admin_button, pattern=f"^{ADMIN_PREFIX}:"))
 
 
 def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]

@@ -10,7 +10,7 @@ from importlib import metadata
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_criteria, cli_ops
+from bot import cli_admin, cli_assessor, cli_criteria, cli_ops
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default=None, help="interview language")
     p.set_defaults(func=_chat)
 
-    cli_criteria.register(sub)
+    criteria_sub = cli_criteria.register(sub)
+    cli_admin.register(sub, criteria_sub)
+    cli_assessor.register(sub)
     cli_ops.register(sub)
     return parser
 

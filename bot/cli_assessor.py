@@ -21,8 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import roles
 from bot.exporting import (
     EXPORT_FORMATS,
     AssessorTexts,
@@ -39,7 +41,7 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 TEXTS_FILE = "assessor_cli.yaml"
 DEFAULT_LANGUAGE = "zh"
-GRANTABLE_ROLES: tuple[str, ...] = (Role.ASSESSOR.value, Role.ADMIN.value)
+GRANTABLE_ROLES: tuple[str, ...] = tuple(role.value for role in roles.GRANTABLE_ROLES)
 _MAX_TELEGRAM_ID = 2**63 - 1
 
 
@@ -162,6 +164,11 @@ def _with_database(
     async def run() -> int:
         db = Database(settings.database_url)
         try:
+            try:
+                async with db.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+            except (SQLAlchemyError, OSError) as exc:
+                raise _DatabaseUnavailable(exc) from exc
             return await action(db, settings)
         finally:
             await db.dispose()
@@ -172,9 +179,27 @@ def _with_database(
         return asyncio.run(run())
     except _BadInput as exc:
         return _fail(str(exc), lang)
-    except (SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return _fail(_t("error.database", lang, reason=reason), lang, EXIT_FAILED)
+    except _DatabaseUnavailable as exc:
+        return _fail(_t("error.database", lang, reason=_reason(exc.cause)), lang, EXIT_FAILED)
+    except SQLAlchemyError as exc:
+        return _fail(_t("error.database", lang, reason=_reason(exc)), lang, EXIT_FAILED)
+    except OSError as exc:
+        # The database answered, so this is the output file (a full disk, a lost mount).
+        return _fail(_t("error.io", lang, reason=_reason(exc)), lang, EXIT_FAILED)
+
+
+class _DatabaseUnavailable(Exception):
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of the underlying error, without SQLAlchemy's wrapping."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    message = str(getattr(exc, "orig", None) or exc).strip()
+    return message.splitlines()[0] if message else type(exc).__name__
 
 
 def _status(value: str | None, lang: str) -> str | None:
@@ -330,39 +355,26 @@ def run_roles_grant(args: argparse.Namespace) -> int:
     """greenlist roles grant USER_ID ROLE: make someone an assessor or an admin."""
     lang: str = args.lang
     user_id: int = args.user_id
-    role: str = args.role
+    role = Role(args.role)
 
     async def action(db: Database, _: Settings) -> int:
         async with db.unit_of_work() as uow:
-            admins = await uow.people.lock_admins()
-            person = await uow.people.get(user_id)
-            created = person is None
-            if person is None:
-                person = await uow.people.upsert(user_id, str(user_id))
-            old = person.role.value
-            if old == role:
-                print(
-                    _t(
-                        "done.unchanged",
-                        lang,
-                        id=user_id,
-                        name=person.name,
-                        role=_role_name(role, lang),
-                    )
-                )
-                return EXIT_OK
-            if old == Role.ADMIN.value and len(admins) <= 1:
-                raise _BadInput(_t("error.last_admin", lang, id=user_id))
-            await uow.people.set_role(user_id, role)
-            await uow.audit.add(
-                actor_id=None,
-                action="role.grant",
-                target=f"person:{user_id}",
-                old_value=None if created else old,
-                new_value=role,
-            )
+            try:
+                change = await roles.grant(uow, user_id, role, actor_id=None)
+            except roles.LastAdmin:
+                raise _BadInput(_t("error.last_admin", lang, id=user_id)) from None
             await uow.commit()
-        if created:
+        if not change.changed:
+            print(
+                _t(
+                    "done.unchanged",
+                    lang,
+                    id=user_id,
+                    name=change.name,
+                    role=_role_name(role, lang),
+                )
+            )
+        elif change.created:
             print(_t("done.granted_new", lang, id=user_id, new=_role_name(role, lang)))
         else:
             print(
@@ -370,8 +382,8 @@ def run_roles_grant(args: argparse.Namespace) -> int:
                     "done.granted",
                     lang,
                     id=user_id,
-                    name=person.name,
-                    old=_role_name(old, lang),
+                    name=change.name,
+                    old=_role_name(change.old or Role.SUPPLIER, lang),
                     new=_role_name(role, lang),
                 )
             )
@@ -384,48 +396,39 @@ def run_roles_revoke(args: argparse.Namespace) -> int:
     """greenlist roles revoke USER_ID: back to supplier; the last admin is kept."""
     lang: str = args.lang
     user_id: int = args.user_id
-    supplier = Role.SUPPLIER.value
 
     async def action(db: Database, settings: Settings) -> int:
         async with db.unit_of_work() as uow:
-            admins = await uow.people.lock_admins()
-            person = await uow.people.get(user_id)
-            if person is None:
-                raise _BadInput(_t("error.no_person", lang, id=user_id))
-            old = person.role.value
-            if old == supplier:
-                print(
-                    _t(
-                        "done.unchanged",
-                        lang,
-                        id=user_id,
-                        name=person.name,
-                        role=_role_name(supplier, lang),
-                    )
-                )
-                return EXIT_OK
-            if old == Role.ADMIN.value and len(admins) <= 1:
-                raise _BadInput(_t("error.last_admin", lang, id=user_id))
-            await uow.people.set_role(user_id, supplier)
-            await uow.audit.add(
-                actor_id=None,
-                action="role.revoke",
-                target=f"person:{user_id}",
-                old_value=old,
-                new_value=supplier,
-            )
+            try:
+                change = await roles.revoke(uow, user_id, actor_id=None)
+            except roles.UnknownPerson:
+                raise _BadInput(_t("error.no_person", lang, id=user_id)) from None
+            except roles.LastAdmin:
+                raise _BadInput(_t("error.last_admin", lang, id=user_id)) from None
             await uow.commit()
+        if not change.changed:
+            print(
+                _t(
+                    "done.unchanged",
+                    lang,
+                    id=user_id,
+                    name=change.name,
+                    role=_role_name(change.new, lang),
+                )
+            )
+            return EXIT_OK
+        old = change.old or Role.SUPPLIER
         print(
             _t(
                 "done.revoked",
                 lang,
                 id=user_id,
-                name=person.name,
+                name=change.name,
                 old=_role_name(old, lang),
-                new=_role_name(supplier, lang),
+                new=_role_name(change.new, lang),
             )
         )
-        if old == Role.ADMIN.value and user_id in settings.admin_ids:
+        if old == Role.ADMIN and user_id in settings.admin_ids:
             print(_t("done.env_admin", lang, id=user_id), file=sys.stderr)
         return EXIT_OK
 
@@ -453,10 +456,7 @@ def run_roles_list(args: argparse.Namespace) -> int:
 
     async def action(db: Database, _: Settings) -> int:
         async with db.unit_of_work() as uow:
-            people: list[Person] = [
-                *await uow.people.list(role=Role.ADMIN.value),
-                *await uow.people.list(role=Role.ASSESSOR.value),
-            ]
+            people: list[Person] = await roles.staff(uow)
         if not people:
             print(_t("done.no_roles", lang))
             return EXIT_OK

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from telegram.ext import Application, CallbackContext
 
+from bot.admin import AdminService
 from bot.desk import AssessorDesk
 from bot.interview import InterviewService
 from bot.privacy import PrivacyService
@@ -34,6 +35,7 @@ class Services:
     desk: AssessorDesk
     privacy: PrivacyService
     reminders: Reminders
+    admin: AdminService
 
     @classmethod
     def create(
@@ -54,8 +56,18 @@ class Services:
         desk = AssessorDesk(database, engine, catalogue)
         privacy = PrivacyService(database, engine, catalogue)
         reminders = Reminders(database, engine, catalogue, reminder_rules or load_rules())
+        admin = AdminService(database, catalogue, rulesets, admin_ids=settings.admin_ids)
         return cls(
-            settings, database, engine, catalogue, rulesets, interview, desk, privacy, reminders
+            settings,
+            database,
+            engine,
+            catalogue,
+            rulesets,
+            interview,
+            desk,
+            privacy,
+            reminders,
+            admin,
         )
 
     def attach(self, application: Application) -> None:  # type: ignore[type-arg]

@@ -6,14 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.access import Refused
 from bot.context import services
 from bot.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
-from bot.interview import Notice
-from bot.telegram_io import keyboard, render, send_replies, split_text, who_of
+from bot.telegram_io import send_notices, send_replies, who_of
 from storage import Decision
 
 log = logging.getLogger(__name__)
@@ -34,20 +32,6 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: D
         doc = result.document
         await chat.send_document(doc.content, filename=doc.file_name, caption=doc.caption)
     await send_notices(context, result.notices)
-
-
-async def send_notices(context: ContextTypes.DEFAULT_TYPE, notices: list[Notice]) -> None:
-    """Tell other people; one who blocked the bot must not undo what was already stored."""
-    for notice in notices:
-        for reply in notice.replies:
-            try:
-                chunks = split_text(render(reply.text))
-                for index, chunk in enumerate(chunks):
-                    markup = keyboard(reply) if index == len(chunks) - 1 else None
-                    await context.bot.send_message(notice.user_id, chunk, reply_markup=markup)
-            except Forbidden:
-                log.warning("user %s has blocked the bot; notice not delivered", notice.user_id)
-                break
 
 
 async def _run(

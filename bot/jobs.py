@@ -7,7 +7,7 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot.context import services, services_of
-from bot.desk_handlers import send_notices
+from bot.telegram_io import send_notices
 
 log = logging.getLogger(__name__)
 

@@ -184,6 +184,7 @@ class _Builder:
             session.evaluation if isinstance(session.evaluation, Mapping) else {}
         )
         self.generated_at = generated_at
+        self.sections = 0
         self.pdf = _ReportPDF(orientation="P", unit="mm", format="A4")
         self.pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
         self.pdf.set_auto_page_break(True, margin=18)
@@ -224,10 +225,14 @@ class _Builder:
         pdf = self.pdf
         if pdf.get_y() > pdf.h - 45:
             pdf.add_page()
+        numerals = self.t("section.numerals").split()
+        self.sections += 1
+        number = numerals[self.sections - 1] if self.sections <= len(numerals) else self.sections
+        title = self.t("section.heading", number=number, title=self.t(key))
         pdf.ln(3)
         pdf.set_font(FONT_FAMILY, size=_HEADING_PT)
         pdf.set_text_color(*_ACCENT)
-        pdf.cell(0, 7, self.t(key), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 7, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_draw_color(*_ACCENT)
         pdf.set_line_width(0.3)
         pdf.line(_MARGIN, pdf.get_y(), pdf.w - _MARGIN, pdf.get_y())

@@ -30,7 +30,16 @@ SUPPLIER_COMMANDS = (
 )
 PRIVACY_COMMANDS = ("mydata", "delete_my_data")
 DESK_COMMANDS = ("sessions", "find", "session", "export")
-ADMIN_COMMANDS: tuple[str, ...] = ()
+ADMIN_COMMANDS: tuple[str, ...] = (
+    "thresholds",
+    "set",
+    "rollback",
+    "reevaluate",
+    "grant",
+    "revoke",
+    "people",
+    "audit",
+)
 
 COMMAND_TEXT_PREFIX = {
     **dict.fromkeys(SUPPLIER_COMMANDS, "chat.command"),

@@ -7,9 +7,8 @@ from telegram.ext import ContextTypes
 
 from bot import desk_handlers
 from bot.context import services
-from bot.desk_handlers import send_notices
 from bot.interview import Outcome
-from bot.telegram_io import file_input_of, send_replies, who_of
+from bot.telegram_io import file_input_of, send_notices, send_replies, who_of
 from conversations import ChoiceInput, Command, TextInput
 
 

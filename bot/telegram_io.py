@@ -7,6 +7,7 @@ so nothing a supplier typed can ever be read as markup.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Sequence
 
 from telegram import (
@@ -17,10 +18,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackContext
 
-from bot.interview import Who
+from bot.interview import Notice, Who
 from conversations import FileInput, Reply
+
+log = logging.getLogger(__name__)
 
 
 def who_of(update: Update) -> Who:
@@ -125,3 +129,18 @@ async def send_replies(
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             await chat.send_message(chunk, reply_markup=markup if last else None)
+
+
+async def send_notices(context: CallbackContext, notices: Sequence[Notice]) -> None:  # type: ignore[type-arg]
+    """Tell other people. One who blocked the bot or never opened it must neither undo what
+    was already stored nor keep the others from hearing."""
+    for notice in notices:
+        for reply in notice.replies:
+            try:
+                chunks = split_text(render(reply.text))
+                for index, chunk in enumerate(chunks):
+                    markup = keyboard(reply) if index == len(chunks) - 1 else None
+                    await context.bot.send_message(notice.user_id, chunk, reply_markup=markup)
+            except TelegramError as exc:
+                log.warning("notice to user %s not delivered: %s", notice.user_id, exc)
+                break

@@ -1,0 +1,550 @@
+"""Re-evaluation: submitted sessions judged again under another ruleset version.
+
+Which sessions a change can affect at all, judging them off the event loop (a worker
+thread, or worker processes for many), and writing back in keyset batches so that no
+lock or transaction is held for long. A session decided or resubmitted during a run is
+left to that change, and a run stops when the version in force moves on.
+`judge_documents` is pure and module-level so that worker processes can import it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Mapping,
+    Sequence,
+)
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import aclosing, asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, cast, func, select, update
+from sqlalchemy import Text as SQLText
+from sqlalchemy.dialects.postgresql import JSONB
+
+from bot.ruleset_changes import changed_settings, load_version, reads_setting
+from bot.rulesets import RulesetProvider
+from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers
+from criteria.texts import Text
+from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
+from storage import AssessmentSession, Database, Person, Status, UnitOfWork
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Sessions per transaction when re-evaluating: small enough that no lock or transaction
+#: is held for long, large enough that round trips do not dominate.
+BATCH_SIZE = 500
+#: Below this many sessions, judging in one worker thread beats starting worker processes.
+PARALLEL_FROM = 2000
+#: Changed session ids kept in the audit entry of one re-evaluation.
+AUDIT_IDS = 500
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+_SESSIONS = _table(AssessmentSession)
+_PEOPLE = _table(Person)
+
+
+# -- judging --------------------------------------------------------------------------------
+
+CURRENT = "current"  # already judged under the target version
+SAME = "same"  # reads none of the changed values: the stored evaluation stands
+JUDGED = "judged"  # evaluated afresh
+INVALID = "invalid"  # the stored answers no longer pass validation
+
+#: (session id, answers document or its JSON text, ruleset id, ruleset version) of one
+#: submitted session. The text form lets a worker process do the decoding.
+Item = tuple[int, Any, str | None, int | None]
+Changes = Mapping[tuple[str, int], frozenset[str] | None]
+
+
+@dataclass(frozen=True)
+class Judged:
+    session_id: int
+    outcome: str
+    qualified: bool | None = None
+    needs_review: bool = False
+    #: The new evaluation as JSON text, serialised where it was computed (a worker).
+    evaluation: str | None = None
+
+
+def judge_documents(
+    ruleset: Ruleset, changes: Changes, items: Sequence[Item], keep_evaluations: bool
+) -> list[Judged]:
+    """Judge stored answers under `ruleset`; pure, so it runs in a worker process as well.
+
+    `changes` maps each (ruleset id, version) the sessions were judged under to the
+    settings that differ from `ruleset` (None or absent: judge in full). A session that
+    reads none of them would get the evaluation it already has, so it is not evaluated.
+    """
+    out: list[Judged] = []
+    target = (ruleset.id, ruleset.version)
+    for session_id, stored, ruleset_id, version in items:
+        key = (ruleset_id, version) if ruleset_id is not None and version is not None else None
+        if key == target:
+            out.append(Judged(session_id, CURRENT))
+            continue
+        changed = changes.get(key) if key is not None else None
+        if changed is not None and not changed:
+            out.append(Judged(session_id, SAME))
+            continue
+        try:
+            answers = parse_answers(json.loads(stored) if isinstance(stored, str) else stored)
+        except (InvalidAnswers, ValueError):
+            out.append(Judged(session_id, INVALID))
+            continue
+        if changed is not None and not any(reads_setting(answers, ruleset, k) for k in changed):
+            out.append(Judged(session_id, SAME))
+            continue
+        evaluation = evaluate(answers, ruleset)
+        out.append(
+            Judged(
+                session_id,
+                JUDGED,
+                evaluation.qualified,
+                evaluation.needs_review,
+                evaluation.model_dump_json() if keep_evaluations else None,
+            )
+        )
+    return out
+
+
+JudgeFn = Callable[[Ruleset, Changes, Sequence[Item], bool], Awaitable[list[Judged]]]
+
+
+@asynccontextmanager
+async def judging(expected: int, workers: int | None = None) -> AsyncIterator[JudgeFn]:
+    """A judge for `expected` sessions: a worker thread, or worker processes for many.
+
+    Evaluating is CPU work; off the event loop the bot keeps answering everyone else,
+    and across processes a large re-evaluation uses every core.
+    """
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or expected < PARALLEL_FROM:
+
+        async def in_thread(
+            ruleset: Ruleset, changes: Changes, items: Sequence[Item], keep: bool
+        ) -> list[Judged]:
+            return await asyncio.to_thread(judge_documents, ruleset, changes, items, keep)
+
+        yield in_thread
+        return
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    loop = asyncio.get_running_loop()
+
+    async def in_pool(
+        ruleset: Ruleset, changes: Changes, items: Sequence[Item], keep: bool
+    ) -> list[Judged]:
+        size = max(1, -(-len(items) // count))
+        chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, judge_documents, ruleset, changes, chunk, keep)
+                for chunk in chunks
+            )
+        )
+        return [judged for part in parts for judged in part]
+
+    try:
+        yield in_pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+# -- re-evaluation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlippedClause:
+    clause: str
+    passed: bool
+    title: Text
+    reason: Text
+
+
+@dataclass(frozen=True)
+class Flip:
+    """A session whose verdict changed, with what its supplier must be told."""
+
+    session_id: int
+    owner_id: int
+    owner_language: str
+    company: str
+    qualified: bool
+    clauses: list[FlippedClause]
+
+
+@dataclass
+class Impact:
+    """What a ruleset would change, or did change, among submitted sessions."""
+
+    ruleset: str
+    total: int = 0
+    to_not_qualified: int = 0
+    to_qualified: int = 0
+    #: Judged again (their evaluation changes) with the same verdict.
+    rejudged_same: int = 0
+    #: Depend on no changed value (or already on this version): left as they are.
+    unaffected: int = 0
+    failed: list[int] = field(default_factory=list)
+    #: Decided or resubmitted while the run was going on: left to that change.
+    moved_on: int = 0
+    flips: list[Flip] = field(default_factory=list)
+    #: The active version moved on while re-evaluating: the run stopped early.
+    superseded_by: int | None = None
+
+    def count(self, verdict: Judged, before: bool | None) -> bool:
+        """Add one judged session; True when its verdict flipped."""
+        self.total += 1
+        if verdict.outcome == INVALID:
+            self.failed.append(verdict.session_id)
+            return False
+        if verdict.outcome != JUDGED:
+            self.unaffected += 1
+            return False
+        if verdict.qualified == before:
+            self.rejudged_same += 1
+            return False
+        if verdict.qualified:
+            self.to_qualified += 1
+        else:
+            self.to_not_qualified += 1
+        return True
+
+    @property
+    def changed(self) -> int:
+        return self.to_not_qualified + self.to_qualified
+
+    @property
+    def unchanged(self) -> int:
+        return self.rejudged_same + self.unaffected
+
+    def audit_value(self) -> dict[str, Any]:
+        ids = [flip.session_id for flip in self.flips]
+        value: dict[str, Any] = {
+            "sessions": self.total,
+            "qualified_to_not_qualified": self.to_not_qualified,
+            "not_qualified_to_qualified": self.to_qualified,
+            "rejudged_same_verdict": self.rejudged_same,
+            "unaffected": self.unaffected,
+            "failed": self.failed[:AUDIT_IDS],
+            "changed_ids": ids[:AUDIT_IDS],
+        }
+        if len(ids) > AUDIT_IDS:
+            value["changed_ids_omitted"] = len(ids) - AUDIT_IDS
+        if self.moved_on:
+            value["moved_on"] = self.moved_on
+        if self.superseded_by is not None:
+            value["stopped_at_version"] = self.superseded_by
+        return value
+
+
+def _flipped_clauses(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[FlippedClause]:
+    before = (old or {}).get("clauses") or {}
+    found = []
+    for clause, result in (new.get("clauses") or {}).items():
+        previous = before.get(clause) or {}
+        if previous.get("passed") != result.get("passed"):
+            found.append(
+                FlippedClause(
+                    clause,
+                    bool(result.get("passed")),
+                    Text(str(result.get("title", clause)), str(result.get("title_en", clause))),
+                    Text(str(result.get("reason", "")), str(result.get("reason_en", ""))),
+                )
+            )
+    return found
+
+
+Batch = tuple[list[Row[Any]], list[Judged]]
+
+
+class Reevaluator:
+    """Judges submitted sessions again under a ruleset, one keyset batch at a time.
+
+    Each batch is read in one short transaction and written in another; while one batch
+    is written, the next is already being judged, so the database and the evaluator work
+    side by side. Only sessions whose evaluation changes are written, with one UPDATE per
+    batch; a write bumps the row's version, so a process holding an older copy of the
+    session gets a conflict instead of overwriting it. A session decided or resubmitted
+    between the read and the write is left to that change.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        provider: RulesetProvider,
+        *,
+        batch_size: int = BATCH_SIZE,
+        workers: int | None = None,
+        default_language: str = "zh",
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.db = db
+        self.provider = provider
+        self.batch_size = batch_size
+        self.workers = workers
+        self.default_language = default_language
+
+    async def preview(self, candidate: Ruleset) -> Impact:
+        """How many verdicts `candidate` would change; writes nothing."""
+        impact = Impact(candidate.spec)
+        async with aclosing(self._batches(candidate, keep=False)) as batches:
+            async for rows, judged in batches:
+                stored = {row.id: row.qualified for row in rows}
+                for verdict in judged:
+                    impact.count(verdict, stored[verdict.session_id])
+        return impact
+
+    async def run(self, actor_id: int | None) -> Impact:
+        """Re-judge every submitted session under the active version and audit the run."""
+        async with self.db.unit_of_work() as uow:
+            target = await self.provider.active(uow)
+        impact = Impact(target.spec)
+        async with aclosing(self._batches(target, keep=True)) as batches:
+            async for rows, judged in batches:
+                if not await self._write(target, rows, judged, impact):
+                    break
+        async with self.db.unit_of_work() as uow:
+            await uow.audit.add(
+                actor_id,
+                "ruleset.reevaluate",
+                f"ruleset:{target.spec}",
+                new_value=impact.audit_value(),
+            )
+            await uow.commit()
+        log.info(
+            "re-evaluated %s sessions under %s: %s changed verdict, %s failed",
+            impact.total,
+            target.spec,
+            impact.changed,
+            len(impact.failed),
+        )
+        return impact
+
+    async def _batches(self, target: Ruleset, *, keep: bool) -> AsyncGenerator[Batch, None]:
+        """Judged batches in id order; the next batch is judged while this one is used."""
+        changes: dict[tuple[str, int], frozenset[str] | None] = {}
+        async with self.db.unit_of_work() as uow:
+            expected = await _count_submitted(uow)
+        async with judging(expected, self.workers) as judge:
+            rows = await self._read(target, 0, changes)
+            # Each batch gets a snapshot of what is known so far: the next read adds to it.
+            pending = asyncio.ensure_future(judge(target, dict(changes), _items(rows), keep))
+            try:
+                while rows:
+                    following: list[Row[Any]] = []
+                    if len(rows) == self.batch_size:
+                        following = await self._read(target, rows[-1].id, changes)
+                    judged = await pending
+                    if following:
+                        items = _items(following)
+                        pending = asyncio.ensure_future(judge(target, dict(changes), items, keep))
+                    yield rows, judged
+                    rows = following
+            finally:
+                if not pending.done():
+                    pending.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await pending
+
+    async def _read(
+        self, target: Ruleset, after: int, changes: dict[tuple[str, int], frozenset[str] | None]
+    ) -> list[Row[Any]]:
+        async with self.db.unit_of_work() as uow:
+            rows = await _submitted_batch(uow, after, self.batch_size)
+            await self._learn(uow, target, rows, changes)
+        return rows
+
+    async def _learn(
+        self,
+        uow: UnitOfWork,
+        target: Ruleset,
+        rows: Sequence[Row[Any]],
+        changes: dict[tuple[str, int], frozenset[str] | None],
+    ) -> None:
+        """What differs between `target` and each version these sessions were judged under."""
+        for row in rows:
+            if row.ruleset_id is None or row.ruleset_version is None:
+                continue
+            key = (row.ruleset_id, row.ruleset_version)
+            if key in changes:
+                continue
+            earlier = None
+            if row.ruleset_id == self.provider.ruleset_id:
+                earlier = await load_version(uow, self.provider, row.ruleset_version)
+            changes[key] = changed_settings(earlier, target) if earlier is not None else None
+
+    async def _write(
+        self, target: Ruleset, rows: Sequence[Row[Any]], judged: Sequence[Judged], impact: Impact
+    ) -> bool:
+        """Store one batch in its own transaction; False when the version moved on."""
+        by_id = {row.id: row for row in rows}
+        fresh = {v.session_id: v for v in judged if v.outcome == JUDGED}
+        async with self.db.unit_of_work() as uow:
+            latest = await uow.rulesets.latest(target.id)
+            if (latest.version if latest is not None else BASELINE_VERSION) != target.version:
+                impact.superseded_by = latest.version if latest is not None else BASELINE_VERSION
+                return False
+            still = await _still_submitted(uow, {sid: by_id[sid].version for sid in fresh})
+            now = utcnow()
+            params: list[dict[str, Any]] = []
+            flipped: list[Judged] = []
+            for verdict in judged:
+                if verdict.outcome == JUDGED and verdict.session_id not in still:
+                    impact.moved_on += 1
+                    continue
+                row = by_id[verdict.session_id]
+                if impact.count(verdict, row.qualified):
+                    flipped.append(verdict)
+                if verdict.outcome == JUDGED:
+                    params.append(
+                        {
+                            "b_id": row.id,
+                            "b_evaluation": verdict.evaluation,
+                            "b_qualified": verdict.qualified,
+                            "b_needs_review": verdict.needs_review,
+                            "b_ruleset_id": target.id,
+                            "b_ruleset_version": target.version,
+                            "b_now": now,
+                        }
+                    )
+            if flipped:
+                impact.flips += await self._flips(uow, by_id, flipped)
+            if params:
+                await uow.session.execute(_rejudge_statement(uow), params)
+            await uow.commit()
+        return True
+
+    async def _flips(
+        self, uow: UnitOfWork, rows: Mapping[int, Row[Any]], flipped: Sequence[Judged]
+    ) -> list[Flip]:
+        ids = [verdict.session_id for verdict in flipped]
+        query = select(_SESSIONS.c.id, _SESSIONS.c.evaluation).where(_SESSIONS.c.id.in_(ids))
+        earlier = {sid: ev for sid, ev in (await uow.session.execute(query)).all()}
+        owners = sorted({rows[sid].owner_id for sid in ids})
+        languages = {
+            owner: str(language)
+            for owner, language in (
+                await uow.session.execute(
+                    select(_PEOPLE.c.telegram_id, _PEOPLE.c.language).where(
+                        _PEOPLE.c.telegram_id.in_(owners)
+                    )
+                )
+            ).all()
+        }
+        out = []
+        for verdict in flipped:
+            row = rows[verdict.session_id]
+            now = json.loads(verdict.evaluation or "{}")
+            out.append(
+                Flip(
+                    session_id=row.id,
+                    owner_id=row.owner_id,
+                    owner_language=languages.get(row.owner_id, self.default_language),
+                    company=row.company_name or "—",
+                    qualified=bool(verdict.qualified),
+                    clauses=_flipped_clauses(earlier.get(row.id), now),
+                )
+            )
+        return out
+
+
+def _rejudge_statement(uow: UnitOfWork) -> Any:
+    """One UPDATE per batch (executemany); the evaluation arrives as JSON text."""
+    evaluation: Any = bindparam("b_evaluation", type_=SQLText)
+    if uow.session.get_bind().dialect.name == "postgresql":
+        evaluation = cast(evaluation, JSONB)
+    return (
+        update(_SESSIONS)
+        .where(_SESSIONS.c.id == bindparam("b_id"))
+        .values(
+            evaluation=evaluation,
+            qualified=bindparam("b_qualified", type_=_SESSIONS.c.qualified.type),
+            needs_review=bindparam("b_needs_review", type_=_SESSIONS.c.needs_review.type),
+            ruleset_id=bindparam("b_ruleset_id", type_=_SESSIONS.c.ruleset_id.type),
+            ruleset_version=bindparam("b_ruleset_version", type_=_SESSIONS.c.ruleset_version.type),
+            version=_SESSIONS.c.version + 1,
+            updated_at=bindparam("b_now", type_=_SESSIONS.c.updated_at.type),
+        )
+    )
+
+
+async def _still_submitted(uow: UnitOfWork, versions: Mapping[int, int]) -> set[int]:
+    """Of these sessions, the ones unchanged since read, locked until commit (PostgreSQL)."""
+    if not versions:
+        return set()
+    query = (
+        select(_SESSIONS.c.id, _SESSIONS.c.version)
+        .where(_SESSIONS.c.id.in_(sorted(versions)), _SESSIONS.c.status == Status.SUBMITTED)
+        .with_for_update()
+    )
+    found = (await uow.session.execute(query)).all()
+    return {sid for sid, version in found if versions.get(sid) == version}
+
+
+def _items(rows: Sequence[Row[Any]]) -> list[Item]:
+    return [(row.id, row.answers, row.ruleset_id, row.ruleset_version) for row in rows]
+
+
+async def _count_submitted(uow: UnitOfWork) -> int:
+    submitted = _SESSIONS.c.status == Status.SUBMITTED
+    query = select(func.count()).select_from(_SESSIONS).where(submitted)
+    return int(await uow.session.scalar(query) or 0)
+
+
+async def _submitted_batch(uow: UnitOfWork, after: int, size: int) -> list[Row[Any]]:
+    """The next keyset page of submitted sessions, as the columns judging needs."""
+    query = (
+        select(
+            _SESSIONS.c.id,
+            _SESSIONS.c.owner_id,
+            _SESSIONS.c.version,
+            cast(_SESSIONS.c.answers, SQLText).label("answers"),
+            _SESSIONS.c.qualified,
+            _SESSIONS.c.ruleset_id,
+            _SESSIONS.c.ruleset_version,
+            _SESSIONS.c.company_name,
+        )
+        .where(_SESSIONS.c.status == Status.SUBMITTED, _SESSIONS.c.id > after)
+        .order_by(_SESSIONS.c.id)
+        .limit(size)
+    )
+    return list((await uow.session.execute(query)).all())
+
+
+async def pending_count(uow: UnitOfWork) -> int:
+    """Submitted sessions: the ones a re-evaluation would look at."""
+    return await _count_submitted(uow)
+
+
+__all__ = [
+    "CURRENT",
+    "INVALID",
+    "JUDGED",
+    "SAME",
+    "Flip",
+    "FlippedClause",
+    "Impact",
+    "Judged",
+    "Reevaluator",
+    "judge_documents",
+    "judging",
+    "pending_count",
+]
