@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.logging_setup import configure_logging
 from bot.settings import ConfigError, Settings
@@ -75,16 +76,27 @@ def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     configure_logging(settings)
     prepare_database(settings)
     application = build_application(settings)
-    if options is None:
-        log.info("receiving updates by long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-    else:
-        log.info(
-            "receiving updates by webhook at %s on %s:%s/%s",
-            options["webhook_url"],
-            options["listen"],
-            options["port"],
-            options["url_path"],
-        )
-        application.run_webhook(**options)
+    try:
+        if options is None:
+            log.info("receiving updates by long polling")
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        else:
+            log.info(
+                "receiving updates by webhook at %s on %s:%s/%s",
+                options["webhook_url"],
+                options["listen"],
+                options["port"],
+                options["url_path"],
+            )
+            application.run_webhook(**options)
+    except InvalidToken:
+        raise ConfigError(
+            "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)."
+        ) from None
+    except NetworkError as exc:
+        where = settings.telegram_api_base_url or "api.telegram.org"
+        raise ConfigError(
+            f"cannot reach Telegram at {where} ({exc.message}); check the network or "
+            "TELEGRAM_API_BASE_URL, then start again."
+        ) from None
     return 0

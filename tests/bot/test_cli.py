@@ -90,3 +90,22 @@ def test_bad_database_url_is_refused_clearly(workdir: Path) -> None:
     assert done.returncode == 2
     assert "DATABASE_URL" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_run_says_when_telegram_cannot_be_reached(workdir: Path) -> None:
+    env = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN="123456:abc",
+        TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot",  # nothing listens on the discard port
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("greenlist: cannot reach Telegram at http://127.0.0.1:9/bot")
