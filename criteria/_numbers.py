@@ -1,21 +1,30 @@
 """Exact numbers: reading them from JSON/YAML, deciding with them, showing them.
 
 Amounts arrive as JSON numbers or numeric strings. Floats are read through their shortest
-repr, so 0.1 stays 0.1 instead of the binary approximation behind it. Everything
-that decides a verdict is computed on Fractions, so no intermediate rounding can flip a
-comparison; rounding happens only when a number becomes text.
+repr, so 0.1 stays 0.1 instead of the binary approximation behind it. Everything that
+decides a verdict is exact: sums, differences and products of the inputs are Decimals
+computed in the EXACT context, and the few quotients (ratios, energy per tonne, relative
+shortfalls) are Fractions. Rounding happens only when a number becomes text, and it works
+on the integer numerator and denominator, so it is exact for both kinds.
 """
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation, Rounded
 from fractions import Fraction
 
-# Bounds on what a number may look like, so that converting it to a Fraction stays cheap:
+# Bounds on what a number may look like, so that exact arithmetic on it stays cheap:
 # 1E+999999 is a valid Decimal but an absurd quantity for a brick plant.
 MAX_INTEGER_DIGITS = 15
 MAX_DECIMAL_PLACES = 28
+
+# Decimal arithmetic that never rounds. A valid input has at most 43 significant digits
+# (MAX_INTEGER_DIGITS + MAX_DECIMAL_PLACES) and the evaluator multiplies at most two of them
+# before adding, so results stay far below this precision; should one ever reach it, the
+# trapped Inexact raises instead of rounding a verdict silently.
+EXACT = Context(prec=1000, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, Rounded, InvalidOperation])
+
+Number = Fraction | Decimal | int
 
 
 class NumberProblem(ValueError):
@@ -56,21 +65,33 @@ def to_decimal(value: object) -> Decimal:
     return number
 
 
-def exact(value: Decimal | int | Fraction) -> Fraction:
-    """The exact rational value of a Decimal (Fraction accepts Decimals without loss)."""
-    return Fraction(value)
+def _ratio(value: Number) -> tuple[int, int]:
+    """Numerator and positive denominator of value, without building a Fraction."""
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    if isinstance(value, Decimal):
+        return value.as_integer_ratio()
+    if isinstance(value, int):
+        return int(value), 1
+    rational = Fraction(value)  # anything else Fraction reads exactly (floats, strings)
+    return rational.numerator, rational.denominator
 
 
-def _round_half_up(value: Fraction, places: int) -> int:
-    """value × 10^places rounded half away from zero, as users expect from a report."""
-    scaled = value * 10**places
-    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
-    return -magnitude if scaled < 0 else magnitude
+def _round_half_up(numerator: int, denominator: int, places: int) -> int:
+    """numerator/denominator × 10^places rounded half away from zero, as users expect.
+
+    One integer division gives exactly what flooring |value| × 10^places + 1/2 as a
+    Fraction gives, for much less work: with q, r = divmod(|n| × 10^places, d),
+    floor(q + r/d + 1/2) is q + 1 when 2r >= d and q otherwise.
+    """
+    magnitude, rest = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * rest >= denominator:
+        magnitude += 1
+    return -magnitude if numerator < 0 else magnitude
 
 
-def fixed(value: Fraction | Decimal | int, places: int) -> str:
-    """Text with exactly `places` decimals (half-up), never an exponent, never '-0'."""
-    scaled = _round_half_up(Fraction(value), places)
+def _digits(scaled: int, places: int) -> str:
+    """A rounded value × 10^places written with `places` decimals, never as '-0'."""
     sign = "-" if scaled < 0 else ""
     digits = str(abs(scaled)).rjust(places + 1, "0")
     if places == 0:
@@ -78,17 +99,31 @@ def fixed(value: Fraction | Decimal | int, places: int) -> str:
     return f"{sign}{digits[:-places]}.{digits[-places:]}"
 
 
-def plain(value: Fraction | Decimal | int, max_places: int = 10) -> str:
+def fixed(value: Number, places: int) -> str:
+    """Text with exactly `places` decimals (half-up), never an exponent, never '-0'."""
+    return _digits(_round_half_up(*_ratio(value), places), places)
+
+
+def plain(value: Number, max_places: int = 10) -> str:
     """Text without trailing zeros; exact whenever the value has at most max_places decimals."""
-    text = fixed(Fraction(value), max_places)
+    if isinstance(value, Decimal):
+        # Most values are inputs with few decimals: their own digits are the answer.
+        text = format(value, "f")  # every digit, never an exponent
+        point = text.find(".")
+        if point < 0 or len(text) - point - 1 <= max_places:
+            return _trimmed(text)
+    return _trimmed(fixed(value, max_places))
+
+
+def _trimmed(text: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
 def shown(
-    value: Fraction,
-    reference: Fraction | Decimal | int | None = None,
+    value: Number,
+    reference: Number | None = None,
     places: int = 2,
     max_places: int = MAX_DECIMAL_PLACES,
 ) -> str:
@@ -98,13 +133,26 @@ def shown(
     """
     if reference is None:
         return fixed(value, places)
-    target = Fraction(reference)
+    numerator, denominator = _ratio(value)
+    target_numerator, target_denominator = _ratio(reference)
+    equal = numerator * target_denominator == target_numerator * denominator
     for digits in range(places, max_places + 1):
-        if value == target or Fraction(_round_half_up(value, digits), 10**digits) != target:
-            return fixed(value, digits)
+        scaled = _round_half_up(numerator, denominator, digits)
+        # Shown as scaled / 10^digits: stop once that no longer reads as the reference.
+        if equal or scaled * target_denominator != target_numerator * 10**digits:
+            return _digits(scaled, digits)
     return fixed(value, max_places)
 
 
-def percent(part: Fraction, whole: Fraction) -> Fraction:
-    """part / whole as a percentage; whole must be positive."""
-    return part * 100 / whole
+def percent(part: Number, whole: Number) -> Fraction:
+    """part / whole as a percentage, exactly; whole must be positive."""
+    part_numerator, part_denominator = _ratio(part)
+    whole_numerator, whole_denominator = _ratio(whole)
+    return Fraction(part_numerator * whole_denominator * 100, part_denominator * whole_numerator)
+
+
+def quotient(part: Number, whole: Number) -> Fraction:
+    """part / whole, exactly; whole must not be zero."""
+    part_numerator, part_denominator = _ratio(part)
+    whole_numerator, whole_denominator = _ratio(whole)
+    return Fraction(part_numerator * whole_denominator, part_denominator * whole_numerator)

@@ -1,20 +1,27 @@
 """The evaluator: one function per guideline clause, and the verdict built from them.
 
 Qualified = every basic requirement (clause 4) passes and at least one indicator (clause 5)
-passes. Quantities are compared exactly (Fractions of the Decimal inputs, inclusive
-limits, no rounding before comparing); rounding happens only in the texts. A plant that
-does not qualify is told how far each quantitative route is (gaps) and which single route
-needs the least change (nearest path).
+passes. Quantities are compared exactly (Decimals computed without rounding, Fractions for
+the quotients, inclusive limits, no rounding before comparing); rounding happens only in
+the texts. A plant that does not qualify is told how far each quantitative route is (gaps)
+and which single route needs the least change (nearest path).
+
+An administrator re-judges every stored session after a threshold change, so one
+evaluation must stay cheap: each figure, and the text shown for it, is derived once per
+evaluation (`_Facts`) although a clause, its gap and the advice all quote it, and what only
+depends on the ruleset is prepared once per ruleset (`_Prepared`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from functools import cache, wraps
+from typing import Any, NamedTuple
 
-from criteria._numbers import exact, fixed, percent, plain, shown
+from criteria._numbers import EXACT, fixed, percent, plain, quotient, shown
 from criteria.answers import Answers, parse_answers
 from criteria.evaluation import (
     ClauseResult,
@@ -24,13 +31,14 @@ from criteria.evaluation import (
     NearestPath,
     Route,
 )
-from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset
+from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset, Setting
 from criteria.texts import Text, catalogue
 from criteria.vocabulary import (
     BASIC_CLAUSES,
     CARRIERS,
     CERTIFICATIONS,
     INDICATOR_CLAUSES,
+    PRODUCT_CATEGORIES,
     WASTE_ROWS,
     WasteCategory,
 )
@@ -38,6 +46,9 @@ from criteria.vocabulary import (
 # Units of Gap.shortfall.
 PERCENTAGE_POINTS = "pp"
 KGCE_PER_T = "kgce/t"
+
+ZERO = Decimal(0)
+_NO_CHANGE = Fraction(0)  # nothing to change: a met figure, or a route needing documents
 
 
 # ---------------------------------------------------------------- figures shared by clauses
@@ -48,22 +59,18 @@ class WasteMix:
     """Which Table 1 row a mix falls under, and its content as that row counts it."""
 
     category: WasteCategory
-    content: Fraction
+    content: Decimal
     row: PercentThreshold | None
 
 
 def waste_mix(answers: Answers, ruleset: Ruleset) -> WasteMix:
     waste = answers.solid_waste
-    gangue, fly_ash, other = (
-        exact(waste.coal_gangue_pct),
-        exact(waste.fly_ash_pct),
-        exact(waste.other_pct),
-    )
+    gangue, fly_ash, other = waste.coal_gangue_pct, waste.fly_ash_pct, waste.other_pct
     category: WasteCategory
     if fly_ash > 0 and (gangue > 0 or other > 0):
-        category, content = "uncovered", gangue + fly_ash + other
+        category, content = "uncovered", EXACT.add(EXACT.add(gangue, fly_ash), other)
     elif gangue > 0 and other > 0:
-        category, content = "coal_gangue_plus_other", gangue + other
+        category, content = "coal_gangue_plus_other", EXACT.add(gangue, other)
     elif gangue > 0:
         category, content = "coal_gangue_only", gangue
     elif fly_ash > 0:
@@ -71,7 +78,7 @@ def waste_mix(answers: Answers, ruleset: Ruleset) -> WasteMix:
     elif other > 0:
         category, content = "other_only", other
     else:
-        category, content = "none", Fraction(0)
+        category, content = "none", ZERO
     row = ruleset.waste_threshold(category) if category in WASTE_ROWS else None
     return WasteMix(category, content, row)
 
@@ -80,16 +87,16 @@ def waste_mix(answers: Answers, ruleset: Ruleset) -> WasteMix:
 class LocalFigures:
     """Formula A.1: R = m1 / m, as a percentage (None without a total)."""
 
-    local: Fraction
-    total: Fraction
+    local: Decimal
+    total: Decimal
     ratio_pct: Fraction | None
     limit: PercentThreshold
     radius: Distance
 
 
 def local_figures(answers: Answers, ruleset: Ruleset) -> LocalFigures:
-    local = exact(answers.raw_materials.local_t)
-    total = exact(answers.raw_materials.total_t)
+    local = answers.raw_materials.local_t
+    total = answers.raw_materials.total_t
     ratio = percent(local, total) if total > 0 else None
     return LocalFigures(
         local, total, ratio, ruleset.localisation.min_ratio_pct, ruleset.localisation.radius_km
@@ -105,8 +112,8 @@ class EnergyFigures:
     firing bricks takes energy, so zero means "not reported", not "perfect".
     """
 
-    output: Fraction
-    energy: Fraction
+    output: Decimal
+    energy: Decimal
     from_total: bool
     unit_energy: Fraction | None
     limit: EnergyThreshold | None
@@ -115,44 +122,277 @@ class EnergyFigures:
 def energy_figures(answers: Answers, ruleset: Ruleset) -> EnergyFigures:
     reported = answers.energy
     if reported.total_kgce is not None:
-        energy, from_total = exact(reported.total_kgce), True
+        energy, from_total = reported.total_kgce, True
     else:
-        energy = sum(
-            (exact(reported.carrier(c)) * exact(ruleset.factor(c).value) for c in CARRIERS),
-            Fraction(0),
-        )
+        energy = ZERO
+        for carrier in CARRIERS:
+            converted = EXACT.multiply(reported.carrier(carrier), ruleset.factor(carrier).value)
+            energy = EXACT.add(energy, converted)
         from_total = False
-    output = exact(reported.output_t)
-    unit_energy = energy / output if output > 0 and energy > 0 else None
+    output = reported.output_t
+    unit_energy = quotient(energy, output) if output > 0 and energy > 0 else None
     category = answers.product_category
     limit = ruleset.energy_threshold(category) if category is not None else None
     return EnergyFigures(output, energy, from_total, unit_energy, limit)
 
 
+# ---------------------------------------------------------------- what a ruleset contributes
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """A threshold exactly (as a Decimal and as a Fraction) and as the texts show it."""
+
+    value: Decimal
+    exact: Fraction
+    text: str
+    source: Text
+
+    @classmethod
+    def of(cls, setting: Setting) -> _Limit:
+        return cls(
+            setting.value, Fraction(setting.value), plain(setting.value), setting.source.text
+        )
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What every evaluation reads from one ruleset, converted and formatted once."""
+
+    waste: Mapping[str, _Limit]
+    energy: Mapping[str, _Limit]
+    local: _Limit
+    radius: str
+    factors: Mapping[str, str]
+    category_labels: Mapping[str, Text]
+
+    @classmethod
+    def of(cls, ruleset: Ruleset) -> _Prepared:
+        return cls(
+            waste={row: _Limit.of(ruleset.waste_threshold(row)) for row in WASTE_ROWS},
+            energy={c: _Limit.of(ruleset.energy_threshold(c)) for c in PRODUCT_CATEGORIES},
+            local=_Limit.of(ruleset.localisation.min_ratio_pct),
+            radius=plain(ruleset.localisation.radius_km.value),
+            factors={c: plain(ruleset.factor(c).value) for c in CARRIERS},
+            category_labels={
+                c: Text(ruleset.category_label(c, "zh"), ruleset.category_label(c, "en"))
+                for c in PRODUCT_CATEGORIES
+            },
+        )
+
+
+# A few rulesets are in use at a time (the active one, the one a change is checked
+# against); when more turn up, start over rather than hold on to all of them.
+_PREPARED_LIMIT = 16
+_prepared: dict[int, tuple[Ruleset, _Prepared]] = {}
+
+
+def _prepare(ruleset: Ruleset) -> _Prepared:
+    """The prepared data of a ruleset, made on first use.
+
+    Keyed by identity: a Ruleset is immutable (a change makes a new object), and hashing
+    one would hash every value it holds on every call. The entry keeps its ruleset alive,
+    so the id cannot be reused by another object while the entry exists.
+    """
+    entry = _prepared.get(id(ruleset))
+    if entry is not None and entry[0] is ruleset:
+        return entry[1]
+    prepared = _Prepared.of(ruleset)
+    if len(_prepared) >= _PREPARED_LIMIT:
+        _prepared.clear()
+    _prepared[id(ruleset)] = (ruleset, prepared)
+    return prepared
+
+
+# ---------------------------------------------------------------- one evaluation's figures
+
+
+class _WasteRow(NamedTuple):
+    """A mix judged against its Table 1 row."""
+
+    limit: _Limit
+    short: Decimal  # percentage points below the minimum (negative when met)
+    content_shown: str
+    short_shown: str
+
+
+class _Waste(NamedTuple):
+    """The waste mix, its content as text, and its Table 1 judgement if a row applies."""
+
+    mix: WasteMix
+    label: Text
+    content: str
+    row: _WasteRow | None  # None: no Table 1 row applies (no waste, or an uncovered mix)
+
+
+class _Ratio(NamedTuple):
+    """R judged against the localisation minimum."""
+
+    value: Fraction
+    text: str
+    short: Fraction  # percentage points below the minimum (negative when met)
+    shown: str
+    tonnes: str  # tonnes to move to local suppliers, total unchanged
+
+
+class _Local(NamedTuple):
+    """Formula A.1 figures, and R judged against the minimum if a total is given."""
+
+    figures: LocalFigures
+    ratio: _Ratio | None  # None without a total
+
+
+class _UnitEnergy(NamedTuple):
+    """E judged against the Table 2 value of the product category."""
+
+    value: Fraction
+    limit: _Limit
+    over: Fraction  # kgce/t above the maximum (negative when met)
+    over_pct: Fraction
+    shown: str
+    over_shown: str
+    over_pct_shown: str
+
+
+class _Energy(NamedTuple):
+    """Formula A.2 figures as text, and E judged against Table 2 if it can be."""
+
+    figures: EnergyFigures
+    limit: _Limit | None
+    energy: str
+    output: str
+    unit: str | None
+    missing: Text | None  # why E cannot be judged, or None when it can
+    judged: _UnitEnergy | None
+
+
+class _Facts(NamedTuple):
+    """The answers, what the ruleset contributes, and the figures derived from both.
+
+    Each figure is derived and formatted once, although the clause, its gap and the advice
+    all quote it.
+    """
+
+    answers: Answers
+    prepared: _Prepared
+    waste: _Waste
+    local: _Local
+    energy: _Energy
+
+    @classmethod
+    def of(cls, answers: Answers, ruleset: Ruleset) -> _Facts:
+        prepared = _prepare(ruleset)
+        return cls(
+            answers,
+            prepared,
+            _waste(answers, ruleset, prepared),
+            _local(answers, ruleset, prepared),
+            _energy(answers, ruleset, prepared),
+        )
+
+
+def _waste(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Waste:
+    mix = waste_mix(answers, ruleset)
+    row = None
+    if mix.row is not None:
+        limit = prepared.waste[mix.category]
+        short = EXACT.subtract(limit.value, mix.content)
+        row = _WasteRow(limit, short, shown(mix.content, limit.value), shown(short, 0))
+    return _Waste(mix, _text(f"waste_category.{mix.category}"), plain(mix.content), row)
+
+
+def _local(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Local:
+    figures = local_figures(answers, ruleset)
+    if figures.ratio_pct is None:
+        return _Local(figures, None)
+    limit = prepared.local
+    value = figures.ratio_pct
+    # The local tonnes the minimum asks for, less those already local.
+    share = EXACT.divide(EXACT.multiply(limit.value, figures.total), 100)
+    tonnes = max(EXACT.subtract(share, figures.local), ZERO)
+    ratio = _Ratio(
+        value,
+        plain(value),
+        limit.exact - value,
+        shown(value, limit.value),
+        fixed(tonnes, 2),
+    )
+    return _Local(figures, ratio)
+
+
+def _energy(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Energy:
+    figures = energy_figures(answers, ruleset)
+    category = answers.product_category
+    limit = prepared.energy[category] if category is not None else None
+    unit = figures.unit_energy
+    missing: Text | None = None
+    if limit is None:
+        missing = _text("energy.no_category")
+    elif figures.output == 0:
+        missing = _text("energy.no_output")
+    elif unit is None:
+        missing = _text("energy.no_energy")
+    judged = None
+    if limit is not None and unit is not None:
+        over = unit - limit.exact
+        over_pct = percent(over, limit.value)
+        judged = _UnitEnergy(
+            unit,
+            limit,
+            over,
+            over_pct,
+            shown(unit, limit.value),
+            shown(over, 0),
+            shown(over_pct, 0),
+        )
+    return _Energy(
+        figures,
+        limit,
+        plain(figures.energy),
+        plain(figures.output),
+        plain(unit) if unit is not None else None,
+        missing,
+        judged,
+    )
+
+
 # ---------------------------------------------------------------- building clause results
 
 
-def _label(clause: str) -> Text:
-    return catalogue().text(f"clause.{clause}.label")
+@cache
+def _text(key: str) -> Text:
+    """A catalogue text without placeholders (the catalogue is packaged: it never changes)."""
+    return catalogue().text(key)
 
 
-def _labels(clauses: list[str]) -> Text:
-    return catalogue().join("sep.enum", [_label(c) for c in clauses])
+@cache
+def _labels(clauses: tuple[str, ...]) -> Text:
+    return catalogue().join("sep.enum", [_text(f"clause.{c}.label") for c in clauses])
+
+
+def _reason(clause: str, passed: bool, parts: tuple[Text, ...]) -> Text:
+    texts = catalogue()
+    return texts.text(
+        "reason.pass" if passed else "reason.fail",
+        clause=_text(f"clause.{clause}.label"),
+        detail=texts.join("sep.list", parts),
+    )
+
+
+@cache
+def _fixed_reason(clause: str, passed: bool, keys: tuple[str, ...]) -> Text:
+    """The reason of a clause judged on yes/no answers: a handful per clause, kept."""
+    return _reason(clause, passed, tuple(_text(key) for key in keys))
 
 
 def _result(
     clause: str,
     passed: bool,
-    parts: list[Text],
+    reason: Text,
     values: dict[str, str | bool | None],
     needs_review: bool = False,
 ) -> ClauseResult:
-    texts = catalogue()
-    title = texts.text(f"clause.{clause}.title")
-    detail = texts.join("sep.list", parts)
-    reason = texts.text(
-        "reason.pass" if passed else "reason.fail", clause=_label(clause), detail=detail
-    )
+    title = _text(f"clause.{clause}.title")
     return ClauseResult(
         clause=clause,
         kind="basic" if clause in BASIC_CLAUSES else "indicator",
@@ -166,229 +406,256 @@ def _result(
     )
 
 
+def _measured(
+    clause: str,
+    passed: bool,
+    parts: list[Text],
+    values: dict[str, str | bool | None],
+    needs_review: bool = False,
+) -> ClauseResult:
+    """A clause whose reason quotes the plant's figures."""
+    return _result(clause, passed, _reason(clause, passed, tuple(parts)), values, needs_review)
+
+
+def _yes_no(
+    clause: str, passed: bool, keys: tuple[str, ...], values: dict[str, str | bool | None]
+) -> ClauseResult:
+    """A clause whose reason is made of fixed sentences, named by their catalogue keys."""
+    return _result(clause, passed, _fixed_reason(clause, passed, keys), values)
+
+
 def _declared(clause: str, field: str, claimed: bool) -> ClauseResult:
     """A basic requirement the plant declares (evidence is checked by the assessor)."""
-    detail = catalogue().text(f"basic.{clause}.{'yes' if claimed else 'no'}")
-    return _result(clause, claimed, [detail], {field: claimed})
+    key = f"basic.{clause}.{'yes' if claimed else 'no'}"
+    return _yes_no(clause, claimed, (key,), {field: claimed})
 
 
 # ---------------------------------------------------------------- clause 4: basic requirements
 
 
-def clause_4_1a(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_4_1a(facts: _Facts) -> ClauseResult:
     """4.1 a) lawfully established and operating, no major accident in three years."""
-    return _declared("4.1a", "lawful_operation", answers.basic.lawful_operation)
+    return _declared("4.1a", "lawful_operation", facts.answers.basic.lawful_operation)
 
 
-def clause_4_1b(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_4_1b(facts: _Facts) -> ClauseResult:
     """4.1 b) on the white list or meeting its environmental compliance requirements."""
-    return _declared("4.1b", "white_list", answers.basic.white_list)
+    return _declared("4.1b", "white_list", facts.answers.basic.white_list)
 
 
-def clause_4_2_1(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_4_2_1(facts: _Facts) -> ClauseResult:
     """4.2.1 quality management system to GB/T 19001 / ISO 9001."""
-    return _declared("4.2.1", "quality_management", answers.basic.quality_management)
+    return _declared("4.2.1", "quality_management", facts.answers.basic.quality_management)
 
 
-def clause_4_2_2(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_4_2_2(facts: _Facts) -> ClauseResult:
     """4.2.2 environmental management system to GB/T 24001 / ISO 14001."""
-    return _declared("4.2.2", "environmental_management", answers.basic.environmental_management)
+    basic = facts.answers.basic
+    return _declared("4.2.2", "environmental_management", basic.environmental_management)
 
 
-def clause_4_3(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_4_3(facts: _Facts) -> ClauseResult:
     """4.3 metering instruments to GB 17167 / GB 24789."""
-    return _declared("4.3", "metering", answers.basic.metering)
+    return _declared("4.3", "metering", facts.answers.basic.metering)
 
 
-def clause_4_4(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_4_4(facts: _Facts) -> ClauseResult:
     """4.4 product quality attributes meet the developers' requirements."""
-    return _declared("4.4", "product_quality", answers.basic.product_quality)
+    return _declared("4.4", "product_quality", facts.answers.basic.product_quality)
 
 
 # ---------------------------------------------------------------- clause 5: indicators
 
 
-def clause_5_1a(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_5_1a(facts: _Facts) -> ClauseResult:
     """5.1 a) Table 1 content for the mix's row AND a third-party waste-content report."""
     texts = catalogue()
-    waste = answers.solid_waste
-    mix = waste_mix(answers, ruleset)
+    waste = facts.answers.solid_waste
+    mix, row = facts.waste.mix, facts.waste.row
     report = waste.third_party_report
     values: dict[str, str | bool | None] = {
         "coal_gangue_pct": plain(waste.coal_gangue_pct),
         "fly_ash_pct": plain(waste.fly_ash_pct),
         "other_pct": plain(waste.other_pct),
         "waste_category": mix.category,
-        "waste_content_pct": plain(mix.content),
-        "threshold_pct": plain(mix.row.value) if mix.row else None,
+        "waste_content_pct": facts.waste.content,
+        "threshold_pct": row.limit.text if row else None,
         "third_party_report": report,
     }
     if mix.category == "none":
-        return _result("5.1a", False, [texts.text("waste.none")], values)
-    if mix.row is None:
+        return _measured("5.1a", False, [_text("waste.none")], values)
+    if row is None:
         uncovered = texts.text(
             "waste.uncovered",
-            coal_gangue=shown(exact(waste.coal_gangue_pct)),
-            fly_ash=shown(exact(waste.fly_ash_pct)),
-            other=shown(exact(waste.other_pct)),
+            coal_gangue=shown(waste.coal_gangue_pct),
+            fly_ash=shown(waste.fly_ash_pct),
+            other=shown(waste.other_pct),
         )
-        return _result("5.1a", False, [uncovered], values, needs_review=True)
-    limit = exact(mix.row.value)
-    met = mix.content >= limit
+        return _measured("5.1a", False, [uncovered], values, needs_review=True)
+    met = mix.content >= row.limit.value
     content = texts.text(
         "waste.met" if met else "waste.short",
-        mix=texts.text(f"waste_category.{mix.category}"),
-        content=shown(mix.content, limit),
-        threshold=plain(limit),
-        source=mix.row.source.text,
-        gap=shown(limit - mix.content, 0),
+        mix=facts.waste.label,
+        content=row.content_shown,
+        threshold=row.limit.text,
+        source=row.limit.source,
+        gap=row.short_shown,
     )
-    parts = [content, texts.text("waste.report_yes" if report else "waste.report_no")]
+    parts = [content, _text("waste.report_yes" if report else "waste.report_no")]
     if not met and report:
         parts = [content]
-    return _result("5.1a", met and report, parts, values)
+    return _measured("5.1a", met and report, parts, values)
 
 
-def clause_5_1b(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_5_1b(facts: _Facts) -> ClauseResult:
     """5.1 b) R = m1/m >= the localisation minimum (formula A.1) AND evidence."""
     texts = catalogue()
-    figures = local_figures(answers, ruleset)
-    evidence = answers.raw_materials.evidence
-    limit = exact(figures.limit.value)
+    figures, ratio = facts.local
+    limit = facts.prepared.local
+    evidence = facts.answers.raw_materials.evidence
     values: dict[str, str | bool | None] = {
         "local_t": plain(figures.local),
         "total_t": plain(figures.total),
-        "ratio_pct": plain(figures.ratio_pct) if figures.ratio_pct is not None else None,
-        "threshold_pct": plain(limit),
-        "radius_km": plain(figures.radius.value),
+        "ratio_pct": ratio.text if ratio else None,
+        "threshold_pct": limit.text,
+        "radius_km": facts.prepared.radius,
         "evidence": evidence,
     }
-    evidence_text = texts.text("local.evidence_yes" if evidence else "local.evidence_no")
-    if figures.ratio_pct is None:
-        parts = [texts.text("local.no_data")] + ([] if evidence else [evidence_text])
-        return _result("5.1b", False, parts, values)
-    met = figures.ratio_pct >= limit
-    ratio = texts.text(
+    evidence_text = _text("local.evidence_yes" if evidence else "local.evidence_no")
+    if ratio is None:
+        parts = [_text("local.no_data")] + ([] if evidence else [evidence_text])
+        return _measured("5.1b", False, parts, values)
+    met = ratio.value >= limit.exact
+    comparison = texts.text(
         "local.met" if met else "local.short",
         local=plain(figures.local, 4),
         total=plain(figures.total, 4),
-        ratio=shown(figures.ratio_pct, limit),
-        threshold=plain(limit),
-        source=figures.limit.source.text,
-        radius=plain(figures.radius.value),
-        gap=shown(limit - figures.ratio_pct, 0),
+        ratio=ratio.shown,
+        threshold=limit.text,
+        source=limit.source,
+        radius=facts.prepared.radius,
+        gap=shown(ratio.short, 0),
     )
-    parts = [ratio] if (not met and evidence) else [ratio, evidence_text]
-    return _result("5.1b", met and evidence, parts, values)
+    parts = [comparison] if (not met and evidence) else [comparison, evidence_text]
+    return _measured("5.1b", met and evidence, parts, values)
 
 
-def _missing_energy_data(figures: EnergyFigures) -> Text | None:
-    """Why E cannot be judged against Table 2, or None when it can."""
-    texts = catalogue()
-    if figures.limit is None:
-        return texts.text("energy.no_category")
-    if figures.output == 0:
-        return texts.text("energy.no_output")
-    if figures.unit_energy is None:
-        return texts.text("energy.no_energy")
-    return None
-
-
-def clause_5_2a(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_5_2a(facts: _Facts) -> ClauseResult:
     """5.2 a) E = e/P <= the Table 2 value of the product category (formula A.2)."""
     texts = catalogue()
-    figures = energy_figures(answers, ruleset)
-    reported = answers.energy
+    energy = facts.energy
+    figures = energy.figures
+    reported = facts.answers.energy
     values: dict[str, str | bool | None] = {
-        "product_category": answers.product_category,
-        "output_t": plain(figures.output),
+        "product_category": facts.answers.product_category,
+        "output_t": energy.output,
         "energy_basis": "total_kgce" if figures.from_total else "carriers",
     }
     if figures.from_total:
-        values["total_kgce"] = plain(figures.energy)
+        values["total_kgce"] = energy.energy
     else:
         for carrier in CARRIERS:
             values[carrier] = plain(reported.carrier(carrier))
-            values[f"factor_{carrier}"] = plain(ruleset.factor(carrier).value)
-    values["energy_kgce"] = plain(figures.energy)
-    values["unit_energy_kgce_per_t"] = (
-        plain(figures.unit_energy) if figures.unit_energy is not None else None
-    )
-    values["threshold_kgce_per_t"] = plain(figures.limit.value) if figures.limit else None
-    missing = _missing_energy_data(figures)
-    if missing is not None or figures.limit is None or figures.unit_energy is None:
-        return _result("5.2a", False, [missing or texts.text("energy.no_energy")], values)
-    limit = exact(figures.limit.value)
-    met = figures.unit_energy <= limit
+            values[f"factor_{carrier}"] = facts.prepared.factors[carrier]
+    values["energy_kgce"] = energy.energy
+    values["unit_energy_kgce_per_t"] = energy.unit
+    values["threshold_kgce_per_t"] = energy.limit.text if energy.limit else None
+    judged = energy.judged
+    if judged is None:
+        return _measured("5.2a", False, [energy.missing or _text("energy.no_energy")], values)
+    met = judged.value <= judged.limit.exact
     comparison = texts.text(
         "energy.met" if met else "energy.over",
-        value=shown(figures.unit_energy, limit),
-        threshold=plain(limit),
-        source=figures.limit.source.text,
-        pct=shown(percent(figures.unit_energy - limit, limit), 0),
+        value=judged.shown,
+        threshold=judged.limit.text,
+        source=judged.limit.source,
+        pct=judged.over_pct_shown,
     )
     formula = texts.text(
         "energy.formula_total" if figures.from_total else "energy.formula_carriers",
         energy=fixed(figures.energy, 2),
         output=plain(figures.output, 4),
     )
-    return _result("5.2a", met, [comparison, formula], values)
+    return _measured("5.2a", met, [comparison, formula], values)
 
 
-def clause_5_2b(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_5_2b(facts: _Facts) -> ClauseResult:
     """5.2 b) energy management system certified to GB/T 23331 / ISO 50001."""
-    certified = answers.energy.energy_management_certified
-    detail = catalogue().text("enms.yes" if certified else "enms.no")
-    return _result("5.2b", certified, [detail], {"energy_management_certified": certified})
+    certified = facts.answers.energy.energy_management_certified
+    values: dict[str, str | bool | None] = {"energy_management_certified": certified}
+    return _yes_no("5.2b", certified, ("enms.yes" if certified else "enms.no",), values)
 
 
-def clause_5_3(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_5_3(facts: _Facts) -> ClauseResult:
     """5.3 greenhouse gas emissions accounted AND the result published."""
-    texts = catalogue()
-    ghg = answers.ghg
+    ghg = facts.answers.ghg
     values: dict[str, str | bool | None] = {
         "accounted": ghg.accounted,
         "published": ghg.published,
     }
+    keys: tuple[str, ...]
     if ghg.accounted and ghg.published:
-        parts = [texts.text("ghg.accounted"), texts.text("ghg.published")]
+        keys = ("ghg.accounted", "ghg.published")
     elif ghg.accounted:
-        parts = [texts.text("ghg.accounted"), texts.text("ghg.not_published")]
+        keys = ("ghg.accounted", "ghg.not_published")
+    elif ghg.published:
+        keys = ("ghg.not_accounted",)
     else:
-        parts = [texts.text("ghg.not_accounted")]
-        if not ghg.published:
-            parts.append(texts.text("ghg.not_published"))
-    return _result("5.3", ghg.accounted and ghg.published, parts, values)
+        keys = ("ghg.not_accounted", "ghg.not_published")
+    return _yes_no("5.3", ghg.accounted and ghg.published, keys, values)
 
 
-def clause_5_4(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+def _clause_5_4(facts: _Facts) -> ClauseResult:
     """5.4 any one recognised green listing or certification; names the ones held."""
-    texts = catalogue()
-    held = [c for c in CERTIFICATIONS if getattr(answers.certifications, c)]
+    certifications = facts.answers.certifications
+    held = tuple(c for c in CERTIFICATIONS if getattr(certifications, c))
     values: dict[str, str | bool | None] = {
-        c: bool(getattr(answers.certifications, c)) for c in CERTIFICATIONS
+        c: bool(getattr(certifications, c)) for c in CERTIFICATIONS
     }
     if held:
-        names = texts.join("sep.enum", [texts.text(f"cert.{c}") for c in held])
-        return _result("5.4", True, [names], values)
-    return _result("5.4", False, [texts.text("cert.none")], values)
+        return _result("5.4", True, _held_reason(held), values)
+    return _yes_no("5.4", False, ("cert.none",), values)
 
+
+@cache
+def _held_reason(held: tuple[str, ...]) -> Text:
+    names = catalogue().join("sep.enum", [_text(f"cert.{c}") for c in held])
+    return _reason("5.4", True, (names,))
+
+
+_Check = Callable[[_Facts], ClauseResult]
+
+_CHECKS: dict[str, _Check] = {
+    "4.1a": _clause_4_1a,
+    "4.1b": _clause_4_1b,
+    "4.2.1": _clause_4_2_1,
+    "4.2.2": _clause_4_2_2,
+    "4.3": _clause_4_3,
+    "4.4": _clause_4_4,
+    "5.1a": _clause_5_1a,
+    "5.1b": _clause_5_1b,
+    "5.2a": _clause_5_2a,
+    "5.2b": _clause_5_2b,
+    "5.3": _clause_5_3,
+    "5.4": _clause_5_4,
+}
 
 ClauseCheck = Callable[[Answers, Ruleset], ClauseResult]
 
+
+def _on_answers(check: _Check) -> ClauseCheck:
+    """A clause check as a function of the answers and the ruleset alone."""
+
+    @wraps(check)
+    def run(answers: Answers, ruleset: Ruleset) -> ClauseResult:
+        return check(_Facts.of(answers, ruleset))
+
+    return run
+
+
+#: One check per clause, each judging a plant's answers under a ruleset on its own.
 CLAUSE_CHECKS: dict[str, ClauseCheck] = {
-    "4.1a": clause_4_1a,
-    "4.1b": clause_4_1b,
-    "4.2.1": clause_4_2_1,
-    "4.2.2": clause_4_2_2,
-    "4.3": clause_4_3,
-    "4.4": clause_4_4,
-    "5.1a": clause_5_1a,
-    "5.1b": clause_5_1b,
-    "5.2a": clause_5_2a,
-    "5.2b": clause_5_2b,
-    "5.3": clause_5_3,
-    "5.4": clause_5_4,
+    clause: _on_answers(check) for clause, check in _CHECKS.items()
 }
 
 
@@ -399,40 +666,36 @@ def _sentence(text: Text) -> Text:
     return catalogue().text("gap.sentence", text=text)
 
 
-def _relative(shortfall: Fraction, limit: Fraction) -> Fraction:
-    return percent(shortfall, limit) if limit > 0 else shortfall
+def _relative(shortfall: Decimal | Fraction, limit: Decimal) -> Fraction:
+    return percent(shortfall, limit) if limit > 0 else Fraction(shortfall)
 
 
-def _waste_gap(answers: Answers, ruleset: Ruleset) -> Gap:
+def _gap(common: dict[str, Any], text: Text, **figures: Any) -> Gap:
+    """A gap from the fields shared by its route, its own figures, and its text."""
+    sentence = _sentence(text)
+    return Gap(**common, **figures, text=sentence.zh, text_en=sentence.en)
+
+
+def _waste_gap(facts: _Facts) -> Gap:
     texts = catalogue()
-    mix = waste_mix(answers, ruleset)
-    report = answers.solid_waste.third_party_report
-    missing = [] if report else ["third_party_report"]
+    mix, row = facts.waste.mix, facts.waste.row
+    report = facts.answers.solid_waste.third_party_report
     common: dict[str, Any] = {
         "clause": "5.1a",
         "metric": "waste_content",
         "unit": PERCENTAGE_POINTS,
-        "current": plain(mix.content),
-        "missing_documents": missing,
+        "current": facts.waste.content,
+        "missing_documents": [] if report else ["third_party_report"],
     }
-    if mix.row is None:
+    if row is None:
         key = "gap.waste_none" if mix.category == "none" else "gap.waste_uncovered"
-        text = _sentence(texts.text(key))
-        return Gap(
-            **common,
-            target=None,
-            shortfall=None,
-            shortfall_relative_pct=None,
-            text=text.zh,
-            text_en=text.en,
-        )
-    limit = exact(mix.row.value)
-    shortfall = max(limit - mix.content, Fraction(0))
+        return _gap(common, _text(key), target=None, shortfall=None, shortfall_relative_pct=None)
+    shortfall = max(row.short, ZERO)
     params: dict[str, str | Text] = {
-        "mix": texts.text(f"waste_category.{mix.category}"),
-        "content": shown(mix.content, limit),
-        "threshold": plain(limit),
-        "source": mix.row.source.text,
+        "mix": facts.waste.label,
+        "content": row.content_shown,
+        "threshold": row.limit.text,
+        "source": row.limit.source,
         "gap": shown(shortfall, 0),
     }
     if shortfall > 0:
@@ -441,46 +704,42 @@ def _waste_gap(answers: Answers, ruleset: Ruleset) -> Gap:
             text = texts.text("gap.also_report", gap=text)
     else:
         text = texts.text("gap.waste_report", **params)
-    text = _sentence(text)
-    return Gap(
-        **common,
-        target=plain(limit),
+    return _gap(
+        common,
+        text,
+        target=row.limit.text,
         shortfall=plain(shortfall),
-        shortfall_relative_pct=plain(_relative(shortfall, limit)),
-        text=text.zh,
-        text_en=text.en,
+        shortfall_relative_pct=plain(_relative(shortfall, row.limit.value)),
     )
 
 
-def _local_gap(answers: Answers, ruleset: Ruleset) -> Gap:
+def _local_gap(facts: _Facts) -> Gap:
     texts = catalogue()
-    figures = local_figures(answers, ruleset)
-    evidence = answers.raw_materials.evidence
-    limit = exact(figures.limit.value)
+    limit = facts.prepared.local
+    ratio = facts.local.ratio
+    evidence = facts.answers.raw_materials.evidence
     common: dict[str, Any] = {
         "clause": "5.1b",
         "metric": "local_material_ratio",
         "unit": PERCENTAGE_POINTS,
-        "target": plain(limit),
+        "target": limit.text,
         "missing_documents": [] if evidence else ["evidence"],
     }
-    if figures.ratio_pct is None:
-        text = _sentence(texts.text("gap.local_no_data"))
-        return Gap(
-            **common,
+    if ratio is None:
+        return _gap(
+            common,
+            _text("gap.local_no_data"),
             current=None,
             shortfall=None,
             shortfall_relative_pct=None,
-            text=text.zh,
-            text_en=text.en,
         )
-    shortfall = max(limit - figures.ratio_pct, Fraction(0))
+    shortfall = max(ratio.short, _NO_CHANGE)
     params: dict[str, str | Text] = {
-        "ratio": shown(figures.ratio_pct, limit),
-        "threshold": plain(limit),
+        "ratio": ratio.shown,
+        "threshold": limit.text,
         "gap": shown(shortfall, 0),
-        "tonnes": fixed(_tonnes_to_localise(figures), 2),
-        "radius": plain(figures.radius.value),
+        "tonnes": ratio.tonnes,
+        "radius": facts.prepared.radius,
     }
     if shortfall > 0:
         text = texts.text("gap.local_short", **params)
@@ -488,80 +747,71 @@ def _local_gap(answers: Answers, ruleset: Ruleset) -> Gap:
             text = texts.text("gap.also_evidence", gap=text)
     else:
         text = texts.text("gap.local_evidence", **params)
-    text = _sentence(text)
-    return Gap(
-        **common,
-        current=plain(figures.ratio_pct),
+    return _gap(
+        common,
+        text,
+        current=ratio.text,
         shortfall=plain(shortfall),
-        shortfall_relative_pct=plain(_relative(shortfall, limit)),
-        text=text.zh,
-        text_en=text.en,
+        shortfall_relative_pct=plain(_relative(shortfall, limit.value)),
     )
 
 
-def _tonnes_to_localise(figures: LocalFigures) -> Fraction:
-    """Tonnes that would have to move from distant to local suppliers, total unchanged."""
-    needed = exact(figures.limit.value) / 100 * figures.total - figures.local
-    return max(needed, Fraction(0))
-
-
-def _energy_gap(answers: Answers, ruleset: Ruleset) -> Gap:
+def _energy_gap(facts: _Facts) -> Gap:
     texts = catalogue()
-    figures = energy_figures(answers, ruleset)
+    energy = facts.energy
     common: dict[str, Any] = {
         "clause": "5.2a",
         "metric": "unit_energy",
         "unit": KGCE_PER_T,
-        "target": plain(figures.limit.value) if figures.limit else None,
+        "target": energy.limit.text if energy.limit else None,
         "missing_documents": [],
     }
-    missing = _missing_energy_data(figures)
-    if missing is not None or figures.limit is None or figures.unit_energy is None:
-        detail = missing or texts.text("energy.no_energy")
-        text = _sentence(texts.text("gap.energy_no_data", detail=detail))
-        current = plain(figures.unit_energy) if figures.unit_energy is not None else None
-        return Gap(
-            **common,
-            current=current,
+    judged = energy.judged
+    if judged is None:
+        detail = energy.missing or _text("energy.no_energy")
+        return _gap(
+            common,
+            texts.text("gap.energy_no_data", detail=detail),
+            current=energy.unit,
             shortfall=None,
             shortfall_relative_pct=None,
-            text=text.zh,
-            text_en=text.en,
         )
-    limit = exact(figures.limit.value)
-    shortfall = figures.unit_energy - limit
-    text = _sentence(
-        texts.text(
-            "gap.energy",
-            value=shown(figures.unit_energy, limit),
-            threshold=plain(limit),
-            source=figures.limit.source.text,
-            gap=shown(shortfall, 0),
-            pct=shown(percent(shortfall, limit), 0),
-            output=plain(figures.output, 4),
-            saving=fixed(shortfall * figures.output, 2),
-        )
+    figures = energy.figures
+    # (E - limit) × P, the energy to save, is e - limit × P: exact without a quotient.
+    saving = EXACT.subtract(figures.energy, EXACT.multiply(judged.limit.value, figures.output))
+    text = texts.text(
+        "gap.energy",
+        value=judged.shown,
+        threshold=judged.limit.text,
+        source=judged.limit.source,
+        gap=judged.over_shown,
+        pct=judged.over_pct_shown,
+        output=plain(figures.output, 4),
+        saving=fixed(saving, 2),
     )
-    return Gap(
-        **common,
-        current=plain(figures.unit_energy),
-        shortfall=plain(shortfall),
-        shortfall_relative_pct=plain(percent(shortfall, limit)),
-        text=text.zh,
-        text_en=text.en,
+    return _gap(
+        common,
+        text,
+        current=energy.unit,
+        shortfall=plain(judged.over),
+        shortfall_relative_pct=plain(judged.over_pct),
     )
+
+
+def _gaps(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[Gap]:
+    found: list[Gap] = []
+    if not results["5.1a"].passed:
+        found.append(_waste_gap(facts))
+    if not results["5.1b"].passed:
+        found.append(_local_gap(facts))
+    if not results["5.2a"].passed:
+        found.append(_energy_gap(facts))
+    return found
 
 
 def gaps(answers: Answers, ruleset: Ruleset, results: Mapping[str, ClauseResult]) -> list[Gap]:
     """One gap per quantitative route (5.1 a, 5.1 b, 5.2 a) that does not pass."""
-    found: list[Gap] = []
-    if not results["5.1a"].passed:
-        found.append(_waste_gap(answers, ruleset))
-    if not results["5.1b"].passed:
-        found.append(_local_gap(answers, ruleset))
-    if not results["5.2a"].passed:
-        found.append(_energy_gap(answers, ruleset))
-    return found
+    return _gaps(_Facts.of(answers, ruleset), results)
 
 
 # ---------------------------------------------------------------- nearest path
@@ -583,87 +833,69 @@ class _Candidate:
         return _ROUTE_RANK[self.route], self.relative, INDICATOR_CLAUSES.index(self.clause)
 
 
-def _candidates(
-    answers: Answers, ruleset: Ruleset, results: Mapping[str, ClauseResult]
-) -> list[_Candidate]:
+def _candidates(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[_Candidate]:
     texts = catalogue()
+    answers = facts.answers
     found: list[_Candidate] = []
-    zero = Fraction(0)
 
-    mix = waste_mix(answers, ruleset)
-    if not results["5.1a"].passed and mix.row is not None:
-        limit = exact(mix.row.value)
+    mix, row = facts.waste.mix, facts.waste.row
+    if not results["5.1a"].passed and row is not None:
         report = answers.solid_waste.third_party_report
-        if mix.content >= limit:
-            found.append(_Candidate("5.1a", "documentary", zero, texts.text("advice.5.1a.report")))
+        if mix.content >= row.limit.value:
+            found.append(_Candidate("5.1a", "documentary", _NO_CHANGE, _text("advice.5.1a.report")))
         else:
             advice = texts.text(
                 "advice.5.1a.raise" if report else "advice.5.1a.raise_and_report",
-                mix=texts.text(f"waste_category.{mix.category}"),
-                content=shown(mix.content, limit),
-                threshold=plain(limit),
-                gap=shown(limit - mix.content, 0),
+                mix=facts.waste.label,
+                content=row.content_shown,
+                threshold=row.limit.text,
+                gap=row.short_shown,
             )
-            found.append(
-                _Candidate("5.1a", "quantitative", _relative(limit - mix.content, limit), advice)
-            )
+            relative = _relative(row.short, row.limit.value)
+            found.append(_Candidate("5.1a", "quantitative", relative, advice))
 
-    local = local_figures(answers, ruleset)
-    if not results["5.1b"].passed and local.ratio_pct is not None:
-        limit = exact(local.limit.value)
+    ratio = facts.local.ratio
+    if not results["5.1b"].passed and ratio is not None:
+        limit = facts.prepared.local
         evidence = answers.raw_materials.evidence
         params: dict[str, str | Text] = {
-            "ratio": shown(local.ratio_pct, limit),
-            "threshold": plain(limit),
-            "radius": plain(local.radius.value),
-            "tonnes": fixed(_tonnes_to_localise(local), 2),
+            "ratio": ratio.shown,
+            "threshold": limit.text,
+            "radius": facts.prepared.radius,
+            "tonnes": ratio.tonnes,
         }
-        if local.ratio_pct >= limit:
-            found.append(
-                _Candidate(
-                    "5.1b", "documentary", zero, texts.text("advice.5.1b.evidence", **params)
-                )
-            )
+        if ratio.value >= limit.exact:
+            advice = texts.text("advice.5.1b.evidence", **params)
+            found.append(_Candidate("5.1b", "documentary", _NO_CHANGE, advice))
         else:
             key = "advice.5.1b.raise" if evidence else "advice.5.1b.raise_and_evidence"
-            found.append(
-                _Candidate(
-                    "5.1b",
-                    "quantitative",
-                    _relative(limit - local.ratio_pct, limit),
-                    texts.text(key, **params),
-                )
-            )
+            relative = _relative(ratio.short, limit.value)
+            found.append(_Candidate("5.1b", "quantitative", relative, texts.text(key, **params)))
 
-    energy = energy_figures(answers, ruleset)
-    if not results["5.2a"].passed and energy.limit is not None and energy.unit_energy is not None:
-        limit = exact(energy.limit.value)
-        over = energy.unit_energy - limit
+    judged = facts.energy.judged
+    if not results["5.2a"].passed and judged is not None:
         advice = texts.text(
             "advice.5.2a.reduce",
-            value=shown(energy.unit_energy, limit),
-            threshold=plain(limit),
-            gap=shown(over, 0),
-            pct=shown(percent(over, limit), 0),
+            value=judged.shown,
+            threshold=judged.limit.text,
+            gap=judged.over_shown,
+            pct=judged.over_pct_shown,
         )
-        found.append(_Candidate("5.2a", "quantitative", percent(over, limit), advice))
+        found.append(_Candidate("5.2a", "quantitative", judged.over_pct, advice))
 
     if not results["5.2b"].passed:
-        found.append(_Candidate("5.2b", "certification", zero, texts.text("advice.5.2b.certify")))
+        found.append(_Candidate("5.2b", "certification", _NO_CHANGE, _text("advice.5.2b.certify")))
     if not results["5.3"].passed:
         if answers.ghg.accounted:
-            found.append(_Candidate("5.3", "documentary", zero, texts.text("advice.5.3.publish")))
+            found.append(_Candidate("5.3", "documentary", _NO_CHANGE, _text("advice.5.3.publish")))
         else:
-            found.append(_Candidate("5.3", "ghg", zero, texts.text("advice.5.3.account")))
+            found.append(_Candidate("5.3", "ghg", _NO_CHANGE, _text("advice.5.3.account")))
     if not results["5.4"].passed:
-        found.append(_Candidate("5.4", "certification", zero, texts.text("advice.5.4.certify")))
+        found.append(_Candidate("5.4", "certification", _NO_CHANGE, _text("advice.5.4.certify")))
     return found
 
 
-def nearest_path(
-    answers: Answers, ruleset: Ruleset, results: Mapping[str, ClauseResult]
-) -> NearestPath | None:
-    """The least change that would qualify the plant; None when it already qualifies."""
+def _nearest_path(facts: _Facts, results: Mapping[str, ClauseResult]) -> NearestPath | None:
     texts = catalogue()
     blocking = [c for c in BASIC_CLAUSES if not results[c].passed]
     passed = [c for c in INDICATOR_CLAUSES if results[c].passed]
@@ -671,17 +903,19 @@ def nearest_path(
         return None
     if passed:
         advice = texts.text(
-            "advice.basic_only", indicators=_labels(passed), clauses=_labels(blocking)
+            "advice.basic_only",
+            indicators=_labels(tuple(passed)),
+            clauses=_labels(tuple(blocking)),
         )
         return NearestPath(
             clause=None, route=None, blocking_basic=blocking, advice=advice.zh, advice_en=advice.en
         )
-    best = min(_candidates(answers, ruleset, results), key=_Candidate.sort_key)
+    best = min(_candidates(facts, results), key=_Candidate.sort_key)
     advice = best.advice
     if blocking:
         advice = texts.text(
             "advice.with_basic",
-            basic=texts.text("advice.basic", clauses=_labels(blocking)),
+            basic=texts.text("advice.basic", clauses=_labels(tuple(blocking))),
             route=advice,
         )
     return NearestPath(
@@ -691,6 +925,13 @@ def nearest_path(
         advice=advice.zh,
         advice_en=advice.en,
     )
+
+
+def nearest_path(
+    answers: Answers, ruleset: Ruleset, results: Mapping[str, ClauseResult]
+) -> NearestPath | None:
+    """The least change that would qualify the plant; None when it already qualifies."""
+    return _nearest_path(_Facts.of(answers, ruleset), results)
 
 
 # ---------------------------------------------------------------- the verdict
@@ -703,14 +944,14 @@ def evaluate(answers: Answers | Mapping[str, Any], ruleset: Ruleset) -> Evaluati
     """
     if not isinstance(answers, Answers):
         answers = parse_answers(answers)
-    results = {clause: check(answers, ruleset) for clause, check in CLAUSE_CHECKS.items()}
+    facts = _Facts.of(answers, ruleset)
+    results = {clause: check(facts) for clause, check in _CHECKS.items()}
     basic_passed = all(results[c].passed for c in BASIC_CLAUSES)
     passed_indicators = [c for c in INDICATOR_CLAUSES if results[c].passed]
-    mix = waste_mix(answers, ruleset)
-    local = local_figures(answers, ruleset)
-    energy = energy_figures(answers, ruleset)
-    mix_label = catalogue().text(f"waste_category.{mix.category}")
     category = answers.product_category
+    category_label = facts.prepared.category_labels[category] if category else None
+    waste, energy = facts.waste, facts.energy
+    ratio = facts.local.ratio
     return Evaluation(
         ruleset_id=ruleset.id,
         ruleset_version=ruleset.version,
@@ -719,23 +960,21 @@ def evaluate(answers: Answers | Mapping[str, Any], ruleset: Ruleset) -> Evaluati
         passed_indicators=passed_indicators,
         needs_review=any(result.needs_review for result in results.values()),
         product_category=category,
-        product_category_label=ruleset.category_label(category, "zh") if category else None,
-        product_category_label_en=ruleset.category_label(category, "en") if category else None,
+        product_category_label=category_label.zh if category_label else None,
+        product_category_label_en=category_label.en if category_label else None,
         enterprise_name=answers.enterprise.name,
         credit_code=answers.enterprise.credit_code,
         clauses=results,
         metrics=Metrics(
-            unit_energy_kgce_per_t=(
-                plain(energy.unit_energy) if energy.unit_energy is not None else None
-            ),
-            energy_kgce=plain(energy.energy),
-            output_t=plain(energy.output),
-            local_material_ratio=(plain(local.ratio_pct) if local.ratio_pct is not None else None),
-            waste_category=mix.category,
-            waste_category_label=mix_label.zh,
-            waste_category_label_en=mix_label.en,
-            waste_content_pct=plain(mix.content),
+            unit_energy_kgce_per_t=energy.unit,
+            energy_kgce=energy.energy,
+            output_t=energy.output,
+            local_material_ratio=ratio.text if ratio else None,
+            waste_category=waste.mix.category,
+            waste_category_label=waste.label.zh,
+            waste_category_label_en=waste.label.en,
+            waste_content_pct=waste.content,
         ),
-        gaps=gaps(answers, ruleset, results),
-        nearest_path=nearest_path(answers, ruleset, results),
+        gaps=_gaps(facts, results),
+        nearest_path=_nearest_path(facts, results),
     )

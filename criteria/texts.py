@@ -71,6 +71,7 @@ class Catalogue:
                 )
             checked[key] = Text(zh, en)
         self._entries = checked
+        self._filled: dict[str, Text] = {}
 
     @classmethod
     def packaged(cls) -> Catalogue:
@@ -88,10 +89,20 @@ class Catalogue:
             template = self._entries[key]
         except KeyError:
             raise KeyError(f"no text {key!r} in the criteria catalogue") from None
-        return Text(
-            template.zh.format(**{k: _pick(v, "zh") for k, v in params.items()}),
-            template.en.format(**{k: _pick(v, "en") for k, v in params.items()}),
-        )
+        if not params:
+            # Entries without placeholders are most of the texts: fill each one once.
+            filled = self._filled.get(key)
+            if filled is None:
+                filled = self._filled[key] = Text(template.zh.format(), template.en.format())
+            return filled
+        zh: dict[str, str] = {}
+        en: dict[str, str] = {}
+        for name, value in params.items():
+            if isinstance(value, Text):
+                zh[name], en[name] = value
+            else:
+                zh[name] = en[name] = value
+        return Text(template.zh.format(**zh), template.en.format(**en))
 
     def get(self, key: str, lang: str, /, **params: Param) -> str:
         return self.text(key, **params).get(lang)
@@ -104,10 +115,6 @@ class Catalogue:
             separator.zh.join(part.zh for part in items),
             separator.en.join(part.en for part in items),
         )
-
-
-def _pick(value: Param, lang: str) -> str:
-    return value.get(lang) if isinstance(value, Text) else value
 
 
 @lru_cache(maxsize=1)
