@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, TextClause, bindparam, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,6 +75,47 @@ def _dialect_insert(session: AsyncSession, table: Any) -> Any:
     return sqlite.insert(table)
 
 
+# The dialects' INSERT ... ON CONFLICT constructs cannot be cached by SQLAlchemy (their
+# Insert class sets inherit_cache=False), so every execution compiled the statement anew;
+# on the path every update takes, that was the larger part of the storage work. Written
+# as text, which SQLite and PostgreSQL accept alike, they are compiled once and cached.
+_PERSON_INSERTED = ("telegram_id", "name", "username", "language", "role", "created_at")
+
+
+def _person_upsert(*, set_language: bool, returning: bool) -> TextClause:
+    table = Person.__table__
+    updated = ["name", "username", "updated_at"] + (["language"] if set_language else [])
+    sql = (
+        f"INSERT INTO people ({', '.join(_PERSON_INSERTED)}, updated_at) "
+        f"VALUES ({', '.join(':' + name for name in _PERSON_INSERTED)}, :created_at) "
+        "ON CONFLICT (telegram_id) DO UPDATE SET "
+        + ", ".join(f"{name} = excluded.{name}" for name in updated)
+    )
+    if returning:
+        sql += " RETURNING " + ", ".join(column.name for column in table.c)
+    return text(sql).bindparams(
+        *(bindparam(name, type_=table.c[name].type) for name in _PERSON_INSERTED)
+    )
+
+
+_UPSERT_PERSON = {
+    set_language: select(Person)
+    .from_statement(
+        _person_upsert(set_language=set_language, returning=True).columns(*Person.__table__.c)
+    )
+    .execution_options(populate_existing=True)
+    for set_language in (False, True)
+}
+_UPSERT_PERSON_NO_RETURNING = {
+    set_language: _person_upsert(set_language=set_language, returning=False)
+    for set_language in (False, True)
+}
+_RECORD_UPDATE = text(
+    "INSERT INTO processed_updates (update_id, processed_at) "
+    "VALUES (:update_id, :processed_at) ON CONFLICT (update_id) DO NOTHING"
+).bindparams(*(bindparam(c.name, type_=c.type) for c in ProcessedUpdate.__table__.c))
+
+
 def _text(value: Any, limit: int) -> str | None:
     """A lookup copy of a free-text answer: stripped, bounded by its column, or None."""
     if not isinstance(value, str):
@@ -120,19 +161,13 @@ class PeopleRepository:
             "language": lang or first or Language.ZH,
             "role": Role.SUPPLIER,
             "created_at": now,
-            "updated_at": now,
         }
-        insert = _dialect_insert(self._session, Person.__table__).values(values)
-        changes: dict[str, Any] = {
-            "name": insert.excluded.name,
-            "username": insert.excluded.username,
-            "updated_at": insert.excluded.updated_at,
-        }
-        if lang is not None:
-            changes["language"] = insert.excluded.language
-        await self._session.execute(
-            insert.on_conflict_do_update(index_elements=["telegram_id"], set_=changes)
-        )
+        set_language = lang is not None
+        if self._session.get_bind().dialect.insert_returning:
+            # One statement that also hands back the row (SQLite 3.35+, PostgreSQL).
+            rows = await self._session.scalars(_UPSERT_PERSON[set_language], values)
+            return rows.one()
+        await self._session.execute(_UPSERT_PERSON_NO_RETURNING[set_language], values)
         person = await self._session.get(Person, telegram_id, populate_existing=True)
         assert person is not None  # just written in this transaction
         return person
@@ -232,6 +267,19 @@ def search_statement(
     return query.order_by(newest, AssessmentSession.id.desc())
 
 
+# Read on every update: built once, so only its parameter changes between executions
+# (constructing the statement and its cache key each time cost more than running it).
+_OPEN_FOR_OWNER = (
+    select(AssessmentSession)
+    .where(
+        AssessmentSession.owner_id == bindparam("owner_id"),
+        AssessmentSession.status.in_(sorted(OPEN_STATUSES)),
+    )
+    .order_by(AssessmentSession.created_at.desc(), AssessmentSession.id.desc())
+    .limit(1)
+)
+
+
 class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -278,16 +326,7 @@ class SessionRepository:
 
     async def open_for_owner(self, owner_id: int) -> AssessmentSession | None:
         """The session a returning supplier resumes: the newest one still open."""
-        query = (
-            select(AssessmentSession)
-            .where(
-                AssessmentSession.owner_id == owner_id,
-                AssessmentSession.status.in_(sorted(OPEN_STATUSES)),
-            )
-            .order_by(AssessmentSession.created_at.desc(), AssessmentSession.id.desc())
-            .limit(1)
-        )
-        return (await self._session.scalars(query)).first()
+        return (await self._session.scalars(_OPEN_FOR_OWNER, {"owner_id": owner_id})).first()
 
     async def list_for_owner(self, owner_id: int) -> list[AssessmentSession]:
         query = (
@@ -694,12 +733,9 @@ class ProcessedUpdateRepository:
         id is not recorded either, and the redelivered update is handled again. On
         PostgreSQL a concurrent delivery of the same id waits for the first to finish.
         """
-        insert = (
-            _dialect_insert(self._session, ProcessedUpdate.__table__)
-            .values(update_id=update_id, processed_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["update_id"])
+        result = await self._session.execute(
+            _RECORD_UPDATE, {"update_id": update_id, "processed_at": utcnow()}
         )
-        result = await self._session.execute(insert)
         return int(getattr(result, "rowcount", 0) or 0) == 0
 
     async def prune(self, older_than: timedelta) -> int:

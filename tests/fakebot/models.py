@@ -31,6 +31,8 @@ class Call:
     status: int | None = None
     result: Any = None
     description: str | None = None
+    # When the server answered (time.monotonic()); for getUpdates, when the updates went out.
+    answered_at: float | None = None
 
     @property
     def ok(self) -> bool:

@@ -212,6 +212,8 @@ class FakeTelegram:
         self._texts: dict[tuple[str, str], str] = {}
         self._failures: dict[str, list[_Failure]] = {}
 
+        self._call_listeners: list[Callable[[Call], None]] = []
+
         self._handlers: dict[str, Handler] = {
             "getMe": self._get_me,
             "logOut": self._log_out,
@@ -449,6 +451,21 @@ class FakeTelegram:
         if status is None:
             raise ConnectionError(f"could not deliver update to {url}: {error}")
         return status
+
+    def add_call_listener(self, listener: Callable[[Call], None]) -> Callable[[], None]:
+        """Run ``listener(call)`` for every call as the server answers it, in answer order.
+
+        For drivers with many simulated users (load tests): one callback per answer
+        instead of every waiting user re-checking the whole state on each change. Returns
+        a function that removes the listener again.
+        """
+        self._call_listeners.append(listener)
+
+        def remove() -> None:
+            with contextlib.suppress(ValueError):
+                self._call_listeners.remove(listener)
+
+        return remove
 
     # ------------------------------------------------------------------ what happened
 
@@ -844,8 +861,19 @@ class FakeTelegram:
             response = web.json_response({"ok": True, "result": result}, dumps=_dumps)
         finally:
             _LOGGER.debug("%s", call)
+            if call.status is not None:
+                call.answered_at = time.monotonic()
+                self._tell_listeners(call)
             self._notify()
         return response
+
+    def _tell_listeners(self, call: Call) -> None:
+        for listener in tuple(self._call_listeners):
+            try:
+                listener(call)
+            except Exception:
+                # The bot must still get its answer; the failure shows in the log.
+                _LOGGER.exception("call listener %r failed on %s", listener, call)
 
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
         raw: dict[str, str] = dict(request.query)

@@ -1,0 +1,925 @@
+"""End-to-end load benchmark: suppliers complete whole interviews against `greenlist run`.
+
+Run by hand (not part of the test suite), from the repository root:
+
+    .venv/bin/python bench/bench_bot.py                       # SQLite and PostgreSQL, 1/10/100
+    .venv/bin/python bench/bench_bot.py --backend sqlite --concurrency 1,10
+    .venv/bin/python bench/bench_bot.py --profile /tmp/greenlist-profile   # py-spy, see below
+
+A fake Telegram Bot API (tests/fakebot) listens on 127.0.0.1 inside this process. The real
+bot runs as a child process, `.venv/bin/greenlist run`, polling that server with
+TELEGRAM_RATE_LIMIT=false: PTB's rate limiter paces sends to Telegram's real limit (about
+30 messages a second), which would measure the limiter, not the bot. Each simulated
+supplier starts with /start and reads every screen the way a person does, answering with
+buttons, typed text and PDF uploads through to the submitted verdict; it sends its next
+input only after the bot's reply has arrived. After each run every supplier's session
+must be `submitted` in the database with that supplier's company name and figures.
+
+* latency of an update: from the moment the fake server hands it to the bot (the
+  getUpdates answer that carries it) to the arrival of the bot's first message for that
+  chat (sendMessage or an edit; a callback answer does not count: the bot sends it before
+  doing any work);
+* throughput: updates handled / wall time of the run.
+
+The floor is a bare python-telegram-bot echo bot (bench/echo_bot.py: no database, no
+rate limiter, the same PerPersonUpdateProcessor), driven through the same server by the
+same number of users, each sending as many messages as one interview takes.
+
+Targets: at least 0.5x the echo bot's throughput with every answer committed, and p99
+under 50 ms at 100 concurrent suppliers.
+
+PostgreSQL: a throwaway database is created on the server named by --pg-url (default
+127.0.0.1:5432, user postgres), migrated with `greenlist db upgrade` and dropped at the
+end; SQLite: a temporary file, migrated the same way. Every bot process is warmed up with
+one complete interview (the echo bot with one user's messages) before the clock starts.
+
+--profile PREFIX samples the bot with py-spy (`pip install py-spy`) during the timed runs,
+writes PREFIX-<backend>.txt (collapsed stacks, for flamegraph tools) and prints where the
+time went; the timings of a profiled run are slower than normal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import math
+import os
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from conversations import Engine  # noqa: E402
+from storage import Database, Status  # noqa: E402
+from tests.bot.telegram_supplier import TelegramSupplier  # noqa: E402
+from tests.conversations.interview_driver import TYPED, VALID_CODE  # noqa: E402
+from tests.fakebot import Call, FakeTelegram, FakeUser, SentMessage  # noqa: E402
+
+THROUGHPUT_TARGET = 0.5  # of the echo bot's updates per second
+P99_TARGET_MS = 50.0
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+VENV_BIN = Path(sys.executable).parent
+
+WAIT_S = 60.0  # one reply, however loaded the bot is
+RUN_S = 900.0  # one timed run
+START_S = 60.0  # a bot process until its first getUpdates
+STOP_S = 15.0  # a bot process after SIGINT
+MAX_SCREENS = 150  # questions one interview may show before it counts as stuck
+
+SENT_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
+EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not run as asked; the message says why."""
+
+
+# -- what the bot sends, per chat -------------------------------------------------------------
+
+
+@dataclass
+class Inbox:
+    """One chat as the load driver sees it: the bot's messages and the update in flight."""
+
+    chat_id: int
+    sent: deque[SentMessage] = field(default_factory=deque)
+    edits: deque[SentMessage] = field(default_factory=deque)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    in_flight: deque[float] = field(default_factory=deque)
+    latencies: list[float] = field(default_factory=list)
+    delivered: int = 0
+
+    def deliver(self, at: float) -> None:
+        self.delivered += 1
+        self.in_flight.append(at)
+
+    def receive(self, call: Call) -> None:
+        if self.in_flight:
+            self.latencies.append(call.at - self.in_flight.popleft())
+        message = SentMessage(call.method, call.result, call.params)
+        (self.edits if call.method in EDIT_METHODS else self.sent).append(message)
+        self.changed.set()
+
+    async def take(
+        self, queue: deque[SentMessage], matches: Callable[[SentMessage], bool], what: str
+    ) -> SentMessage:
+        """Consume messages until one matches; fail after WAIT_S with what came instead."""
+        skipped: list[str] = []
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            while queue:
+                message = queue.popleft()
+                if matches(message):
+                    return message
+                skipped.append(str(message))
+            self.changed.clear()
+            remaining = deadline - time.monotonic()
+            try:
+                async with asyncio.timeout(max(remaining, 0.0)):
+                    await self.changed.wait()
+            except TimeoutError:
+                got = "\n  ".join(skipped[-5:]) or "(nothing)"
+                raise BenchError(
+                    f"chat {self.chat_id}: no {what} within {WAIT_S:.0f} s; got:\n  {got}"
+                ) from None
+
+
+class Observer:
+    """Fed by the fake server with every answered call; serves the simulated users."""
+
+    def __init__(self) -> None:
+        self.inboxes: dict[int, Inbox] = {}
+        self.polls = 0
+        self.polled = asyncio.Event()
+        self._delivered: set[int] = set()
+        self.stray_replies = 0
+
+    def watch(self, chat_id: int) -> Inbox:
+        inbox = self.inboxes[chat_id] = Inbox(chat_id)
+        return inbox
+
+    def __call__(self, call: Call) -> None:
+        if call.method == "getUpdates":
+            self.polls += 1
+            self.polled.set()
+            if call.ok and call.result:
+                assert call.answered_at is not None
+                for update in call.result:
+                    self._deliver(update, call.answered_at)
+            return
+        if call.ok and (call.method in SENT_METHODS or call.method in EDIT_METHODS):
+            inbox = self.inboxes.get(int(call.result["chat"]["id"]))
+            if inbox is not None:
+                inbox.receive(call)
+            else:
+                self.stray_replies += 1
+
+    def _deliver(self, update: dict[str, Any], at: float) -> None:
+        # A batch the bot has not confirmed yet comes again with its next poll: the first
+        # hand-over is the one that counts.
+        if update["update_id"] in self._delivered:
+            return
+        self._delivered.add(update["update_id"])
+        chat_id = _chat_of(update)
+        inbox = self.inboxes.get(chat_id) if chat_id is not None else None
+        if inbox is not None:
+            inbox.deliver(at)
+
+
+def _chat_of(update: dict[str, Any]) -> int | None:
+    for key in ("message", "edited_message"):
+        if key in update:
+            return int(update[key]["chat"]["id"])
+    query = update.get("callback_query")
+    if query and "message" in query:
+        return int(query["message"]["chat"]["id"])
+    return None
+
+
+class InboxUser:
+    """A FakeUser whose waiting is served by its inbox instead of polling the server.
+
+    It has the FakeUser methods TelegramSupplier uses, so the tests' scripted supplier
+    drives the load unchanged; with a hundred users, FakeUser's own waiting (every waiter
+    re-checks on every change) would spend the driver's time instead of the bot's.
+    """
+
+    def __init__(self, user: FakeUser, inbox: Inbox, think_s: float = 0.0, seed: int = 0) -> None:
+        self._user = user
+        self.inbox = inbox
+        self._think_s = think_s
+        self._rng = random.Random(seed)
+        self.send_command = self._paced(user.send_command)
+        self.send_text = self._paced(user.send_text)
+        self.send_document = self._paced(user.send_document)
+        self.press = self._paced(user.press)
+
+    def _paced(self, send: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        """With a think time, a pause before every input (half to one and a half times it)."""
+        if not self._think_s:
+            return send
+
+        async def paced(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(self._think_s * self._rng.uniform(0.5, 1.5))
+            return await send(*args, **kwargs)
+
+        return paced
+
+    async def next_message(self) -> SentMessage:
+        return await self.inbox.take(self.inbox.sent, lambda _: True, "message")
+
+    async def next_edit(self) -> SentMessage:
+        return await self.inbox.take(self.inbox.edits, lambda _: True, "edit")
+
+    async def wait_for(self, match: str | Callable[[SentMessage], bool]) -> SentMessage:
+        if isinstance(match, str):
+            wanted = match
+            return await self.inbox.take(
+                self.inbox.sent, lambda m: wanted in m.text, f"message containing {wanted!r}"
+            )
+        return await self.inbox.take(self.inbox.sent, match, "expected message")
+
+
+# -- the scripted users -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one supplier answers where it differs from the tests' qualified plant."""
+
+    company: str
+    output_t: int
+    local_t: int
+    expiry: str
+
+    @classmethod
+    def numbered(cls, number: int) -> Plan:
+        # Certificates must still be valid on the day the benchmark runs.
+        expiry = date(date.today().year + 2, 6, 30).isoformat()
+        return cls(f"冀南新型墙材{number:04d}号有限公司", 120_000 + number, 50_000 - number, expiry)
+
+    def answers(self) -> dict[str, str]:
+        return {
+            "company_name": self.company,
+            "qms_expiry": self.expiry,
+            "ems_expiry": self.expiry,
+            "output_t": str(self.output_t),
+            "raw_local_t": str(self.local_t),
+        }
+
+
+async def interview(supplier: TelegramSupplier, plan: Plan) -> None:
+    """/start, every question as the screen asks it, the review, submit, the verdict."""
+    answers = plan.answers()
+    screen = await supplier.start()
+    previous: str | None = None
+    for _ in range(MAX_SCREENS):
+        question = supplier.question_on_screen(screen)
+        if question is None:
+            break
+        if question.id == previous:
+            raise BenchError(f"the bot asked {question.id} again: the answer was refused")
+        previous = question.id
+        screen = await supplier.answer(screen, answers)
+    else:
+        raise BenchError(f"the interview did not reach the review in {MAX_SCREENS} screens")
+    if supplier.t("review.title") not in screen.text:
+        raise BenchError(f"expected the review, got: {screen}")
+    await supplier.user.press(supplier.t("button.submit"), screen)
+    await supplier.user.wait_for(supplier.t("chat.verdict_heading"))
+    await supplier.user.wait_for(supplier.t("submit.done"))
+
+
+async def echo_user(user: InboxUser, messages: int) -> None:
+    for number in range(1, messages + 1):
+        text = f"第 {number} 条：{TYPED['company_name']}"
+        await user.send_text(text)
+        await user.wait_for(lambda m, text=text: m.text == text)
+
+
+# -- one timed run ----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    bot: str  # "sqlite", "postgresql" or "echo"
+    concurrency: int
+    updates: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    unanswered: int
+    bot_cpu_s: float  # CPU time the bot process used during the run (user + system)
+    driver_cpu_s: float  # CPU time this process (fake server and users) used
+    committed: int | None = None  # suppliers whose whole interview is stored as submitted
+    round: int = 0
+    think_ms: float = 0.0  # mean pause of each user before each input
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        """What one update costs the bot, whatever else the machine is doing meanwhile."""
+        return self.bot_cpu_s * 1000 / self.updates if self.updates else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = min(len(ordered), max(1, math.ceil(share * len(ordered))))
+    return ordered[rank - 1]
+
+
+class Driver:
+    """The fake server, its observer and the engine the suppliers read screens with."""
+
+    def __init__(self, tg: FakeTelegram, engine: Engine) -> None:
+        self.tg = tg
+        self.observer = Observer()
+        tg.add_call_listener(self.observer)
+        self.engine = engine
+        self.pid = 0  # the bot process, once started
+        self._next_user = 5_000_000_001
+
+    def users(self, count: int, name: str, think_s: float) -> list[InboxUser]:
+        made = []
+        for _ in range(count):
+            user_id, self._next_user = self._next_user, self._next_user + 1
+            fake = self.tg.user(user_id, name)
+            made.append(InboxUser(fake, self.observer.watch(user_id), think_s, seed=user_id))
+        return made
+
+    async def suppliers(self, count: int, db_url: str, label: str, think_s: float = 0.0) -> Run:
+        users = self.users(count, "压测供应商", think_s)
+        plans = {user.inbox.chat_id: Plan.numbered(index) for index, user in enumerate(users)}
+        scripted = [TelegramSupplier(user, self.engine) for user in users]  # type: ignore[arg-type]
+        run = await self._timed(
+            label, [interview(s, plans[s.user.inbox.chat_id]) for s in scripted], users
+        )
+        run.committed = await verify_committed(db_url, plans)
+        run.think_ms = think_s * 1000
+        return run
+
+    async def echoes(self, count: int, messages: int, think_s: float = 0.0) -> Run:
+        users = self.users(count, "回声用户", think_s)
+        run = await self._timed("echo", [echo_user(user, messages) for user in users], users)
+        run.think_ms = think_s * 1000
+        return run
+
+    async def _timed(self, label: str, jobs: list[Any], users: list[InboxUser]) -> Run:
+        # The fake server keeps every call and message; as that history grows, a full
+        # collection of this process took 100-200 ms, stalled the server and showed up as
+        # the bot's latency. So: collect now, keep what survives out of later collections,
+        # and collect nothing while the clock runs.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        bot_cpu, driver_cpu = cpu_seconds(self.pid), time.process_time()
+        began = time.monotonic()
+        try:
+            async with asyncio.timeout(RUN_S):
+                outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+        except TimeoutError:
+            raise BenchError(f"{label}: the run did not finish within {RUN_S:.0f} s") from None
+        finally:
+            gc.enable()
+        seconds = time.monotonic() - began
+        bot_cpu, driver_cpu = cpu_seconds(self.pid) - bot_cpu, time.process_time() - driver_cpu
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if failures:
+            raise BenchError(
+                f"{label}: {len(failures)} of {len(jobs)} users failed; first: {failures[0]}"
+            )
+        latencies = [lat * 1000 for user in users for lat in user.inbox.latencies]
+        return Run(
+            bot=label,
+            concurrency=len(users),
+            updates=sum(user.inbox.delivered for user in users),
+            seconds=seconds,
+            p50_ms=percentile(latencies, 0.50),
+            p99_ms=percentile(latencies, 0.99),
+            max_ms=max(latencies, default=float("nan")),
+            unanswered=sum(len(user.inbox.in_flight) for user in users),
+            bot_cpu_s=bot_cpu,
+            driver_cpu_s=driver_cpu,
+        )
+
+
+async def verify_committed(db_url: str, plans: dict[int, Plan]) -> int:
+    """Every supplier's interview is in the database, submitted, with their own figures."""
+    db = Database(db_url)
+    problems: list[str] = []
+    try:
+        async with db.unit_of_work() as uow:
+            for user_id, plan in plans.items():
+                rows = await uow.sessions.list_for_owner(user_id)
+                if len(rows) != 1:
+                    problems.append(f"user {user_id}: {len(rows)} sessions")
+                    continue
+                row = rows[0]
+                energy = row.answers.get("energy", {})
+                materials = row.answers.get("raw_materials", {})
+                wrong = [
+                    what
+                    for what, ok in (
+                        ("status", row.status == Status.SUBMITTED),
+                        ("company", row.company_name == plan.company),
+                        ("credit code", row.credit_code == VALID_CODE),
+                        ("output", _same(energy.get("output_t"), plan.output_t)),
+                        ("local raw material", _same(materials.get("local_t"), plan.local_t)),
+                        ("verdict", isinstance(row.evaluation, dict) and row.qualified is True),
+                    )
+                    if not ok
+                ]
+                if wrong:
+                    problems.append(f"user {user_id}: wrong {', '.join(wrong)}")
+    finally:
+        await db.dispose()
+    if problems:
+        raise BenchError(
+            f"{len(problems)} of {len(plans)} interviews not committed as answered: "
+            + "; ".join(problems[:5])
+        )
+    return len(plans)
+
+
+def _same(stored: Any, expected: int) -> bool:
+    try:
+        return Decimal(str(stored)) == Decimal(expected)
+    except ArithmeticError:
+        return False
+
+
+# -- processes and databases ------------------------------------------------------------------
+
+
+def bot_environment(tg: FakeTelegram, db_url: str | None) -> dict[str, str]:
+    """The parent's environment without any bot setting of its own, plus the fake server's."""
+    prefixes = ("TELEGRAM_", "DATABASE_URL", "WEBHOOK_", "ADMIN_IDS", "LOG_")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(prefixes)}
+    env.update(
+        TELEGRAM_BOT_TOKEN=tg.token,
+        TELEGRAM_API_BASE_URL=tg.base_url,
+        TELEGRAM_API_FILE_URL=tg.base_file_url,
+        TELEGRAM_RATE_LIMIT="false",
+        LOG_LEVEL="WARNING",
+    )
+    if db_url is not None:
+        env["DATABASE_URL"] = db_url
+    return env
+
+
+async def run_command(command: Sequence[str], env: dict[str, str], cwd: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        raise BenchError(
+            f"`{' '.join(command)}` failed ({process.returncode}):\n{output.decode()[-2000:]}"
+        )
+
+
+@contextlib.asynccontextmanager
+async def bot_process(
+    driver: Driver, command: Sequence[str], env: dict[str, str], workdir: Path, name: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """A bot in a child process, from its first getUpdates until SIGINT has stopped it."""
+    log_path = workdir / f"{name}.log"
+    with log_path.open("wb") as log:
+        driver.observer.polled.clear()
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, cwd=workdir, stdout=log, stderr=log, start_new_session=True
+        )
+        try:
+            await _first_poll(driver, process, name, log_path)
+            yield process
+        finally:
+            await stop_process(process)
+            tail = _tail(log_path, 1500).strip()
+            if tail:
+                print(f"  ({name} logged, last lines:\n{tail}\n  )", flush=True)
+
+
+def _tail(path: Path, chars: int) -> str:
+    """The end of a child's log, read once it has stopped writing (outside timed runs)."""
+    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
+
+
+async def _first_poll(
+    driver: Driver, process: asyncio.subprocess.Process, name: str, log_path: Path
+) -> None:
+    deadline = time.monotonic() + START_S
+    while not driver.observer.polled.is_set():
+        if process.returncode is not None or time.monotonic() > deadline:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 1)
+            log = _tail(log_path, 3000)
+            state = "exited" if process.returncode is not None else "never polled"
+            raise BenchError(f"{name} {state} (exit {process.returncode}); its log:\n{log}")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(driver.observer.polled.wait(), 0.2)
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> None:
+    """SIGINT (a clean PTB shutdown), then SIGKILL if it lingers."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGINT)
+    try:
+        await asyncio.wait_for(process.wait(), STOP_S)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def database(backend: str, pg_url: str, workdir: Path) -> AsyncIterator[str]:
+    """A fresh, migrated database for one backend; removed afterwards."""
+    if backend == "sqlite":
+        path = workdir / "bench.db"
+        yield f"sqlite:///{path}"
+        _remove_sqlite(path)
+        return
+    import asyncpg
+
+    name = f"greenlist_bench_{secrets.token_hex(4)}"
+    try:
+        admin = await asyncpg.connect(pg_url.replace("postgresql+asyncpg://", "postgresql://"))
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise BenchError(f"cannot reach PostgreSQL at {pg_url}: {exc}") from None
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{pg_url.rsplit('/', 1)[0]}/{name}"
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# -- profiling --------------------------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def sampled(pid: int, out: Path, name: str) -> AsyncIterator[None]:
+    """py-spy on one bot while the block runs; a summary of the samples afterwards."""
+    spy = shutil.which("py-spy", path=str(VENV_BIN)) or shutil.which("py-spy")
+    if spy is None:
+        raise BenchError("--profile needs py-spy: .venv/bin/pip install py-spy")
+    command = [spy, "record", "--pid", str(pid), "--rate", "250", "--nonblocking"]
+    command += ["--format", "raw", "--output", str(out)]
+    process = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await asyncio.sleep(1.0)  # attached before the load starts
+        yield
+    finally:
+        await stop_process(process)
+    collapsed = _tail(out, 1 << 30)
+    if collapsed:
+        print(f"{name}: {profile_summary(collapsed)} (stacks in {out})", flush=True)
+    else:
+        errors = b"" if process.stderr is None else await process.stderr.read()
+        print(f"{name}: py-spy wrote nothing: {errors.decode(errors='replace')[-500:]}")
+
+
+def profile_summary(collapsed: str, top: int = 30) -> str:
+    """Where the busy samples fall: inclusive share per function, and self share.
+
+    Samples of the event loop waiting in select() are idle time and left out.
+    """
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = idle = 0
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        if "Selector.select (selectors.py" in stack:
+            idle += count
+            continue
+        total += count
+        frames = [_frame_name(frame) for frame in stack.split(";")]
+        for frame in set(frames):
+            inclusive[frame] += count
+        own[frames[-1]] += count
+    if not total:
+        return "no busy samples"
+    lines = [f"{total} busy samples ({idle} idle left out); inclusive share, top {top}:"]
+    lines += [f"    {n / total:6.1%}  {frame}" for frame, n in inclusive.most_common(top)]
+    lines.append("  self share, top 15:")
+    lines += [f"    {n / total:6.1%}  {frame}" for frame, n in own.most_common(15)]
+    return "\n".join(lines)
+
+
+def _frame_name(frame: str) -> str:
+    """`function (path/to/file.py:123)` -> `function (file.py)`, so lines add up."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", str(ROOT) + "/", "lib/python3"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            break
+    return f"{name} ({path})" if path else name
+
+
+# -- the whole benchmark ----------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """One bot process with a fake server of its own, so all of them can stay up at once."""
+
+    name: str  # "echo", "sqlite" or "postgresql"
+    driver: Driver
+    pid: int
+    db_url: str | None = None
+
+    async def run(self, concurrency: int, messages: int, think_s: float = 0.0) -> Run:
+        if self.db_url is None:
+            return await self.driver.echoes(concurrency, messages, think_s)
+        return await self.driver.suppliers(concurrency, self.db_url, self.name, think_s)
+
+
+async def start_target(
+    stack: contextlib.AsyncExitStack, name: str, engine: Engine, pg_url: str, workdir: Path
+) -> Target:
+    """Server, database (migrated) and process, each undone by `stack` even on failure."""
+    tg = await stack.enter_async_context(FakeTelegram())
+    driver = Driver(tg, engine)
+    db_url: str | None = None
+    if name == "echo":
+        command = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
+        env = bot_environment(tg, None)
+    else:
+        db_url = await stack.enter_async_context(database(name, pg_url, workdir))
+        env = bot_environment(tg, db_url)
+        await run_command([str(VENV_BIN / "greenlist"), "db", "upgrade"], env, workdir)
+        command = [str(VENV_BIN / "greenlist"), "run"]
+    process = await stack.enter_async_context(bot_process(driver, command, env, workdir, name))
+    driver.pid = process.pid
+    return Target(name, driver, process.pid, db_url)
+
+
+async def bench(args: argparse.Namespace) -> list[Run]:
+    """Every bot up at once; each round runs every level on each of them back to back.
+
+    Interleaving keeps the floor and the bot it is compared with seconds apart, so load
+    from elsewhere on the machine hits both alike.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="greenlist-bench-bot-"))
+    runs: list[Run] = []
+    engine = Engine.default()
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            bots = [
+                await start_target(stack, backend, engine, args.pg_url, workdir)
+                for backend in args.backend
+            ]
+            per_interview = 0
+            for target in bots:
+                warm = await target.run(1, 0)
+                per_interview = warm.updates
+                print(f"{target.name}: up, warmed up with one interview ({warm.updates} updates)")
+            targets = bots
+            if args.echo:
+                echo = await start_target(stack, "echo", engine, args.pg_url, workdir)
+                await echo.run(1, per_interview)
+                print(f"echo: up, warmed up with {per_interview} messages")
+                targets = [echo, *bots]
+            if args.profile:
+                for target in targets:
+                    out = Path(f"{args.profile}-{target.name}.txt")
+                    await stack.enter_async_context(sampled(target.pid, out, target.name))
+            for round_number in range(1, args.rounds + 1):
+                for concurrency in args.concurrency:
+                    for target in targets:
+                        run = await target.run(concurrency, per_interview, args.think_ms / 1000)
+                        run.round = round_number
+                        runs.append(run)
+                        print(f"  round {round_number}: {line(run)}", flush=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return runs
+
+
+def line(run: Run) -> str:
+    committed = "" if run.committed is None else f", {run.committed} interviews committed"
+    return (
+        f"{run.bot} x{run.concurrency}: {run.updates} updates in {run.seconds:.2f} s = "
+        f"{run.per_second:.0f}/s, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
+        f"max {run.max_ms:.1f} ms; bot CPU {run.cpu_ms_per_update:.2f} ms/update, driver CPU "
+        f"{run.driver_cpu_s / run.seconds:.0%}{committed}"
+    )
+
+
+@dataclass
+class Row:
+    """One backend at one level: medians over the rounds."""
+
+    backend: str
+    concurrency: int
+    updates: int
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu_ms: float  # the bot's CPU time per update
+    complete: bool
+    echo_per_second: float | None
+    echo_p99_ms: float | None
+    echo_cpu_ms: float | None
+    ratio: float | None  # median of the per-round ratios to the echo run beside it
+    paced: bool  # users paused before inputs: the rate is theirs, not the bot's capacity
+
+    @property
+    def throughput_ok(self) -> bool | None:
+        if self.paced:
+            return None
+        return self.complete and self.ratio is not None and self.ratio >= THROUGHPUT_TARGET
+
+    @property
+    def latency_ok(self) -> bool:
+        return self.p99_ms < P99_TARGET_MS
+
+
+def rows(runs: Sequence[Run]) -> list[Row]:
+    echo = {(r.round, r.concurrency): r for r in runs if r.bot == "echo"}
+    grouped: dict[tuple[str, int], list[Run]] = {}
+    for run in runs:
+        if run.bot != "echo":
+            grouped.setdefault((run.bot, run.concurrency), []).append(run)
+    result = []
+    for (backend, concurrency), group in grouped.items():
+        floors = [echo[r.round, r.concurrency] for r in group if (r.round, r.concurrency) in echo]
+        ratios = [r.per_second / f.per_second for r, f in zip(group, floors, strict=False)]
+        result.append(
+            Row(
+                backend=backend,
+                concurrency=concurrency,
+                updates=group[0].updates,
+                per_second=statistics.median(r.per_second for r in group),
+                p50_ms=statistics.median(r.p50_ms for r in group),
+                p99_ms=statistics.median(r.p99_ms for r in group),
+                cpu_ms=statistics.median(r.cpu_ms_per_update for r in group),
+                complete=all(r.committed == r.concurrency and not r.unanswered for r in group),
+                echo_per_second=statistics.median(f.per_second for f in floors) if floors else None,
+                echo_p99_ms=statistics.median(f.p99_ms for f in floors) if floors else None,
+                echo_cpu_ms=(
+                    statistics.median(f.cpu_ms_per_update for f in floors) if floors else None
+                ),
+                ratio=statistics.median(ratios) if ratios else None,
+                paced=any(r.think_ms for r in group),
+            )
+        )
+    return result
+
+
+def table(result: Sequence[Row]) -> list[str]:
+    header = (
+        f"{'backend':<11}{'conc.':>6}{'updates':>8}{'upd/s':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'cpu ms':>7}{'echo/s':>8}{'echo p99':>9}{'echo cpu':>9}{'ratio':>7}  "
+        f"{'>=0.5x echo':<12}{'p99<50ms':<8}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in result:
+        echo_rate = f"{row.echo_per_second:.0f}" if row.echo_per_second else "-"
+        echo_p99 = f"{row.echo_p99_ms:.1f}" if row.echo_p99_ms is not None else "-"
+        echo_cpu = f"{row.echo_cpu_ms:.2f}" if row.echo_cpu_ms is not None else "-"
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        lines.append(
+            f"{row.backend:<11}{row.concurrency:>6}{row.updates:>8}{row.per_second:>7.0f}"
+            f"{row.p50_ms:>8.1f}{row.p99_ms:>8.1f}{row.cpu_ms:>7.2f}{echo_rate:>8}{echo_p99:>9}"
+            f"{echo_cpu:>9}{ratio:>7}  {_verdict(row.throughput_ok):<12}"
+            f"{_verdict(row.latency_ok):<8}"
+        )
+    lines.append(
+        "cpu ms: CPU time of the bot process per update (PostgreSQL's own server time is "
+        "not included)"
+    )
+    return lines
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else "PASS" if ok else "MISS"
+
+
+def parse_levels(text: str) -> list[int]:
+    try:
+        levels = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list like 1,10,100") from None
+    if not levels or any(level < 1 or level > 1000 for level in levels):
+        raise argparse.ArgumentTypeError("concurrency levels must be between 1 and 1000")
+    return levels
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--backend", choices=("sqlite", "postgresql"), action="append", help="default: both"
+    )
+    parser.add_argument(
+        "--concurrency", type=parse_levels, default=[1, 10, 100], help="default: 1,10,100"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat every level; the table shows medians"
+    )
+    parser.add_argument(
+        "--pg-url", default=DEFAULT_PG_URL, help="server to create the throwaway database on"
+    )
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause before each input (default 0: every user answers at once, which "
+        "is what measures capacity); a paced run measures latency at a realistic load",
+    )
+    parser.add_argument("--no-echo", dest="echo", action="store_false", help="skip the floor")
+    parser.add_argument("--profile", metavar="PREFIX", help="sample every bot with py-spy")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the runs as JSON")
+    args = parser.parse_args(argv)
+    args.backend = args.backend or ["sqlite", "postgresql"]
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
+    if not 0 <= args.think_ms <= 60_000:
+        parser.error("--think-ms must be between 0 and 60000")
+
+    print(
+        "greenlist run against a loopback fake Bot API; TELEGRAM_RATE_LIMIT=false, so the bot "
+        "itself is measured, not Telegram's 30 msg/s pacing.\nFloor: a bare PTB echo bot with "
+        "the same PerPersonUpdateProcessor (concurrent_updates), no rate limiter.\n"
+        f"{os.cpu_count()} CPUs, load average {_load()} at the start",
+        flush=True,
+    )
+    try:
+        runs = asyncio.run(_main(args))
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
+    result = rows(runs)
+    rounds = f"median of {args.rounds} rounds" if args.rounds > 1 else "one round"
+    paced = (
+        f"; users pause {args.think_ms:.0f} ms on average before each input, so the rate is "
+        "theirs and the throughput target does not apply"
+        if args.think_ms
+        else "; users answer as soon as the reply is there"
+    )
+    print(f"\nload average {_load()} at the end; {rounds}{paced}\n")
+    print("\n".join(table(result)))
+    print(
+        f"targets: throughput >= {THROUGHPUT_TARGET}x the echo bot with every interview "
+        f"committed; p99 < {P99_TARGET_MS:.0f} ms (required at 100 concurrent suppliers)"
+    )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": [asdict(row) for row in result],
+                    "runs": [asdict(run) | {"per_second": run.per_second} for run in runs],
+                },
+                indent=2,
+            )
+        )
+    return 0 if all(row.throughput_ok is not False and row.latency_ok for row in result) else 1
+
+
+def _load() -> str:
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+async def _main(args: argparse.Namespace) -> list[Run]:
+    """The benchmark, cancelled cleanly (processes stopped, databases dropped) on SIGTERM."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    return await bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
