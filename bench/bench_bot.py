@@ -4,6 +4,8 @@ Run by hand (not part of the test suite), from the repository root:
 
     .venv/bin/python bench/bench_bot.py                       # SQLite and PostgreSQL, 1/10/100
     .venv/bin/python bench/bench_bot.py --backend sqlite --concurrency 1,10
+    .venv/bin/python bench/bench_bot.py --rounds 3                # medians of three rounds
+    .venv/bin/python bench/bench_bot.py --concurrency 100 --think-ms 1000   # paced users
     .venv/bin/python bench/bench_bot.py --profile /tmp/greenlist-profile   # py-spy, see below
 
 A fake Telegram Bot API (tests/fakebot) listens on 127.0.0.1 inside this process. The real

@@ -7,6 +7,7 @@ what is due lives in memory, which is why reminders survive restarts.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from storage import AssessmentSession, Database, Status, UnitOfWork
 log = logging.getLogger(__name__)
 
 ZONE = ZoneInfo("Asia/Shanghai")
-BATCH = 500
+#: Small batches, and a yield between sessions, keep the job from stalling the chat.
+BATCH = 100
 DRAFT_IDLE = "draft_idle"
 CERTIFICATE_EXPIRY = "certificate_expiry"
 REASSESS = "reassess"
@@ -100,6 +102,7 @@ class Reminders:
                 rows = await uow.sessions.page(statuses, after_id=after, limit=BATCH, **filters)
                 for row in rows:
                     notices += await make(uow, row)
+                    await asyncio.sleep(0)
                 await uow.commit()
             if len(rows) < BATCH:
                 return notices
