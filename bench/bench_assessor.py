@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from criteria import PRODUCT_CATEGORIES, evaluate, load_ruleset, parse_answers  # noqa: E402
-from storage import Database, upgrade  # noqa: E402
+from storage import AssessmentSession, Database, Person, upgrade  # noqa: E402
 
 PAGE_TARGET_MS = 50.0
 EXPORT_TARGET_S = 60.0
@@ -92,28 +92,9 @@ FILE_QUESTIONS = [
     ("raw_evidence_file", "原材料采购合同.pdf"),
     ("energy_management_file", "能源管理体系认证证书.pdf"),
 ]
-SESSION_COLUMNS = [
-    "id",
-    "owner_id",
-    "status",
-    "current_question",
-    "state",
-    "answers",
-    "evaluation",
-    "product_category",
-    "company_name",
-    "credit_code",
-    "qualified",
-    "needs_review",
-    "ruleset_id",
-    "ruleset_version",
-    "version",
-    "created_at",
-    "updated_at",
-    "submitted_at",
-    "decided_at",
-]
-PEOPLE_COLUMNS = ["telegram_id", "name", "username", "language", "role", "created_at", "updated_at"]
+# Column order for COPY / executemany, as the schema defines it.
+SESSION_COLUMNS = [column.name for column in AssessmentSession.__table__.c]
+PEOPLE_COLUMNS = [column.name for column in Person.__table__.c]
 EVIDENCE_COLUMNS = [
     "id",
     "session_id",

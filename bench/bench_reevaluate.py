@@ -43,7 +43,7 @@ from bot.reevaluation import Reevaluator  # noqa: E402
 from bot.ruleset_changes import apply_change, plan_value  # noqa: E402
 from bot.rulesets import RulesetProvider  # noqa: E402
 from criteria import PRODUCT_CATEGORIES, evaluate, load_ruleset, parse_answers  # noqa: E402
-from storage import AssessmentSession, Database, normalise_url, upgrade_async  # noqa: E402
+from storage import AssessmentSession, Database, Person, normalise_url, upgrade_async  # noqa: E402
 
 TARGET_S = 30.0
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -51,28 +51,9 @@ TEMPLATES = 2000
 CARRIERS = ("electricity_kwh", "natural_gas_m3", "diesel_kg")
 CITIES = ["邢台市", "郑州市", "临沂市", "徐州市", "大同市", "渭南市", "黄冈市", "衡阳市"]
 WORDS = ["新型", "绿色", "宏达", "鑫源", "华信", "恒通", "金石", "永兴", "瑞丰", "建华"]
-SESSION_COLUMNS = [
-    "id",
-    "owner_id",
-    "status",
-    "current_question",
-    "state",
-    "answers",
-    "evaluation",
-    "product_category",
-    "company_name",
-    "credit_code",
-    "qualified",
-    "needs_review",
-    "ruleset_id",
-    "ruleset_version",
-    "version",
-    "created_at",
-    "updated_at",
-    "submitted_at",
-    "decided_at",
-]
-PEOPLE_COLUMNS = ["telegram_id", "name", "username", "language", "role", "created_at", "updated_at"]
+# Column order for COPY / executemany, as the schema defines it.
+SESSION_COLUMNS = [column.name for column in AssessmentSession.__table__.c]
+PEOPLE_COLUMNS = [column.name for column in Person.__table__.c]
 
 
 @dataclass(frozen=True)
