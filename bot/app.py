@@ -29,6 +29,7 @@ from bot.logging_setup import install_update_context
 from bot.privacy import PREFIX as PRIVACY_PREFIX
 from bot.settings import Settings
 from bot.staff import bootstrap_admins, refresh_menus
+from bot.telegram_http import AiohttpRequest
 from bot.updates import PerPersonUpdateProcessor
 from conversations import CALLBACK_PREFIX
 
@@ -39,11 +40,16 @@ NAVIGATION_COMMANDS = ("back", "skip", "help", "review", "cancel")
 
 def build_application(settings: Settings, svc: Services | None = None) -> Application:  # type: ignore[type-arg]
     """The bot as `greenlist run` starts it; tests build it the same way."""
+    # One client for the long poll and every other call: a single pool to close, even
+    # when start-up fails before PTB would shut the bot down (see runner.run_bot).
+    http = AiohttpRequest(connection_pool_size=256)
     builder = (
         ApplicationBuilder()
         .token(settings.token())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo("Asia/Shanghai")))
         .concurrent_updates(PerPersonUpdateProcessor())
+        .request(http)
+        .get_updates_request(http)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

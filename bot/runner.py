@@ -8,6 +8,7 @@ proxy that terminates TLS; requests without the WEBHOOK_SECRET header are refuse
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -76,10 +77,12 @@ def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     configure_logging(settings)
     prepare_database(settings)
     application = build_application(settings)
+    loop = asyncio.new_event_loop()  # PTB runs on the current loop; we close it
+    asyncio.set_event_loop(loop)
     try:
         if options is None:
             log.info("receiving updates by long polling")
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
         else:
             log.info(
                 "receiving updates by webhook at %s on %s:%s/%s",
@@ -88,7 +91,7 @@ def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
                 options["port"],
                 options["url_path"],
             )
-            application.run_webhook(**options)
+            application.run_webhook(**options, close_loop=False)
     except InvalidToken:
         raise ConfigError(
             "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather (/token)."
@@ -99,4 +102,9 @@ def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
             f"cannot reach Telegram at {where} ({exc.message}); check the network or "
             "TELEGRAM_API_BASE_URL, then start again."
         ) from None
+    finally:
+        # PTB shuts the bot's HTTP client down only once the bot has started; after a
+        # failed start it is still open, and would complain about it at exit.
+        loop.run_until_complete(application.bot.request.shutdown())
+        loop.close()
     return 0

@@ -123,7 +123,7 @@ def test_greenlist_run_hands_the_webhook_options_to_ptb(
     monkeypatch.setattr(Application, "run_polling", run_polling)
     monkeypatch.setattr(runner, "configure_logging", lambda settings: None)
     assert runner.run_bot(webhook_settings) == 0
-    assert seen == {"webhook": runner.webhook_options(webhook_settings)}
+    assert seen == {"webhook": runner.webhook_options(webhook_settings) | {"close_loop": False}}
     seen.clear()
     assert runner.run_bot(webhook_settings, webhook=False) == 0
     assert list(seen) == ["polling"]
