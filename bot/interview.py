@@ -36,6 +36,7 @@ from storage import (
     ConcurrentUpdate,
     Database,
     Decision,
+    Role,
     Status,
     UnitOfWork,
 )
@@ -75,6 +76,9 @@ class Outcome:
     submitted: bool = False
     events: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    #: The input came from staff and was left untouched (nothing stored) for the desk to
+    #: look at first: typed text may be the comment an assessor was asked for.
+    staff_first: bool = False
 
 
 class InterviewService:
@@ -104,9 +108,21 @@ class InterviewService:
         """/start: greet, then begin a new interview or resume the open one."""
         return await self._run(who, update_id, self._start)
 
-    async def handle(self, who: Who, inp: Input, update_id: int | None = None) -> Outcome:
-        """Any answer, button or navigation command for the open interview."""
-        return await self._run(who, update_id, lambda uow, w, lang: self._step(uow, w, lang, inp))
+    async def handle(
+        self, who: Who, inp: Input, update_id: int | None = None, *, staff_first: bool = False
+    ) -> Outcome:
+        """Any answer, button or navigation command for the open interview.
+
+        With `staff_first`, an input from an assessor or admin is not handled but handed
+        back (`Outcome.staff_first`) for the desk to look at first; suppliers, nearly every
+        input, are answered in the same single transaction as ever.
+        """
+        return await self._run(
+            who,
+            update_id,
+            lambda uow, w, lang: self._step(uow, w, lang, inp),
+            staff_first=staff_first,
+        )
 
     async def new_assessment(self, who: Who, update_id: int | None = None) -> Outcome:
         """/new: a fresh assessment (another category, next year); submitted ones stay."""
@@ -149,7 +165,9 @@ class InterviewService:
 
         return await self._run(who, update_id, action)
 
-    async def _run(self, who: Who, update_id: int | None, action: Action) -> Outcome:
+    async def _run(
+        self, who: Who, update_id: int | None, action: Action, *, staff_first: bool = False
+    ) -> Outcome:
         """One transaction per input; a concurrent write to the session is retried afresh."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -163,6 +181,8 @@ class InterviewService:
                         who.username,
                         initial_language=self._language_hint(who),
                     )
+                    if staff_first and person.role != Role.SUPPLIER:
+                        return Outcome([], staff_first=True)  # rolled back: nothing stored
                     outcome = await action(uow, who, person.language)
                     await uow.commit()
                     return outcome

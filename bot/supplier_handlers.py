@@ -52,13 +52,15 @@ async def navigate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An answer; from staff, first the comment an assessor may have been asked for."""
     assert update.effective_message is not None
-    if await desk_handlers.take_comment(update, context):
-        return
-    text = update.effective_message.text or ""
-    outcome = await services(context).interview.handle(
-        who_of(update), TextInput(text=text), update.update_id
-    )
+    answer = TextInput(text=update.effective_message.text or "")
+    interview = services(context).interview
+    outcome = await interview.handle(who_of(update), answer, update.update_id, staff_first=True)
+    if outcome.staff_first:
+        if await desk_handlers.take_comment(update, context):
+            return
+        outcome = await interview.handle(who_of(update), answer, update.update_id)
     await _reply(update, context, outcome)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from storage.errors import ConcurrentUpdate
 from storage.repositories import (
@@ -118,6 +118,21 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _skip_closed_connection(
+    _dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any
+) -> None:
+    """Hand out no pooled connection the server has closed (a restart, an outage).
+
+    SQLAlchemy's pool_pre_ping does the same with a query, which on asyncpg costs three
+    round trips on every checkout, that is on every update; a server that closes a
+    connection tells the driver at once, so asking the driver is enough. Raising
+    DisconnectionError makes the pool drop the connection and open a new one.
+    """
+    driver = record.driver_connection
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
 class _Turns:
     """SQLite's units of work in this process, one at a time, in the order they asked.
 
@@ -187,10 +202,12 @@ class Database:
                 # Every new connection to :memory: is a new empty database; share one.
                 options["poolclass"] = StaticPool
         else:
-            options.update(pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=1800)
+            options.update(pool_size=5, max_overflow=10, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _set_sqlite_pragmas)
+        else:
+            event.listen(self.engine.sync_engine.pool, "checkout", _skip_closed_connection)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._turns = _Turns() if self.dialect == "sqlite" else None
 

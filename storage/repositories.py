@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, TextClause, bindparam, delete, func, select, text
+from sqlalchemy import Select, TextClause, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.errors import ConcurrentUpdate
@@ -114,6 +114,30 @@ _RECORD_UPDATE = text(
     "INSERT INTO processed_updates (update_id, processed_at) "
     "VALUES (:update_id, :processed_at) ON CONFLICT (update_id) DO NOTHING"
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in ProcessedUpdate.__table__.c))
+
+_SESSIONS = AssessmentSession.__table__
+_SAVE_PROGRESS = (
+    update(_SESSIONS)
+    .where(
+        _SESSIONS.c.id == bindparam("row_id"),
+        _SESSIONS.c.version == bindparam("read_version"),
+    )
+    .values(
+        {
+            _SESSIONS.c[name]: bindparam(name, type_=_SESSIONS.c[name].type)
+            for name in (
+                "state",
+                "answers",
+                "current_question",
+                "updated_at",
+                "product_category",
+                "company_name",
+                "credit_code",
+                "version",
+            )
+        }
+    )
+)
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -346,17 +370,30 @@ class SessionRepository:
     ) -> AssessmentSession:
         """Store the engine's new state; raises ConcurrentUpdate if the row moved on.
 
-        The documents are copied so a caller mutating its dicts afterwards cannot change
-        what was stored, and flagged so the JSON columns are always rewritten.
+        Every input of every interview comes here, so it is one UPDATE conditional on the
+        version that was read, without the ORM's flush (which cost more than the statement
+        itself). The loaded row is then brought up to date as if it had been reloaded;
+        it keeps its own copies of the documents, so a caller mutating its dicts
+        afterwards cannot change what the row says was stored.
         """
-        session.state = copy.deepcopy(dict(state))
-        session.answers = copy.deepcopy(dict(answers))
-        flag_modified(session, "state")
-        flag_modified(session, "answers")
-        session.current_question = current_question
-        session.updated_at = utcnow()
-        self._refresh_lookups(session)
-        await _flush(self._session)
+        state, answers = copy.deepcopy(dict(state)), copy.deepcopy(dict(answers))
+        values: dict[str, Any] = {
+            "state": state,
+            "answers": answers,
+            "current_question": current_question,
+            "updated_at": utcnow(),
+            **_lookups(answers),
+            "version": session.version + 1,
+        }
+        result = await self._session.execute(
+            _SAVE_PROGRESS, {**values, "row_id": session.id, "read_version": session.version}
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise ConcurrentUpdate(
+                f"assessment session {session.id} changed since version {session.version}"
+            )
+        for key, value in values.items():
+            set_committed_value(session, key, value)
         return session
 
     async def mark_submitted(
@@ -529,13 +566,21 @@ class SessionRepository:
 
     @staticmethod
     def _refresh_lookups(session: AssessmentSession) -> None:
-        answers = session.answers if isinstance(session.answers, dict) else {}
-        enterprise = answers.get("enterprise")
-        enterprise = enterprise if isinstance(enterprise, dict) else {}
-        session.product_category = _text(answers.get("product_category"), 32)
-        session.company_name = _text(enterprise.get("name"), 256)
-        credit_code = _text(enterprise.get("credit_code"), 32)
-        session.credit_code = credit_code.upper() if credit_code else None
+        for key, value in _lookups(session.answers).items():
+            setattr(session, key, value)
+
+
+def _lookups(answers: Any) -> dict[str, str | None]:
+    """The searchable copies of a session's answers, as the lookup columns hold them."""
+    answers = answers if isinstance(answers, dict) else {}
+    enterprise = answers.get("enterprise")
+    enterprise = enterprise if isinstance(enterprise, dict) else {}
+    credit_code = _text(enterprise.get("credit_code"), 32)
+    return {
+        "product_category": _text(answers.get("product_category"), 32),
+        "company_name": _text(enterprise.get("name"), 256),
+        "credit_code": credit_code.upper() if credit_code else None,
+    }
 
 
 class EvidenceRepository:

@@ -120,6 +120,24 @@ async def test_review_round_trip_with_more_information_then_approval(
     assert t("desk.button.reopen") in labels(card)
 
 
+async def test_staff_with_no_comment_asked_of_them_answer_their_own_interview(
+    telegram: FakeTelegram, bot: Any, read_db: Database
+) -> None:
+    """Typed text from staff goes to the desk first; with nothing pending there it is an
+    answer like anyone's (an assessor may run a trial assessment of their own)."""
+    await grant(read_db, ASSESSOR, Role.ASSESSOR)
+    trial = TelegramSupplier(telegram.user(ASSESSOR, "老周"), ENGINE)
+    screen = await trial.start()
+    assert trial.question_on_screen(screen) is not None
+    screen = await trial.answer(screen, {"company_name": "试评砖厂"})
+
+    assert trial.asked == ["company_name"]
+    assert trial.question_on_screen(screen) is not None
+    assert (await session_row(read_db, ASSESSOR)).company_name == "试评砖厂"
+    async with read_db.unit_of_work() as uow:
+        assert await uow.pending.get(ASSESSOR) is None
+
+
 async def test_suppliers_are_refused_desk_commands_and_forged_buttons(
     telegram: FakeTelegram, bot: Any, read_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:

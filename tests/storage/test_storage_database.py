@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -106,12 +108,36 @@ async def test_sqlite_connections_enforce_keys_use_wal_and_wait_for_locks(tmp_pa
     assert settings == [1, "wal", 5000]
 
 
-async def test_postgresql_pool_checks_connections_and_hides_the_password() -> None:
+async def test_postgresql_database_hides_the_password() -> None:
     db = Database("postgres://bot:s3cret@db.invalid/greenlist")
     try:
         assert db.dialect == "postgresql"
-        assert db.engine.pool._pre_ping is True
         assert "s3cret" not in repr(db)
         assert "bot:***@db.invalid" in repr(db)
     finally:
         await db.dispose()
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced_unnoticed(
+    postgres_migrated: str,
+) -> None:
+    """A server restart or an administrator ending sessions closes idle pooled connections;
+    the next unit of work gets a fresh one instead of failing."""
+    db = Database(postgres_migrated)
+    pid_query = text("SELECT pg_backend_pid()")
+    try:
+        async with db.unit_of_work() as uow:
+            first = (await uow.session.execute(pid_query)).scalar_one()
+        async with db.unit_of_work() as uow:  # the same pooled connection again
+            assert (await uow.session.execute(pid_query)).scalar_one() == first
+        killer = await asyncpg.connect(postgres_migrated.replace("+asyncpg", ""))
+        try:
+            assert await killer.fetchval("SELECT pg_terminate_backend($1)", first) is True
+        finally:
+            await killer.close()
+        await asyncio.sleep(0.2)  # the driver reads the server's goodbye
+        async with db.unit_of_work() as uow:
+            second = (await uow.session.execute(pid_query)).scalar_one()
+    finally:
+        await db.dispose()
+    assert second != first
