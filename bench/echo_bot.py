@@ -3,7 +3,8 @@
 Nothing but PTB: no database, no rate limiter, no defaults, one handler that sends each
 text back to its chat. It processes updates with the bot's own PerPersonUpdateProcessor
 (different people concurrently, each person in order), so the two bots differ only in
-what a handler does. Reads the same variables as `greenlist run`:
+what a handler does and in the HTTP client: PTB's own (httpx), unless ECHO_HTTP=aiohttp
+gives it the bot's client as well. Reads the same variables as `greenlist run`:
 TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, TELEGRAM_API_FILE_URL.
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot \\
@@ -22,6 +23,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.telegram_http import AiohttpRequest  # noqa: E402
 from bot.updates import PerPersonUpdateProcessor  # noqa: E402
 
 
@@ -31,8 +33,13 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await chat.send_message(message.text)
 
 
-def build(token: str, base_url: str | None, file_url: str | None) -> Application:  # type: ignore[type-arg]
+def build(  # type: ignore[type-arg]
+    token: str, base_url: str | None, file_url: str | None, http: str = "ptb"
+) -> Application:
     builder = ApplicationBuilder().token(token).concurrent_updates(PerPersonUpdateProcessor())
+    if http == "aiohttp":
+        client = AiohttpRequest()
+        builder = builder.request(client).get_updates_request(client)
     if base_url:
         builder = builder.base_url(base_url)
     if file_url:
@@ -51,6 +58,7 @@ def main() -> int:
         token,
         os.environ.get("TELEGRAM_API_BASE_URL") or None,
         os.environ.get("TELEGRAM_API_FILE_URL") or None,
+        os.environ.get("ECHO_HTTP", "ptb"),
     )
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

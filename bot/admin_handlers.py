@@ -13,7 +13,7 @@ from bot.admin import PREFIX, AdminResult, AdminService
 from bot.context import services
 from bot.ruleset_changes import note_without_unit
 from bot.staff import set_person_menu
-from bot.telegram_io import send_notices, send_replies, who_of
+from bot.telegram_io import acknowledge, send_notices, send_replies, who_of
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ async def press_admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     """Confirm or cancel a pending change; the service checks the role and the token."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     parts = (query.data or "").split(":")
     who = who_of(update)
     if len(parts) == 3 and parts[1] == "c":

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.access import Refused
 from bot.context import services
 from bot.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
-from bot.telegram_io import send_notices, send_replies, who_of
+from bot.telegram_io import acknowledge, send_notices, send_replies, who_of
 from storage import Decision
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ async def press_desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     """Every desk button; the data says what, the role check in the desk says whether."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     parts = (query.data or "").split(":")
     who = who_of(update)
     kind, args = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import desk_handlers
 from bot.context import services
 from bot.interview import Outcome
-from bot.telegram_io import file_input_of, send_notices, send_replies, who_of
+from bot.telegram_io import acknowledge, file_input_of, send_notices, send_replies, who_of
 from conversations import ChoiceInput, Command, TextInput
 
 
@@ -65,12 +67,16 @@ async def answer_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def press_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The answer to the press travels while the press is stored: the reply comes sooner."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    outcome = await services(context).interview.handle(
-        who_of(update), ChoiceInput(data=query.data or ""), update.update_id
-    )
+    acknowledged = asyncio.create_task(acknowledge(query))
+    try:
+        outcome = await services(context).interview.handle(
+            who_of(update), ChoiceInput(data=query.data or ""), update.update_id
+        )
+    finally:
+        await acknowledged
     await _reply(update, context, outcome)
 
 
@@ -78,7 +84,7 @@ async def press_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYP
     """A button this bot never made (or no longer knows): treated like a stale button."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     await _notice(update, context, "chat.stale_button")
 
 
@@ -123,7 +129,7 @@ async def erase_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def confirm_erasure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await acknowledge(query)
     _, choice, token = ((query.data or "") + "::").split(":")[:3]
     replies = await services(context).privacy.answer(who_of(update), choice, token)
     await send_replies(update, replies)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     MaybeInaccessibleMessage,
@@ -61,6 +62,15 @@ def file_input_of(message: Message) -> FileInput | None:
             kind="photo",
         )
     return None
+
+
+async def acknowledge(query: CallbackQuery) -> None:
+    """Stop the pressed button's spinner. The answer is only cosmetic: a press Telegram no
+    longer lets the bot answer (too old, as after a restart) is still handled."""
+    try:
+        await query.answer()
+    except TelegramError as exc:
+        log.info("callback query %s not answered: %s", query.id, exc)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -8,7 +8,7 @@ front of a supplier. Adding, changing or reordering a question never needs code.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from decimal import Decimal
 from functools import cache, cached_property
 from importlib import resources
@@ -115,6 +115,19 @@ def _same_in(answer: Any, expected: Sequence[bool | str]) -> bool:
 
 # `when: {question_id: matcher, ...}`: every entry must hold. A scalar matcher means equals.
 Condition = dict[str, bool | str | Match]
+
+
+_APPLICABLE_MEMO_SIZE = 4096
+
+
+def _frozen(value: Any) -> Hashable | None:
+    """A hashable stand-in for answers as stored (scalars, lists); None if there is none."""
+    if isinstance(value, list | tuple):
+        items = tuple(_frozen(item) for item in value)
+        return None if any(item is None for item in items) else ("list", items)
+    if value is None or isinstance(value, str | bool | int | float | Decimal):
+        return (type(value).__name__, value)
+    return None
 
 
 def condition_holds(
@@ -498,7 +511,17 @@ class QuestionBank(BaseModel):
 
     def applicable(self, answers: Mapping[str, Any]) -> list[Question]:
         """The questions that apply, in order. Conditions look only at answers to questions
-        that themselves apply, so a chain of follow-ups collapses when its root changes."""
+        that themselves apply, so a chain of follow-ups collapses when its root changes.
+
+        The engine asks several times for every input; the answer depends only on the few
+        answers that conditions read, so it is remembered by those.
+        """
+        key = _frozen(tuple(answers.get(qid) for qid in self._condition_inputs))
+        if key is None:
+            return self._applicable(answers)
+        return list(self._applicable_by_inputs(key, answers))
+
+    def _applicable(self, answers: Mapping[str, Any]) -> list[Question]:
         kept: dict[str, Any] = {}
         result = []
         for question in self.questions:
@@ -507,6 +530,25 @@ class QuestionBank(BaseModel):
                 if question.id in answers:
                     kept[question.id] = answers[question.id]
         return result
+
+    @cached_property
+    def _condition_inputs(self) -> tuple[str, ...]:
+        return tuple(sorted({qid for question in self.questions for qid in question.when}))
+
+    @cached_property
+    def _applicable_memo(self) -> dict[Hashable, tuple[Question, ...]]:
+        return {}
+
+    def _applicable_by_inputs(
+        self, key: Hashable, answers: Mapping[str, Any]
+    ) -> tuple[Question, ...]:
+        memo = self._applicable_memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _APPLICABLE_MEMO_SIZE:
+                memo.clear()  # a handful of answer combinations occur in practice
+            found = memo[key] = tuple(self._applicable(answers))
+        return found
 
     def unit_tokens(self, question: Question) -> dict[str, Decimal]:
         """Typed unit token → factor to the question's canonical unit."""

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from storage import sqlite_driver
 from storage.errors import ConcurrentUpdate
 from storage.repositories import (
     AuditRepository,
@@ -198,6 +199,11 @@ class Database:
         self.url = make_url(normalise_url(url))
         options: dict[str, Any] = {"echo": echo}
         if self.url.get_backend_name() == "sqlite":
+            # The session always ends its transaction itself (commit, or rollback on
+            # close); the pool's extra rollback on return cost a trip to aiosqlite's
+            # thread per unit of work, while holding SQLite's one write turn.
+            options["pool_reset_on_return"] = None
+            options["module"] = sqlite_driver.dbapi()
             if _is_sqlite_memory(self.url):
                 # Every new connection to :memory: is a new empty database; share one.
                 options["poolclass"] = StaticPool

@@ -372,14 +372,13 @@ class SessionRepository:
 
         Every input of every interview comes here, so it is one UPDATE conditional on the
         version that was read, without the ORM's flush (which cost more than the statement
-        itself). The loaded row is then brought up to date as if it had been reloaded;
-        it keeps its own copies of the documents, so a caller mutating its dicts
-        afterwards cannot change what the row says was stored.
+        itself). The loaded row is then brought up to date as if it had been reloaded.
+        The row takes the documents over as given (copying them cost a third of this
+        call): pass dicts made for it, as the engine's model_dump() makes them.
         """
-        state, answers = copy.deepcopy(dict(state)), copy.deepcopy(dict(answers))
         values: dict[str, Any] = {
-            "state": state,
-            "answers": answers,
+            "state": dict(state),
+            "answers": dict(answers),
             "current_question": current_question,
             "updated_at": utcnow(),
             **_lookups(answers),

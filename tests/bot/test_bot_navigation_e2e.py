@@ -36,6 +36,26 @@ async def test_back_button_returns_to_the_previous_question_with_its_answer(
     assert row.company_name == "回退后改名砖厂"
 
 
+async def test_a_press_telegram_no_longer_lets_the_bot_answer_is_still_handled(
+    telegram: FakeTelegram, bot: Any, read_db: Database
+) -> None:
+    """After downtime the presses waiting for the bot are too old to answer; answering is
+    cosmetic (it stops the spinner), so the press itself still counts."""
+    s = TelegramSupplier(telegram.user(5009), ENGINE)
+    screen = await s.answer_until(await s.start(), stop="product_category")
+    telegram.fail_next(
+        "answerCallbackQuery",
+        error_code=400,
+        description="Bad Request: query is too old and response timeout expired or query "
+        "ID is invalid",
+    )
+    screen = await s.answer(screen)
+    assert s.asked[-1] == "product_category"
+    assert s.question_on_screen(screen).id != "product_category"
+    (row,) = await stored(read_db, 5009)
+    assert row.product_category == ENGINE.bank.question("product_category").options[0].value
+
+
 async def test_edit_from_review_changes_one_answer_and_returns_to_review(
     telegram: FakeTelegram, bot: Any, read_db: Database
 ) -> None:

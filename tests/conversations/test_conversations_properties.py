@@ -120,3 +120,38 @@ def test_any_sequence_of_inputs_keeps_a_usable_state(
             assert state.current in {q.id for q in BANK.applicable(state.answers)}
         known = {q.id for q in BANK.applicable(state.answers)}
         assert set(state.answers) <= known
+
+
+def _condition_values() -> st.SearchStrategy[object]:
+    """Values of the kinds answers hold, biased to the ones conditions test for."""
+    tested: list[object] = []
+    for question in BANK.questions:
+        for matcher in question.when.values():
+            if isinstance(matcher, bool | str):
+                tested.append(matcher)
+    options = [o.value for q in BANK.questions for o in q.options]
+    return st.one_of(
+        st.sampled_from(tested or [True]),
+        st.booleans(),
+        st.sampled_from(options),
+        st.lists(st.sampled_from(options), max_size=3),
+        st.integers(-5, 5),
+        st.none(),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),  # not hashable
+    )
+
+
+@given(
+    answers=st.dictionaries(
+        st.sampled_from([q.id for q in BANK.questions]), _condition_values(), max_size=25
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_remembered_applicable_questions_match_a_fresh_walk(answers: dict[str, object]) -> None:
+    """Which questions apply is remembered by the answers conditions read; the remembered
+    list must be the one a walk over the whole bank gives, every time it is asked."""
+    walked = BANK._applicable(answers)
+    assert BANK.applicable(answers) == walked
+    assert BANK.applicable(dict(answers)) == walked
+    BANK.applicable(answers).clear()  # a caller's copy: changing it changes nothing
+    assert BANK.applicable(answers) == walked
