@@ -69,6 +69,17 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (Linux, macOS): the event loop's own work, socket
+    writes and wake-ups for every Bot API call and database statement, was a fifth of the
+    bot's CPU time per update, and uvloop does it in C."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     from bot.app import build_application
 
@@ -77,7 +88,7 @@ def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     configure_logging(settings)
     prepare_database(settings)
     application = build_application(settings)
-    loop = asyncio.new_event_loop()  # PTB runs on the current loop; we close it
+    loop = new_event_loop()  # PTB runs on the current loop; we close it
     asyncio.set_event_loop(loop)
     try:
         if options is None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import runner
 from tests.fakebot import FakeTelegram
 
 GREENLIST = Path(sys.executable).with_name("greenlist")
@@ -79,3 +80,24 @@ async def test_greenlist_run_serves_a_webhook_and_stops_cleanly(
     assert tg.token not in log
     assert tg.calls("setWebhook")[0].params["secret_token"] == SECRET
     assert tg.webhook_deliveries[-1].status == 200
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is not installed on Windows")
+def test_the_bot_runs_on_uvloop_where_it_is_installed() -> None:
+    loop = runner.new_event_loop()
+    try:
+        assert type(loop).__module__.split(".")[0] == "uvloop"
+    finally:
+        loop.close()
+
+
+def test_without_uvloop_the_bot_runs_on_the_standard_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # import uvloop -> ImportError
+    loop = runner.new_event_loop()
+    try:
+        assert isinstance(loop, asyncio.BaseEventLoop)
+        assert type(loop).__module__.split(".")[0] == "asyncio"
+    finally:
+        loop.close()
