@@ -2,9 +2,9 @@
 
 Every supplier input costs one to three Bot API calls (the callback answer, the reply,
 the share of getUpdates), and under load the client's own work per call was a quarter of
-the bot's CPU time. aiohttp parses HTTP in C and does in one write what httpx does in
-several, so the same calls cost well under half (bench/README.md has the figures). It is
-also what aiogram, the other large Python bot framework, talks to Telegram with.
+the bot's CPU time. With aiohttp, which parses HTTP in C, the same calls cost well under
+half (bench/README.md has the figures); it is also what aiogram, the other large Python
+bot framework, talks to Telegram with.
 
 Behaviour matches PTB's HTTPXRequest where the bot can see it: the same default timeouts,
 PTB's `TimedOut` and `NetworkError` for failures, the pool size it is given, files sent as
@@ -15,16 +15,12 @@ for every method.
 from __future__ import annotations
 
 import json
-import logging
 import urllib.request
 from urllib.parse import urlsplit
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-
-log = logging.getLogger(__name__)
 
 JSON = "application/json"
 
@@ -157,7 +153,7 @@ def _body(request_data: RequestData | None) -> dict[str, object]:
 
 def _given(value: float | object | None, default: float | None) -> float | None:
     """PTB passes DEFAULT_NONE when the caller did not choose; then ours applies."""
-    if isinstance(value, DefaultValue):
+    if isinstance(value, type(BaseRequest.DEFAULT_NONE)):
         return default
     return value  # type: ignore[return-value]
 

@@ -376,6 +376,7 @@ class SessionRepository:
         The row takes the documents over as given (copying them cost a third of this
         call): pass dicts made for it, as the engine's model_dump() makes them.
         """
+        await _flush(self._session)  # earlier changes to the row first: the version moves
         values: dict[str, Any] = {
             "state": dict(state),
             "answers": dict(answers),
