@@ -6,9 +6,10 @@ and replies are plain text plus buttons that any transport can render.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 __all__ = [
     "AnswerAccepted",
@@ -34,6 +35,11 @@ __all__ = [
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
+# Control characters (all but tab and line breaks) mean nothing in an answer, and NUL
+# cannot be stored in PostgreSQL's JSON at all: they are dropped as the input arrives.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+Printable = Annotated[str, AfterValidator(lambda text: _CONTROL.sub("", text))]
+
 Mode = Literal["interview", "review", "choosing_edit", "confirm_cancel", "submitted"]
 CommandName = Literal["back", "skip", "help", "review", "cancel", "language"]
 
@@ -44,7 +50,7 @@ CommandName = Literal["back", "skip", "help", "review", "cancel", "language"]
 class TextInput(BaseModel):
     model_config = _FROZEN
     type: Literal["text"] = "text"
-    text: str
+    text: Printable
 
 
 class ChoiceInput(BaseModel):
@@ -62,8 +68,8 @@ class FileInput(BaseModel):
     type: Literal["file"] = "file"
     file_id: str
     file_unique_id: str
-    file_name: str | None = None
-    mime_type: str | None = None
+    file_name: Printable | None = None
+    mime_type: Printable | None = None
     file_size: int | None = Field(default=None, ge=0)
     kind: Literal["document", "photo"] = "document"
 
@@ -75,7 +81,7 @@ class Command(BaseModel):
     model_config = _FROZEN
     type: Literal["command"] = "command"
     name: CommandName
-    arg: str | None = None
+    arg: Printable | None = None
 
 
 Input = Annotated[TextInput | ChoiceInput | FileInput | Command, Field(discriminator="type")]

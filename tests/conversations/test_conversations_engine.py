@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from interview_driver import TODAY, VALID_CODE, Chat, make_engine, pdf, press, typed
 
@@ -685,3 +687,18 @@ def test_a_state_from_an_older_bank_is_repaired() -> None:
     result = ENGINE.step(old, TextInput(text=VALID_CODE))
     assert result.state.answers == {"company_name": "某公司", "credit_code": VALID_CODE}
     assert result.state.current == "contact_person"
+
+
+def test_control_characters_are_dropped_from_what_suppliers_send() -> None:
+    """NUL and other control characters mean nothing in an answer (and PostgreSQL's JSON
+    cannot hold NUL): they never reach the state; tabs and line breaks stay."""
+    from conversations import Command, FileInput, TextInput
+
+    assert TextInput(text="河北\x00红砖\x07厂\t一期\n").text == "河北红砖厂\t一期\n"
+    file = FileInput(file_id="f", file_unique_id="u", file_name="证书\x00.pdf", mime_type="a\x1f")
+    assert (file.file_name, file.mime_type) == ("证书.pdf", "a")
+    assert Command(name="language", arg="e\x00n").arg == "en"
+    chat = Chat(ENGINE)
+    chat.text("冀南\x00新型墙材有限公司")
+    stored = json.dumps(chat.state.model_dump(mode="json"), ensure_ascii=False)
+    assert "冀南新型墙材有限公司" in stored and "\\u0000" not in stored

@@ -27,6 +27,7 @@ USER_IDS = itertools.count(600_000)
 
 TRICKY_TEXTS = [
     "<b>粗体</b> & <i>x</i>",
+    "红砖\x00厂\x1b[31m",  # NUL cannot be stored in PostgreSQL's JSON
     "*bold* _it_ [link](http://x) `code` ~s~ ||spoiler||",
     "<script>alert(1)</script>",
     "１２３，４５６％",
