@@ -30,10 +30,11 @@ same number of users, each sending as many messages as one interview takes.
 Two kinds of run, both in the default schedule:
 
 * capacity, at 1, 10 and 100 suppliers who each send their next input the instant the
-  reply arrives: the throughput target, at least 0.5x the echo bot's updates per second
-  with every answer committed, applies here. Latency is printed but not judged: such users
-  keep the bot saturated, and by Little's law the latency is then users / throughput for
-  any bot, the echo bot included;
+  reply arrives (with fewer suppliers than --min-updates takes, each is followed by
+  another: ten interviews one after another at 1): the throughput target, at least 0.5x
+  the echo bot's updates per second with every answer committed, applies here. Latency
+  is printed but not judged: such users keep the bot saturated, and by Little's law the
+  latency is then users / throughput for any bot, the echo bot included;
 * latency, at 100 concurrent suppliers who pause before each input as people do (a mean of
   --paced-think-ms, default 1000 ms, drawn from half to one and a half times it; a real
   supplier looking up figures takes far longer): the target is p99 under 50 ms.
@@ -321,6 +322,7 @@ class Run:
     bot_cpu_s: float  # CPU time the bot process used during the run (user + system)
     driver_cpu_s: float  # CPU time this process (fake server and users) used
     committed: int | None = None  # suppliers whose whole interview is stored as submitted
+    interviews: int = 0  # interviews the run took (suppliers at a time x one after another)
     round: int = 0
     think_ms: float = 0.0  # mean pause of each user before each input
 
@@ -371,24 +373,41 @@ class Driver:
             made.append(InboxUser(fake, self.observer.watch(user_id), think_s, seed=user_id))
         return made
 
-    async def suppliers(self, count: int, db_url: str, label: str, think_s: float = 0.0) -> Run:
-        users = self.users(count, "压测供应商", think_s)
+    async def suppliers(
+        self, count: int, db_url: str, label: str, think_s: float = 0.0, waves: int = 1
+    ) -> Run:
+        """`count` suppliers at a time; each of them is followed by another, `waves` in all."""
+        slots = [self.users(waves, "压测供应商", think_s) for _ in range(count)]
+        users = [user for slot in slots for user in slot]
         plans = {user.inbox.chat_id: Plan.numbered(index) for index, user in enumerate(users)}
-        scripted = [TelegramSupplier(user, self.engine) for user in users]  # type: ignore[arg-type]
-        run = await self._timed(
-            label, [interview(s, plans[s.user.inbox.chat_id]) for s in scripted], users
-        )
+
+        async def one_after_another(slot: list[InboxUser]) -> None:
+            for user in slot:
+                supplier = TelegramSupplier(user, self.engine)  # type: ignore[arg-type]
+                await interview(supplier, plans[user.inbox.chat_id])
+
+        run = await self._timed(label, [one_after_another(slot) for slot in slots], users, count)
         run.committed = await verify_committed(db_url, plans)
+        run.interviews = len(users)
         run.think_ms = think_s * 1000
         return run
 
-    async def echoes(self, count: int, messages: int, think_s: float = 0.0) -> Run:
-        users = self.users(count, "回声用户", think_s)
-        run = await self._timed("echo", [echo_user(user, messages) for user in users], users)
+    async def echoes(self, count: int, messages: int, think_s: float = 0.0, waves: int = 1) -> Run:
+        slots = [self.users(waves, "回声用户", think_s) for _ in range(count)]
+        users = [user for slot in slots for user in slot]
+
+        async def one_after_another(slot: list[InboxUser]) -> None:
+            for user in slot:
+                await echo_user(user, messages)
+
+        jobs = [one_after_another(slot) for slot in slots]
+        run = await self._timed("echo", jobs, users, count)
         run.think_ms = think_s * 1000
         return run
 
-    async def _timed(self, label: str, jobs: list[Any], users: list[InboxUser]) -> Run:
+    async def _timed(
+        self, label: str, jobs: list[Any], users: list[InboxUser], concurrency: int
+    ) -> Run:
         # The fake server keeps every call and message; as that history grows, a full
         # collection of this process took 100-200 ms, stalled the server and showed up as
         # the bot's latency. So: collect now, keep what survives out of later collections,
@@ -415,7 +434,7 @@ class Driver:
         latencies = [lat * 1000 for user in users for lat in user.inbox.latencies]
         return Run(
             bot=label,
-            concurrency=len(users),
+            concurrency=concurrency,
             updates=sum(user.inbox.delivered for user in users),
             seconds=seconds,
             p50_ms=percentile(latencies, 0.50),
@@ -671,10 +690,12 @@ class Target:
     pid: int
     db_url: str | None = None
 
-    async def run(self, concurrency: int, messages: int, think_s: float = 0.0) -> Run:
+    async def run(
+        self, concurrency: int, messages: int, think_s: float = 0.0, waves: int = 1
+    ) -> Run:
         if self.db_url is None:
-            return await self.driver.echoes(concurrency, messages, think_s)
-        return await self.driver.suppliers(concurrency, self.db_url, self.name, think_s)
+            return await self.driver.echoes(concurrency, messages, think_s, waves)
+        return await self.driver.suppliers(concurrency, self.db_url, self.name, think_s, waves)
 
 
 async def start_target(
@@ -740,13 +761,21 @@ async def bench(args: argparse.Namespace) -> list[Run]:
             for round_number in range(1, args.rounds + 1):
                 for concurrency, think_ms in schedule:
                     for target in targets:
-                        run = await target.run(concurrency, per_interview, think_ms / 1000)
+                        waves = 1 if think_ms else waves_for(concurrency, per_interview, args)
+                        run = await target.run(concurrency, per_interview, think_ms / 1000, waves)
                         run.round = round_number
                         runs.append(run)
                         print(f"  round {round_number}: {line(run)}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return runs
+
+
+def waves_for(concurrency: int, per_interview: int, args: argparse.Namespace) -> int:
+    """Interviews one after another per supplier, so that every capacity run handles at
+    least --min-updates updates: one interview alone (61 updates, a quarter of a second)
+    is too short a run to time."""
+    return max(1, math.ceil(args.min_updates / (concurrency * per_interview)))
 
 
 def line(run: Run) -> str:
@@ -820,7 +849,7 @@ def rows(runs: Sequence[Run]) -> list[Row]:
                 p50_ms=statistics.median(r.p50_ms for r in group),
                 p99_ms=statistics.median(r.p99_ms for r in group),
                 cpu_ms=statistics.median(r.cpu_ms_per_update for r in group),
-                complete=all(r.committed == r.concurrency and not r.unanswered for r in group),
+                complete=all(r.committed == r.interviews and not r.unanswered for r in group),
                 echo_per_second=statistics.median(f.per_second for f in floors) if floors else None,
                 echo_p99_ms=statistics.median(f.p99_ms for f in floors) if floors else None,
                 echo_cpu_ms=(
@@ -906,6 +935,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-paced", dest="paced", action="store_false", help="skip the latency run"
     )
+    parser.add_argument(
+        "--min-updates",
+        type=int,
+        default=600,
+        help="each capacity run handles at least this many updates: with fewer suppliers "
+        "than that takes, each is followed by another, still that many at a time "
+        "(default 600)",
+    )
     parser.add_argument("--no-echo", dest="echo", action="store_false", help="skip the floor")
     parser.add_argument(
         "--echo-http",
@@ -922,6 +959,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rounds must be between 1 and 20")
     if not 0 <= args.think_ms <= 60_000:
         parser.error("--think-ms must be between 0 and 60000")
+    if not 1 <= args.min_updates <= 100_000:
+        parser.error("--min-updates must be between 1 and 100000")
     if not 0 < args.paced_think_ms <= 60_000:
         parser.error("--paced-think-ms must be above 0 and at most 60000")
 
