@@ -342,22 +342,3 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser with just these commands (the module's own entry point)."""
-    parser = argparse.ArgumentParser(prog="greenlist")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    criteria = commands.add_parser("criteria", help=_t("admin.cli.help.criteria"))
-    register(commands, criteria.add_subparsers(dest="criteria_command", required=True))
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

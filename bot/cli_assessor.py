@@ -479,21 +479,3 @@ def run_roles_list(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_database(args, action)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser with just these commands (the module's own entry point)."""
-    parser = argparse.ArgumentParser(prog="greenlist")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    register(commands)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

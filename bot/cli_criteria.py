@@ -227,21 +227,3 @@ def run_show(args: argparse.Namespace) -> int:
     print()
     print("\n".join(_table(rows)))
     return EXIT_OK
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser with just these commands (the module's own entry point)."""
-    parser = argparse.ArgumentParser(prog="greenlist")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    register(commands)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,7 +7,6 @@ the same commands on their own.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.doctor import DEFAULT_TIMEOUT, run_doctor
 
@@ -56,21 +55,3 @@ def register(
         help=f"time limit of each network check (default: {DEFAULT_TIMEOUT:g})",
     )
     doctor.set_defaults(func=_doctor)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser with just these commands (the module's own entry point)."""
-    parser = argparse.ArgumentParser(prog="greenlist")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    register(commands)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
-    return result
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -239,7 +239,7 @@ def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "bot.cli_criteria",
+            "bot.cli",
             "evaluate",
             "examples/qualified.json",
             "--format",
@@ -259,7 +259,7 @@ def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"solid_waste": {"coal_gangue_pct": 120}}', encoding="utf-8")
     refused = subprocess.run(
-        [sys.executable, "-m", "bot.cli_criteria", "evaluate", str(bad)],
+        [sys.executable, "-m", "bot.cli", "evaluate", str(bad)],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -343,7 +343,7 @@ def test_empty_role_list(
 def test_exit_codes_of_a_real_process(tmp_path: Path) -> None:
     """A fresh SQLite file is migrated by the command itself; errors never show a traceback."""
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    command = [sys.executable, "-m", "bot.cli_assessor"]
+    command = [sys.executable, "-m", "bot.cli"]
 
     def call(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot import cli_ops
+from bot import cli
 from bot.doctor import (
     EXIT_BAD_CONFIG,
     EXIT_HEALTHY,
@@ -67,7 +67,7 @@ async def test_the_cli_prints_one_marked_line_per_check_and_exits_0(
     monkeypatch.setenv("TELEGRAM_API_BASE_URL", tg.base_url)
     monkeypatch.setenv("DATABASE_URL", database_url)
     # The command runs its own event loop; the fake server keeps answering on this one.
-    code = await asyncio.to_thread(cli_ops.main, ["doctor", "--timeout", "3"])
+    code = await asyncio.to_thread(cli.main, ["doctor", "--timeout", "3"])
     lines = capsys.readouterr().out.splitlines()
     assert code == EXIT_HEALTHY
     assert [line.split()[:2] for line in lines] == [
@@ -149,7 +149,7 @@ def test_unusable_configuration_exits_2_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("WEBHOOK_PORT", "http")
-    assert cli_ops.main(["doctor"]) == EXIT_BAD_CONFIG
+    assert cli.main(["doctor"]) == EXIT_BAD_CONFIG
     out = capsys.readouterr()
     assert out.out.startswith("✗ configuration")
     assert "WEBHOOK_PORT" in out.out
