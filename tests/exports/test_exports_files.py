@@ -16,22 +16,7 @@ from bot import exporting
 from bot.exporting import ExportCatalogue, export_catalogue, export_sessions
 from storage import Database
 
-from .conftest import DRAFT_NAME, Seeded
-
-CLAUSES = [
-    "4.1a",
-    "4.1b",
-    "4.2.1",
-    "4.2.2",
-    "4.3",
-    "4.4",
-    "5.1a",
-    "5.1b",
-    "5.2a",
-    "5.2b",
-    "5.3",
-    "5.4",
-]
+from .conftest import CLAUSES, DRAFT_NAME, Seeded
 
 
 def headers(lang: str = "zh") -> list[str]:

@@ -15,22 +15,8 @@ from bot.fonts import FontNotFound, find_cjk_font
 from bot.report_pdf import render_session_report
 from storage import Database
 
-from .conftest import ASSESSOR, REVIEW_COMMENT, Seeded
+from .conftest import ASSESSOR, CLAUSES, REVIEW_COMMENT, Seeded
 
-CLAUSES = [
-    "4.1a",
-    "4.1b",
-    "4.2.1",
-    "4.2.2",
-    "4.3",
-    "4.4",
-    "5.1a",
-    "5.1b",
-    "5.2a",
-    "5.2b",
-    "5.3",
-    "5.4",
-]
 GENERATED = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
 
