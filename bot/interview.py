@@ -43,7 +43,9 @@ from storage import (
 
 log = logging.getLogger(__name__)
 
-Action = Callable[[UnitOfWork, "Who", str], Awaitable["Outcome"]]
+#: What to do with an input, given the person's language and their open session (if any)
+#: as the transaction found them.
+Action = Callable[[UnitOfWork, "Who", str, "AssessmentSession | None"], Awaitable["Outcome"]]
 
 #: A concurrent write to the same session (another process, a double click) is retried
 #: from a fresh read this many times before giving up.
@@ -120,7 +122,7 @@ class InterviewService:
         return await self._run(
             who,
             update_id,
-            lambda uow, w, lang: self._step(uow, w, lang, inp),
+            lambda uow, w, lang, row: self._step(uow, w, lang, row, inp),
             staff_first=staff_first,
         )
 
@@ -136,10 +138,11 @@ class InterviewService:
     ) -> Outcome:
         """/language [zh|en]: without an argument, the other language."""
 
-        async def action(uow: UnitOfWork, w: Who, current: str) -> Outcome:
+        async def action(
+            uow: UnitOfWork, w: Who, current: str, row: AssessmentSession | None
+        ) -> Outcome:
             target = lang if lang in LANGUAGES else ("en" if current == "zh" else "zh")
             await uow.people.set_language(w.user_id, target)
-            row = await uow.sessions.open_for_owner(w.user_id)
             if row is None:
                 text = self.catalogue.text("chat.language_switched", target)
                 return Outcome([Reply(text=text)], None, target)
@@ -152,8 +155,9 @@ class InterviewService:
     async def notice(self, who: Who, key: str, update_id: int | None = None) -> Outcome:
         """A short notice (unsupported message, unknown command), then the current screen."""
 
-        async def action(uow: UnitOfWork, w: Who, lang: str) -> Outcome:
-            row = await uow.sessions.open_for_owner(w.user_id)
+        async def action(
+            uow: UnitOfWork, w: Who, lang: str, row: AssessmentSession | None
+        ) -> Outcome:
             if row is None:
                 text = self.catalogue.text(key, lang)
                 hint = self.catalogue.text("chat.help_no_draft", lang)
@@ -175,7 +179,7 @@ class InterviewService:
                     if update_id is not None and await uow.updates.seen(update_id):
                         log.info("update %s already handled; ignoring the redelivery", update_id)
                         return Outcome([])
-                    person = await uow.people.upsert(
+                    person, row = await uow.people.visit(
                         who.user_id,
                         who.name,
                         who.username,
@@ -183,7 +187,7 @@ class InterviewService:
                     )
                     if staff_first and person.role != Role.SUPPLIER:
                         return Outcome([], staff_first=True)  # rolled back: nothing stored
-                    outcome = await action(uow, who, person.language)
+                    outcome = await action(uow, who, person.language, row)
                     await uow.commit()
                     return outcome
             except ConcurrentUpdate:
@@ -192,8 +196,9 @@ class InterviewService:
                 log.info("session of user %s changed concurrently; retrying", who.user_id)
         raise AssertionError("unreachable")
 
-    async def _start(self, uow: UnitOfWork, who: Who, lang: str) -> Outcome:
-        row = await uow.sessions.open_for_owner(who.user_id)
+    async def _start(
+        self, uow: UnitOfWork, who: Who, lang: str, row: AssessmentSession | None
+    ) -> Outcome:
         if row is not None:
             state = InterviewState.model_validate(row.state)
             result = self.engine.resume(state)
@@ -206,8 +211,9 @@ class InterviewService:
             return Outcome([greeting, intro, *self._status_replies(earlier, lang)], None, lang)
         return await self._begin(uow, who, lang, [greeting])
 
-    async def _new(self, uow: UnitOfWork, who: Who, lang: str) -> Outcome:
-        row = await uow.sessions.open_for_owner(who.user_id)
+    async def _new(
+        self, uow: UnitOfWork, who: Who, lang: str, row: AssessmentSession | None
+    ) -> Outcome:
         if row is not None:
             state = InterviewState.model_validate(row.state)
             notice = Reply(text=self.catalogue.text("chat.draft_exists", lang))
@@ -229,8 +235,9 @@ class InterviewService:
         )
         return Outcome([*before, *result.replies], row.id, lang)
 
-    async def _step(self, uow: UnitOfWork, who: Who, lang: str, inp: Input) -> Outcome:
-        row = await uow.sessions.open_for_owner(who.user_id)
+    async def _step(
+        self, uow: UnitOfWork, who: Who, lang: str, row: AssessmentSession | None, inp: Input
+    ) -> Outcome:
         if row is None:
             return await self._without_draft(uow, who, lang, inp)
         log_context(session_id=row.id)
@@ -334,7 +341,9 @@ class InterviewService:
             current_question=result.state.current,
         )
 
-    async def _status(self, uow: UnitOfWork, who: Who, lang: str) -> Outcome:
+    async def _status(
+        self, uow: UnitOfWork, who: Who, lang: str, _row: AssessmentSession | None
+    ) -> Outcome:
         rows = await uow.sessions.list_for_owner(who.user_id)
         if not rows:
             return Outcome([Reply(text=self.catalogue.text("chat.status_empty", lang))], None, lang)

@@ -116,6 +116,29 @@ _RECORD_UPDATE = text(
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in ProcessedUpdate.__table__.c))
 
 _SESSIONS = AssessmentSession.__table__
+
+
+def _newest_open_session(owner: Any) -> Select[Any]:
+    return (
+        select(AssessmentSession.id)
+        .where(
+            AssessmentSession.owner_id == owner,
+            AssessmentSession.status.in_(sorted(OPEN_STATUSES)),
+        )
+        .order_by(AssessmentSession.created_at.desc(), AssessmentSession.id.desc())
+        .limit(1)
+    )
+
+
+_VISIT = (
+    select(Person, AssessmentSession)
+    .outerjoin(
+        AssessmentSession,
+        AssessmentSession.id
+        == _newest_open_session(Person.telegram_id).correlate(Person).scalar_subquery(),
+    )
+    .where(Person.telegram_id == bindparam("telegram_id"))
+)
 _SAVE_PROGRESS = (
     update(_SESSIONS)
     .where(
@@ -154,6 +177,32 @@ class PeopleRepository:
 
     async def get(self, telegram_id: int) -> Person | None:
         return await self._session.get(Person, telegram_id)
+
+    async def visit(
+        self,
+        telegram_id: int,
+        name: str,
+        username: str | None = None,
+        *,
+        initial_language: str | None = None,
+    ) -> tuple[Person, AssessmentSession | None]:
+        """The person behind an update, recorded as `upsert` does, and their open session.
+
+        Every update needs both; read together they cost one statement where the person
+        is known under the same name, which is nearly always. Only a new or renamed
+        person is written, so `updated_at` tells when the record last changed.
+        """
+        found = (await self._session.execute(_VISIT, {"telegram_id": telegram_id})).first()
+        person, open_session = (found[0], found[1]) if found is not None else (None, None)
+        if (
+            person is None
+            or person.name != name[:256]
+            or person.username != (username[:64] if username else None)
+        ):
+            person = await self.upsert(
+                telegram_id, name, username, initial_language=initial_language
+            )
+        return person, open_session
 
     async def upsert(
         self,
@@ -293,14 +342,8 @@ def search_statement(
 
 # Read on every update: built once, so only its parameter changes between executions
 # (constructing the statement and its cache key each time cost more than running it).
-_OPEN_FOR_OWNER = (
-    select(AssessmentSession)
-    .where(
-        AssessmentSession.owner_id == bindparam("owner_id"),
-        AssessmentSession.status.in_(sorted(OPEN_STATUSES)),
-    )
-    .order_by(AssessmentSession.created_at.desc(), AssessmentSession.id.desc())
-    .limit(1)
+_OPEN_FOR_OWNER = select(AssessmentSession).where(
+    AssessmentSession.id == _newest_open_session(bindparam("owner_id")).scalar_subquery()
 )
 
 

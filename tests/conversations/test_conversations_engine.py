@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from interview_driver import TODAY, VALID_CODE, Chat, make_engine, pdf, press, typed
+from interview_driver import (
+    TODAY,
+    VALID_CODE,
+    Chat,
+    inputs_for,
+    make_engine,
+    pdf,
+    press,
+    typed,
+)
 
 from conversations import (
     AnswerAccepted,
@@ -83,6 +92,25 @@ def test_stepping_never_changes_the_state_it_was_given() -> None:
     ENGINE.step(chat.state, TextInput(text="no"))
     ENGINE.step(chat.state, ChoiceInput(data="iv:b:white_list"))
     assert chat.state.model_dump(mode="json") == frozen
+
+
+def test_no_input_of_a_whole_interview_changes_the_state_it_was_given() -> None:
+    """Ticked options, uploads waiting for "done", answers and the back stack included:
+    the engine works on its own copy of every part of the state."""
+    chat = Chat(ENGINE)
+    inputs = 0
+    while chat.state.mode == "interview":
+        for inp in inputs_for(ENGINE, chat.state, {}):
+            given = chat.state
+            frozen = given.model_dump(mode="json")
+            chat.send(inp)
+            assert given.model_dump(mode="json") == frozen, (given.current, inp)
+            inputs += 1
+    assert inputs > 40
+    given = chat.state
+    frozen = given.model_dump(mode="json")
+    ENGINE.step(given, TextInput(text="/back"))
+    assert given.model_dump(mode="json") == frozen
 
 
 # -- text, credit code, phone ---------------------------------------------------------------

@@ -94,6 +94,41 @@ async def test_person_upsert_creates_a_supplier_and_later_keeps_role_and_languag
     assert admin_count == 1
 
 
+async def test_a_visit_records_new_and_renamed_people_and_finds_the_newest_open_session(
+    db: Database,
+) -> None:
+    async with db.unit_of_work() as uow:
+        person, open_session = await uow.people.visit(BIG_ID, "张三", "zs", initial_language="en")
+        await uow.commit()
+    assert (person.name, person.username, person.language) == ("张三", "zs", Language.EN)
+    assert open_session is None
+
+    async with db.unit_of_work() as uow:
+        older = await uow.sessions.create(BIG_ID, {"n": 1}, {}, "q1")
+        newer = await uow.sessions.create(BIG_ID, {"n": 2}, {}, "q2")
+        closed = await uow.sessions.create(BIG_ID, {"n": 3}, {}, None)
+        await uow.sessions.mark_submitted(closed, EVALUATION, "sintered-wall-2020", 1)
+        await uow.commit()
+    first_seen = person.updated_at
+
+    async with db.unit_of_work() as uow:
+        same, open_session = await uow.people.visit(BIG_ID, "张三", "zs", initial_language="zh")
+        await uow.commit()
+    assert open_session is not None and open_session.id == newer.id != older.id
+    assert open_session.state == {"n": 2} and open_session.current_question == "q2"
+    assert (same.language, same.updated_at) == (Language.EN, first_seen)  # nothing written
+
+    async with db.unit_of_work() as uow:
+        renamed, _ = await uow.people.visit(BIG_ID, "张三丰", None)
+        await uow.commit()
+    async with db.unit_of_work() as uow:
+        stored = await uow.people.get(BIG_ID)
+    assert stored is not None
+    assert (stored.name, stored.username, stored.language) == ("张三丰", None, Language.EN)
+    assert stored.updated_at > first_seen
+    assert renamed.name == "张三丰"
+
+
 async def test_people_changes_refuse_unknown_values_and_unknown_ids(db: Database) -> None:
     async with db.unit_of_work() as uow:
         await uow.people.upsert(SUPPLIER, "王经理")
