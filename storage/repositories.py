@@ -62,6 +62,8 @@ def _coerce(enum_cls: type[_E], value: str, what: str) -> _E:
 
 
 async def _flush(session: AsyncSession) -> None:
+    if not (session.new or session.dirty or session.deleted):
+        return  # the usual case on the way of every answer: no trip into the ORM's flush
     try:
         await session.flush()
     except StaleDataError as exc:
