@@ -7,6 +7,7 @@ Run by hand (not part of the test suite), from the repository root:
     .venv/bin/python bench/bench_bot.py --rounds 3                # medians of three rounds
     .venv/bin/python bench/bench_bot.py --paced-think-ms 500      # faster "people"
     .venv/bin/python bench/bench_bot.py --profile /tmp/greenlist-profile   # py-spy, see below
+    .venv/bin/python bench/bench_bot.py --count-instructions --concurrency 1 --min-updates 122
 
 A fake Telegram Bot API (tests/fakebot) listens on 127.0.0.1 inside this process. The real
 bot runs as a child process, `.venv/bin/greenlist run`, polling that server with
@@ -47,6 +48,11 @@ one complete interview (the echo bot with one user's messages) before the clock 
 --profile PREFIX samples the bot with py-spy (`pip install py-spy`) during the timed runs,
 writes PREFIX-<backend>.txt (collapsed stacks, for flamegraph tools) and prints where the
 time went; the timings of a profiled run are slower than normal.
+
+--count-instructions runs every bot under valgrind's callgrind and reports the
+instructions it executed per update in each timed run: the same to a fraction of a
+percent from run to run, where timings on a shared machine drift, so it compares two
+versions of the code; the targets are still judged on the timed runs.
 """
 
 from __future__ import annotations
@@ -67,7 +73,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -117,6 +123,7 @@ class Inbox:
     in_flight: deque[float] = field(default_factory=deque)
     latencies: list[float] = field(default_factory=list)
     delivered: int = 0
+    wait_s: float = WAIT_S
 
     def deliver(self, at: float) -> None:
         self.delivered += 1
@@ -132,9 +139,9 @@ class Inbox:
     async def take(
         self, queue: deque[SentMessage], matches: Callable[[SentMessage], bool], what: str
     ) -> SentMessage:
-        """Consume messages until one matches; fail after WAIT_S with what came instead."""
+        """Consume messages until one matches; fail after wait_s with what came instead."""
         skipped: list[str] = []
-        deadline = time.monotonic() + WAIT_S
+        deadline = time.monotonic() + self.wait_s
         while True:
             while queue:
                 message = queue.popleft()
@@ -149,7 +156,7 @@ class Inbox:
             except TimeoutError:
                 got = "\n  ".join(skipped[-5:]) or "(nothing)"
                 raise BenchError(
-                    f"chat {self.chat_id}: no {what} within {WAIT_S:.0f} s; got:\n  {got}"
+                    f"chat {self.chat_id}: no {what} within {self.wait_s:.0f} s; got:\n  {got}"
                 ) from None
 
 
@@ -162,9 +169,10 @@ class Observer:
         self.polled = asyncio.Event()
         self._delivered: set[int] = set()
         self.stray_replies = 0
+        self.time_scale = 1.0  # VALGRIND_SLOWDOWN when the bots run under valgrind
 
     def watch(self, chat_id: int) -> Inbox:
-        inbox = self.inboxes[chat_id] = Inbox(chat_id)
+        inbox = self.inboxes[chat_id] = Inbox(chat_id, wait_s=WAIT_S * self.time_scale)
         return inbox
 
     def __call__(self, call: Call) -> None:
@@ -325,6 +333,14 @@ class Run:
     interviews: int = 0  # interviews the run took (suppliers at a time x one after another)
     round: int = 0
     think_ms: float = 0.0  # mean pause of each user before each input
+    beside: str | None = None  # an echo run: the bot run that follows it and is compared to it
+    instructions: int | None = None  # the bot's, with --count-instructions
+
+    @property
+    def instructions_per_update(self) -> float | None:
+        if self.instructions is None or not self.updates:
+            return None
+        return self.instructions / self.updates
 
     @property
     def per_second(self) -> float:
@@ -354,6 +370,51 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[rank - 1]
 
 
+VALGRIND_SLOWDOWN = 40.0  # time limits are stretched this much under callgrind
+
+
+class InstructionCounter:
+    """Counts the instructions a bot executes during each timed run, with callgrind.
+
+    On a shared machine CPU time per update drifts by a factor of two within minutes, so
+    two versions of the code are hard to tell apart by time; the instruction count of the
+    same run is the same to a fraction of a percent. It leaves out the kernel's work and
+    how fast the instructions run (caches, memory), so it compares code, and the timed
+    runs remain what the targets are judged on.
+    """
+
+    def __init__(self, pid: int, out: Path) -> None:
+        self.pid = pid
+        self.out = out  # callgrind's --callgrind-out-file; the n-th dump is out.n
+        self._dumps = 0
+
+    @staticmethod
+    def command(out: Path) -> list[str]:
+        if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+            raise BenchError("--count-instructions needs valgrind (Debian: apt install valgrind)")
+        return ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+
+    async def zero(self) -> None:
+        await self._control("-z")
+
+    async def read(self) -> int:
+        """Instructions since the last zero: dump them and read the dump's summary line."""
+        await self._control("-d")
+        self._dumps += 1
+        dump = self.out.with_name(f"{self.out.name}.{self._dumps}")
+        deadline = time.monotonic() + STOP_S * VALGRIND_SLOWDOWN
+        while time.monotonic() < deadline:
+            if dump.exists():
+                for row in dump.read_text(errors="replace").splitlines():
+                    if row.startswith("summary:"):
+                        return int(row.split()[1])
+            await asyncio.sleep(0.2)
+        raise BenchError(f"callgrind wrote no summary to {dump}")
+
+    async def _control(self, flag: str) -> None:
+        await run_command(["callgrind_control", flag, str(self.pid)], dict(os.environ), Path.cwd())
+
+
 class Driver:
     """The fake server, its observer and the engine the suppliers read screens with."""
 
@@ -363,6 +424,7 @@ class Driver:
         tg.add_call_listener(self.observer)
         self.engine = engine
         self.pid = 0  # the bot process, once started
+        self.counter: InstructionCounter | None = None  # with --count-instructions
         self._next_user = 5_000_000_001
 
     def users(self, count: int, name: str, think_s: float) -> list[InboxUser]:
@@ -415,17 +477,21 @@ class Driver:
         gc.collect()
         gc.freeze()
         gc.disable()
+        if self.counter is not None:
+            await self.counter.zero()
         bot_cpu, driver_cpu = cpu_seconds(self.pid), time.process_time()
         began = time.monotonic()
+        limit = RUN_S * self.observer.time_scale
         try:
-            async with asyncio.timeout(RUN_S):
+            async with asyncio.timeout(limit):
                 outcomes = await asyncio.gather(*jobs, return_exceptions=True)
         except TimeoutError:
-            raise BenchError(f"{label}: the run did not finish within {RUN_S:.0f} s") from None
+            raise BenchError(f"{label}: the run did not finish within {limit:.0f} s") from None
         finally:
             gc.enable()
         seconds = time.monotonic() - began
         bot_cpu, driver_cpu = cpu_seconds(self.pid) - bot_cpu, time.process_time() - driver_cpu
+        instructions = await self.counter.read() if self.counter is not None else None
         failures = [o for o in outcomes if isinstance(o, BaseException)]
         if failures:
             raise BenchError(
@@ -443,6 +509,7 @@ class Driver:
             unanswered=sum(len(user.inbox.in_flight) for user in users),
             bot_cpu_s=bot_cpu,
             driver_cpu_s=driver_cpu,
+            instructions=instructions,
         )
 
 
@@ -540,7 +607,7 @@ async def bot_process(
             await _first_poll(driver, process, name, log_path)
             yield process
         finally:
-            await stop_process(process)
+            await stop_process(process, STOP_S * driver.observer.time_scale)
             tail = _tail(log_path, 1500).strip()
             if tail:
                 print(f"  ({name} logged, last lines:\n{tail}\n  )", flush=True)
@@ -554,7 +621,7 @@ def _tail(path: Path, chars: int) -> str:
 async def _first_poll(
     driver: Driver, process: asyncio.subprocess.Process, name: str, log_path: Path
 ) -> None:
-    deadline = time.monotonic() + START_S
+    deadline = time.monotonic() + START_S * driver.observer.time_scale
     while not driver.observer.polled.is_set():
         if process.returncode is not None or time.monotonic() > deadline:
             with contextlib.suppress(TimeoutError):
@@ -566,14 +633,14 @@ async def _first_poll(
             await asyncio.wait_for(driver.observer.polled.wait(), 0.2)
 
 
-async def stop_process(process: asyncio.subprocess.Process) -> None:
+async def stop_process(process: asyncio.subprocess.Process, stop_s: float = STOP_S) -> None:
     """SIGINT (a clean PTB shutdown), then SIGKILL if it lingers."""
     if process.returncode is not None:
         return
     with contextlib.suppress(ProcessLookupError):
         process.send_signal(signal.SIGINT)
     try:
-        await asyncio.wait_for(process.wait(), STOP_S)
+        await asyncio.wait_for(process.wait(), stop_s)
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
@@ -705,6 +772,8 @@ async def start_target(
     pg_url: str,
     workdir: Path,
     echo_http: str = "ptb",
+    *,
+    count_instructions: bool = False,
 ) -> Target:
     """Server, database (migrated) and process, each undone by `stack` even on failure."""
     tg = await stack.enter_async_context(FakeTelegram())
@@ -717,17 +786,24 @@ async def start_target(
         db_url = await stack.enter_async_context(database(name, pg_url, workdir))
         env = bot_environment(tg, db_url)
         await run_command([str(VENV_BIN / "greenlist"), "db", "upgrade"], env, workdir)
-        command = [str(VENV_BIN / "greenlist"), "run"]
+        command = [sys.executable, str(VENV_BIN / "greenlist"), "run"]
+    out = workdir / f"{name}.callgrind"
+    if count_instructions:
+        command = [*InstructionCounter.command(out), *command]
+        driver.observer.time_scale = VALGRIND_SLOWDOWN
     process = await stack.enter_async_context(bot_process(driver, command, env, workdir, name))
     driver.pid = process.pid
+    if count_instructions:
+        driver.counter = InstructionCounter(process.pid, out)
     return Target(name, driver, process.pid, db_url)
 
 
 async def bench(args: argparse.Namespace) -> list[Run]:
     """Every bot up at once; each round runs every level on each of them back to back.
 
-    Interleaving keeps the floor and the bot it is compared with seconds apart, so load
-    from elsewhere on the machine hits both alike.
+    At capacity levels the echo bot runs just before each bot, and that pair gives the
+    round's ratio: on a shared machine, speed drifts by a factor of two within a minute,
+    and a floor measured seconds earlier, before another bot's run, was a different machine.
     """
     workdir = Path(tempfile.mkdtemp(prefix="greenlist-bench-bot-"))
     runs: list[Run] = []
@@ -735,7 +811,14 @@ async def bench(args: argparse.Namespace) -> list[Run]:
     try:
         async with contextlib.AsyncExitStack() as stack:
             bots = [
-                await start_target(stack, backend, engine, args.pg_url, workdir)
+                await start_target(
+                    stack,
+                    backend,
+                    engine,
+                    args.pg_url,
+                    workdir,
+                    count_instructions=args.count_instructions,
+                )
                 for backend in args.backend
             ]
             per_interview = 0
@@ -746,7 +829,13 @@ async def bench(args: argparse.Namespace) -> list[Run]:
             targets = bots
             if args.echo:
                 echo = await start_target(
-                    stack, "echo", engine, args.pg_url, workdir, args.echo_http
+                    stack,
+                    "echo",
+                    engine,
+                    args.pg_url,
+                    workdir,
+                    args.echo_http,
+                    count_instructions=args.count_instructions,
                 )
                 await echo.run(1, per_interview)
                 print(f"echo: up, warmed up with {per_interview} messages")
@@ -760,15 +849,25 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                 schedule.append((P99_TARGET_USERS, args.paced_think_ms))
             for round_number in range(1, args.rounds + 1):
                 for concurrency, think_ms in schedule:
-                    for target in targets:
-                        waves = 1 if think_ms else waves_for(concurrency, per_interview, args)
+                    waves = 1 if think_ms else waves_for(concurrency, per_interview, args)
+                    for target, beside in _order(targets, paired=args.echo and not think_ms):
                         run = await target.run(concurrency, per_interview, think_ms / 1000, waves)
-                        run.round = round_number
+                        run.round, run.beside = round_number, beside
                         runs.append(run)
                         print(f"  round {round_number}: {line(run)}", flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return runs
+
+
+def _order(targets: Sequence[Target], *, paired: bool) -> list[tuple[Target, str | None]]:
+    """Each target once (the echo bot first, if there is one); with `paired`, the echo bot
+    again before every other bot, so each is compared with a floor taken just before it."""
+    echo = [t for t in targets if t.name == "echo"]
+    bots = [t for t in targets if t.name != "echo"]
+    if not paired or not echo:
+        return [(t, None) for t in targets]
+    return [pair for bot in bots for pair in ((echo[0], bot.name), (bot, None))]
 
 
 def waves_for(concurrency: int, per_interview: int, args: argparse.Namespace) -> int:
@@ -780,6 +879,8 @@ def waves_for(concurrency: int, per_interview: int, args: argparse.Namespace) ->
 
 def line(run: Run) -> str:
     committed = "" if run.committed is None else f", {run.committed} interviews committed"
+    if run.instructions_per_update is not None:
+        committed += f", {run.instructions_per_update / 1e6:.2f} M instructions/update"
     paced = f" pausing {run.think_ms:.0f} ms" if run.think_ms else ""
     return (
         f"{run.bot} x{run.concurrency}{paced}: {run.updates} updates in {run.seconds:.2f} s = "
@@ -804,8 +905,15 @@ class Row:
     echo_per_second: float | None
     echo_p99_ms: float | None
     echo_cpu_ms: float | None
-    ratio: float | None  # median of the per-round ratios to the echo run beside it
+    ratio: float | None  # median of the per-round ratios to the echo run just before it
     think_ms: float  # users paused before inputs: the rate is theirs, not the bot's capacity
+    instructions: float | None = None  # per update, with --count-instructions
+    echo_instructions: float | None = None
+
+    @property
+    def timed(self) -> bool:
+        """Timings under valgrind say nothing about the targets."""
+        return self.instructions is None
 
     @property
     def paced(self) -> bool:
@@ -816,6 +924,8 @@ class Row:
         """Judged where users answer at once: that is what measures capacity."""
         if self.paced:
             return None
+        if not self.timed:
+            return None if self.complete else False  # every answer stored, all the same
         return self.complete and self.ratio is not None and self.ratio >= THROUGHPUT_TARGET
 
     @property
@@ -827,19 +937,26 @@ class Row:
 
 
 def rows(runs: Sequence[Run]) -> list[Row]:
-    echo = {(r.round, r.concurrency, r.think_ms): r for r in runs if r.bot == "echo"}
+    """Medians per backend and level; each run is compared with the echo run paired with it
+    (or, for paced runs, the round's one echo run at that level)."""
+    echo = {(r.round, r.concurrency, r.think_ms, r.beside): r for r in runs if r.bot == "echo"}
     grouped: dict[tuple[str, int, float], list[Run]] = {}
     for run in runs:
         if run.bot != "echo":
             grouped.setdefault((run.bot, run.concurrency, run.think_ms), []).append(run)
     result = []
     for (backend, concurrency, think_ms), group in grouped.items():
-        floors = [
-            echo[r.round, r.concurrency, think_ms]
+        pairs = [
+            (r, floor)
             for r in group
-            if (r.round, r.concurrency, think_ms) in echo
+            if (
+                floor := echo.get((r.round, r.concurrency, think_ms, backend))
+                or echo.get((r.round, r.concurrency, think_ms, None))
+            )
+            is not None
         ]
-        ratios = [r.per_second / f.per_second for r, f in zip(group, floors, strict=False)]
+        floors = [floor for _, floor in pairs]
+        ratios = [r.per_second / floor.per_second for r, floor in pairs]
         result.append(
             Row(
                 backend=backend,
@@ -857,9 +974,36 @@ def rows(runs: Sequence[Run]) -> list[Row]:
                 ),
                 ratio=statistics.median(ratios) if ratios else None,
                 think_ms=think_ms,
+                instructions=_median_or_none(r.instructions_per_update for r in group),
+                echo_instructions=_median_or_none(f.instructions_per_update for f in floors),
             )
         )
     return result
+
+
+def _median_or_none(values: Iterable[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return statistics.median(known) if known else None
+
+
+def instruction_lines(result: Sequence[Row]) -> list[str]:
+    """Instructions per update (callgrind), where they were counted."""
+    lines = []
+    for row in result:
+        if row.instructions is None:
+            continue
+        text = f"{row.backend} x{row.concurrency}: {row.instructions / 1e6:.2f} M per update"
+        if row.echo_instructions:
+            text += (
+                f", echo bot {row.echo_instructions / 1e6:.2f} M: "
+                f"{row.instructions / row.echo_instructions:.2f}x the echo bot's"
+            )
+        lines.append(text)
+    if lines:
+        lines.insert(
+            0, "instructions the bot executed (callgrind; no kernel time, no cache effects):"
+        )
+    return lines
 
 
 def table(result: Sequence[Row]) -> list[str]:
@@ -952,6 +1096,13 @@ def main(argv: list[str] | None = None) -> int:
         "bot's aiohttp client, to compare the bots' own work alone",
     )
     parser.add_argument("--profile", metavar="PREFIX", help="sample every bot with py-spy")
+    parser.add_argument(
+        "--count-instructions",
+        action="store_true",
+        help="run every bot under valgrind's callgrind and report the instructions it "
+        "executes per update: repeatable where timings drift; no latency run (the bots are "
+        "some 40 times slower)",
+    )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the runs as JSON")
     args = parser.parse_args(argv)
     args.backend = args.backend or ["sqlite", "postgresql"]
@@ -963,6 +1114,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--min-updates must be between 1 and 100000")
     if not 0 < args.paced_think_ms <= 60_000:
         parser.error("--paced-think-ms must be above 0 and at most 60000")
+    if args.count_instructions:
+        args.paced = False
+        if args.profile:
+            parser.error("--count-instructions and --profile cannot be combined")
 
     print(
         "greenlist run against a loopback fake Bot API; TELEGRAM_RATE_LIMIT=false, so the bot "
@@ -981,6 +1136,7 @@ def main(argv: list[str] | None = None) -> int:
     rounds = f"median of {args.rounds} rounds" if args.rounds > 1 else "one round"
     print(f"\nload average {_load()} at the end; {rounds}\n")
     print("\n".join(table(result)))
+    print("\n".join(instruction_lines(result)))
     print(
         f"targets: throughput >= {THROUGHPUT_TARGET}x the echo bot with every interview "
         f"committed, where users answer at once; p99 < {P99_TARGET_MS:.0f} ms with "
