@@ -121,6 +121,7 @@ _SESSIONS = AssessmentSession.__table__
 
 
 def _newest_open_session(owner: Any) -> Select[Any]:
+    """The id of the session a returning supplier resumes: their newest one still open."""
     return (
         select(AssessmentSession.id)
         .where(
@@ -132,6 +133,8 @@ def _newest_open_session(owner: Any) -> Select[Any]:
     )
 
 
+# Read on every update: built once, so only its parameter changes between executions
+# (constructing the statement and its cache key each time cost more than running it).
 _VISIT = (
     select(Person, AssessmentSession)
     .outerjoin(
@@ -342,8 +345,6 @@ def search_statement(
     return query.order_by(newest, AssessmentSession.id.desc())
 
 
-# Read on every update: built once, so only its parameter changes between executions
-# (constructing the statement and its cache key each time cost more than running it).
 _OPEN_FOR_OWNER = select(AssessmentSession).where(
     AssessmentSession.id == _newest_open_session(bindparam("owner_id")).scalar_subquery()
 )
