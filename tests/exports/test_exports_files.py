@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from bot import exporting
 from bot.exporting import ExportCatalogue, export_catalogue, export_sessions
 from storage import Database
+from tests.guideline import CLAUSES
 
-from .conftest import CLAUSES, DRAFT_NAME, Seeded
+from .conftest import DRAFT_NAME, Seeded
 
 
 def headers(lang: str = "zh") -> list[str]:

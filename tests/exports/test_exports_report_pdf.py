@@ -14,8 +14,9 @@ from bot import fonts
 from bot.fonts import FontNotFound, find_cjk_font
 from bot.report_pdf import render_session_report
 from storage import Database
+from tests.guideline import CLAUSES
 
-from .conftest import ASSESSOR, CLAUSES, REVIEW_COMMENT, Seeded
+from .conftest import ASSESSOR, REVIEW_COMMENT, Seeded
 
 GENERATED = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
