@@ -176,6 +176,11 @@ def _text(value: Any, limit: int) -> str | None:
     return value[:limit] or None
 
 
+def _as_stored(name: str, username: str | None) -> tuple[str, str | None]:
+    """A Telegram name and username as the people table keeps them (bounded, no empty)."""
+    return name[:256], username[:64] if username else None
+
+
 class PeopleRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -199,11 +204,7 @@ class PeopleRepository:
         """
         found = (await self._session.execute(_VISIT, {"telegram_id": telegram_id})).first()
         person, open_session = (found[0], found[1]) if found is not None else (None, None)
-        if (
-            person is None
-            or person.name != name[:256]
-            or person.username != (username[:64] if username else None)
-        ):
+        if person is None or (person.name, person.username) != _as_stored(name, username):
             person = await self.upsert(
                 telegram_id, name, username, initial_language=initial_language
             )
@@ -232,10 +233,11 @@ class PeopleRepository:
             if initial_language is not None
             else None
         )
+        stored_name, stored_username = _as_stored(name, username)
         values: dict[str, Any] = {
             "telegram_id": telegram_id,
-            "name": name[:256],
-            "username": username[:64] if username else None,
+            "name": stored_name,
+            "username": stored_username,
             "language": lang or first or Language.ZH,
             "role": Role.SUPPLIER,
             "created_at": now,
