@@ -172,13 +172,15 @@ class InterviewService:
     async def _run(
         self, who: Who, update_id: int | None, action: Action, *, staff_first: bool = False
     ) -> Outcome:
-        """One transaction per input; a concurrent write to the session is retried afresh."""
+        """One transaction per input; a concurrent write to the session is retried afresh.
+
+        It reads and steps first and writes last, the redelivery guard with the writes, so
+        on SQLite it waits for the write turn only for those (the session's version check
+        and the guard's ON CONFLICT catch whatever changed since the read).
+        """
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                async with self.db.unit_of_work() as uow:
-                    if update_id is not None and await uow.updates.seen(update_id):
-                        log.info("update %s already handled; ignoring the redelivery", update_id)
-                        return Outcome([])
+                async with self.db.unit_of_work(optimistic=True) as uow:
                     person, row = await uow.people.visit(
                         who.user_id,
                         who.name,
@@ -188,6 +190,9 @@ class InterviewService:
                     if staff_first and person.role != Role.SUPPLIER:
                         return Outcome([], staff_first=True)  # rolled back: nothing stored
                     outcome = await action(uow, who, person.language, row)
+                    if update_id is not None and await uow.updates.seen(update_id):
+                        log.info("update %s already handled; ignoring the redelivery", update_id)
+                        return Outcome([])  # rolled back: the step above is undone
                     await uow.commit()
                     return outcome
             except ConcurrentUpdate:

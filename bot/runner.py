@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from typing import Any
 
 from telegram import Update
@@ -22,14 +21,10 @@ from storage import current_revision, head_revision, upgrade
 
 log = logging.getLogger(__name__)
 
-#: How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).
-GIL_SWITCH_INTERVAL_S = 0.0005
-
 __all__ = [
     "configure_logging",
     "prepare_database",
     "run_bot",
-    "shorten_gil_turns",
     "uses_webhook",
     "webhook_options",
 ]
@@ -85,21 +80,10 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def shorten_gil_turns() -> None:
-    """SQLite statements run on aiosqlite's worker thread, which needs the GIL to start
-    each one and to hand its result back. While the event loop was busy with other
-    updates, Python's 5 ms turns made every statement wait up to that long, inside
-    SQLite's single write turn: with 0.5 ms, updates/s at ten suppliers rose by a third and
-    the p99 of 100 paced suppliers fell from 290 to 73 ms. PostgreSQL's driver has no
-    thread of its own, so there this changes nothing."""
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
-
-
 def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
     from bot.app import build_application
 
     settings.token()  # fail with one sentence before anything else starts
-    shorten_gil_turns()
     options = webhook_options(settings) if uses_webhook(settings, webhook) else None
     configure_logging(settings)
     prepare_database(settings)

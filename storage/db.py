@@ -7,7 +7,6 @@ nothing behind. Optimistic-locking conflicts surface as `ConcurrentUpdate`.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -107,14 +106,15 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Per-connection SQLite settings; SQLite forgets all but journal_mode on close.
 
     foreign_keys makes SQLite enforce the schema's references like PostgreSQL does; WAL
-    lets readers proceed while one writer commits; busy_timeout makes a second writer
-    wait instead of failing at once with "database is locked".
+    lets readers proceed while one writer commits. busy_timeout is 0 because SQLite's own
+    wait for another process's lock would sleep on the event loop's thread, where the
+    statements run: the driver waits instead, asleep in asyncio (sqlite_driver.LOCK_WAIT_S).
     """
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=0")
     finally:
         cursor.close()
 
@@ -132,39 +132,6 @@ def _skip_closed_connection(
     driver = record.driver_connection
     if driver is not None and driver.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
-
-
-class _Turns:
-    """SQLite's units of work in this process, one at a time, in the order they asked.
-
-    SQLite has one writer at a time. Units of work that overlap on several connections
-    wait for the file lock in SQLite's busy handler, which sleeps and polls (1, 2, 5 ...
-    100 ms): under load most of the time goes to sleeping, and unlucky waiters starve past
-    busy_timeout ("database is locked"). Queued here they never meet on the lock; other
-    processes still do, and busy_timeout covers them. A unit of work opened inside another
-    by the same task runs at once, as before (waiting would deadlock it).
-    """
-
-    def __init__(self) -> None:
-        self._lock: asyncio.Lock | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._holder: asyncio.Task[Any] | None = None
-
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        task = asyncio.current_task()
-        if task is not None and task is self._holder:
-            yield
-            return
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._loop is not loop:
-            self._lock, self._loop = asyncio.Lock(), loop  # a lock serves one event loop
-        async with self._lock:
-            self._holder = task
-            try:
-                yield
-            finally:
-                self._holder = None
 
 
 class UnitOfWork:
@@ -198,12 +165,17 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = make_url(normalise_url(url))
         options: dict[str, Any] = {"echo": echo}
+        self._turns: sqlite_driver.WriteTurns | None = None
+        # One connection shared by every unit of work (in-memory SQLite) must not see a
+        # reader in one unit of work while another writes: there, all take the turn first.
+        self._reads_before_turn = not _is_sqlite_memory(self.url)
         if self.url.get_backend_name() == "sqlite":
             # The session always ends its transaction itself (commit, or rollback on
             # close); the pool's extra rollback on return cost a trip to aiosqlite's
             # thread per unit of work, while holding SQLite's one write turn.
             options["pool_reset_on_return"] = None
-            options["module"] = sqlite_driver.dbapi()
+            self._turns = sqlite_driver.WriteTurns()
+            options["module"] = sqlite_driver.dbapi(self._turns)
             if _is_sqlite_memory(self.url):
                 # Every new connection to :memory: is a new empty database; share one.
                 options["poolclass"] = StaticPool
@@ -215,7 +187,6 @@ class Database:
         else:
             event.listen(self.engine.sync_engine.pool, "checkout", _skip_closed_connection)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._turns = _Turns() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -223,14 +194,20 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(self, *, optimistic: bool = False) -> AsyncIterator[UnitOfWork]:
         """A transaction that is rolled back unless `commit()` was called.
+
+        On SQLite a unit of work holds this process's write turn from start to end, so
+        what it reads cannot change before it writes. An `optimistic` one takes the turn
+        only at its first write: its reads run beside other writers on the last committed
+        data, which suits a caller whose every write checks what it read (a version, ON
+        CONFLICT). PostgreSQL's transactions are the same either way.
 
         Leaving closes the session, which rolls back whatever was not committed while
         leaving loaded objects readable (a read-only unit of work need not commit).
         """
         async with contextlib.AsyncExitStack() as stack:
-            if self._turns is not None:
+            if self._turns is not None and not (optimistic and self._reads_before_turn):
                 await stack.enter_async_context(self._turns.turn())
             session = await stack.enter_async_context(self._sessions())
             try:

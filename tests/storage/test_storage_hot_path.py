@@ -1,27 +1,26 @@
-"""What every update relies on: overlapping units of work on SQLite queue instead of failing,
-and the per-update statements (person upsert, redelivery guard) store what they should."""
+"""What every update relies on: overlapping units of work on SQLite queue for the write turn
+instead of failing, optimistic ones read beside a writer, and the per-update statements
+(person upsert, redelivery guard) store what they should."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from storage import Database, Language, Role
+from storage import Database, Language, Role, sqlite_driver
 
 PERSON = 7_000_000_001
 
 
-def _short_busy_timeout(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA busy_timeout=20")
-    finally:
-        cursor.close()
+@pytest.fixture
+def short_lock_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer that met another's lock would give up after 20 ms."""
+    monkeypatch.setattr(sqlite_driver, "LOCK_WAIT_S", 0.02)
 
 
 @pytest.fixture
@@ -32,12 +31,11 @@ def sqlite_file(sqlite_template: Path, tmp_path: Path) -> Path:
 
 
 async def test_overlapping_writes_in_one_process_queue_instead_of_failing_on_sqlite(
-    sqlite_file: Path,
+    sqlite_file: Path, short_lock_wait: None
 ) -> None:
     """Twelve suppliers answering at once: each write holds SQLite's lock far longer than
-    busy_timeout allows another to wait, yet every answer is stored."""
+    another may wait for it, yet every answer is stored."""
     db = Database(f"sqlite:///{sqlite_file}")
-    event.listen(db.engine.sync_engine, "connect", _short_busy_timeout)  # after the 5 s one
 
     async def answer(person: int) -> None:
         async with db.unit_of_work() as uow:
@@ -84,6 +82,137 @@ async def test_units_of_work_of_different_tasks_overlap_only_where_the_backend_a
     async with asyncio.timeout(10):
         await asyncio.gather(*(work() for _ in range(4)))
     assert most == (1 if db.dialect == "sqlite" else 4)
+
+
+async def test_optimistic_units_of_work_that_only_read_overlap_on_both_backends(
+    db: Database,
+) -> None:
+    inside = 0
+    most = 0
+
+    async def read() -> None:
+        nonlocal inside, most
+        async with db.unit_of_work(optimistic=True) as uow:
+            await uow.people.get(PERSON)
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.02)
+            inside -= 1
+
+    async with asyncio.timeout(10):
+        await asyncio.gather(*(read() for _ in range(4)))
+    assert most == 4
+
+
+async def test_an_optimistic_unit_of_work_reads_beside_a_writer_and_waits_only_to_write(
+    sqlite_file: Path, short_lock_wait: None
+) -> None:
+    """It reads the last committed data while another holds SQLite's write turn, then
+    queues for the turn at its first write instead of meeting the lock."""
+    db = Database(f"sqlite:///{sqlite_file}")
+    written, read = asyncio.Event(), asyncio.Event()
+    order: list[str] = []
+
+    async def writer() -> None:
+        async with db.unit_of_work() as uow:
+            await uow.people.upsert(PERSON, "写者")
+            written.set()
+            await read.wait()  # an eager reader would wait for this commit: a deadlock
+            await asyncio.sleep(0.05)
+            order.append("writer commits")
+            await uow.commit()
+
+    async def reader() -> object:
+        await written.wait()
+        async with db.unit_of_work(optimistic=True) as uow:
+            before = await uow.people.get(PERSON)
+            order.append("reader read")
+            read.set()
+            await uow.people.upsert(PERSON + 1, "读者")
+            order.append("reader wrote")
+            await uow.commit()
+        return before
+
+    try:
+        async with asyncio.timeout(10):
+            _, before = await asyncio.gather(writer(), reader())
+        async with db.unit_of_work() as uow:
+            stored = await uow.people.list()
+    finally:
+        await db.dispose()
+    assert before is None  # the writer's row was not committed yet
+    assert order == ["reader read", "writer commits", "reader wrote"]
+    assert sorted(p.name for p in stored) == ["写者", "读者"]
+
+
+async def test_the_write_turn_is_given_back_however_the_transaction_ends(
+    sqlite_file: Path,
+) -> None:
+    """Each unit of work in a task of its own, as updates run: a turn not given back
+    would keep the next task waiting for ever."""
+    db = Database(f"sqlite:///{sqlite_file}")
+
+    async def left_without_commit() -> None:
+        async with db.unit_of_work(optimistic=True) as uow:
+            await uow.people.upsert(PERSON, "未提交")
+
+    async def failed_statement() -> None:
+        async with db.unit_of_work(optimistic=True) as uow:
+            await uow.session.execute(text("INSERT INTO people (telegram_id) VALUES (1)"))
+
+    async def failed_handler() -> None:
+        async with db.unit_of_work(optimistic=True) as uow:
+            await uow.people.upsert(PERSON, "出错")
+            raise RuntimeError("the handler failed half-way")
+
+    async def committed() -> None:
+        async with db.unit_of_work() as uow:
+            await uow.people.upsert(PERSON, "提交")
+            await uow.commit()
+
+    try:
+        async with asyncio.timeout(10):
+            await asyncio.create_task(left_without_commit())
+            with pytest.raises(IntegrityError):
+                await asyncio.create_task(failed_statement())
+            with pytest.raises(RuntimeError):
+                await asyncio.create_task(failed_handler())
+            await asyncio.create_task(committed())
+            async with db.unit_of_work() as uow:
+                stored = await uow.people.list()
+    finally:
+        await db.dispose()
+    assert [p.name for p in stored] == ["提交"]
+
+
+async def test_on_in_memory_sqlite_every_unit_of_work_takes_the_turn_first() -> None:
+    """All units of work share the one connection there: a reader must not see another's
+    writes before they are committed, so an optimistic one waits like the rest."""
+    db = Database("sqlite://")
+    written = asyncio.Event()
+    try:
+        async with db.unit_of_work() as uow:
+            await uow.session.execute(text("CREATE TABLE t (x INT)"))
+            await uow.commit()
+
+        async def writer() -> None:
+            async with db.unit_of_work() as uow:
+                await uow.session.execute(text("INSERT INTO t VALUES (1)"))
+                written.set()
+                await asyncio.sleep(0.05)
+                await uow.session.execute(text("INSERT INTO t VALUES (2)"))
+                await uow.commit()
+
+        async def reader() -> list[int]:
+            await written.wait()
+            async with db.unit_of_work(optimistic=True) as uow:
+                return list((await uow.session.scalars(text("SELECT x FROM t"))).all())
+
+        async with asyncio.timeout(10):
+            _, seen = await asyncio.gather(writer(), reader())
+    finally:
+        await db.dispose()
+    assert sorted(seen) == [1, 2]
 
 
 async def test_upsert_hands_back_the_stored_person_and_changes_language_only_when_given(

@@ -1,21 +1,31 @@
-"""SQLite's one-trip cursor gives what the stock aiosqlite adapter gives: rows, counts,
-ids, errors and transactions."""
+"""SQLite's inline cursor gives what the stock aiosqlite adapter gives (rows, counts, ids,
+errors, transactions) on the event loop's thread, and waits for another process's lock
+without holding the event loop up."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from storage import Database
-from storage.sqlite_driver import OneTripCursor
+from storage import Database, sqlite_driver
+from storage.sqlite_driver import InlineCursor
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = Database(f"sqlite:///{tmp_path / 'driver.db'}")
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "driver.db"
+
+
+@pytest.fixture
+async def sqlite_db(path: Path):  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{path}")
     async with db.unit_of_work() as uow:
         await uow.session.execute(
             text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL)")
@@ -25,11 +35,11 @@ async def sqlite_db(tmp_path: Path):  # type: ignore[no-untyped-def]
     await db.dispose()
 
 
-async def test_statements_run_on_the_one_trip_cursor(sqlite_db: Database) -> None:
+async def test_statements_run_on_the_inline_cursor(sqlite_db: Database) -> None:
     async with sqlite_db.unit_of_work() as uow:
         connection = await uow.session.connection()
         raw = await connection.get_raw_connection()
-        assert isinstance(raw.dbapi_connection.cursor(), OneTripCursor)  # type: ignore[union-attr]
+        assert isinstance(raw.dbapi_connection.cursor(), InlineCursor)  # type: ignore[union-attr]
 
 
 async def test_rows_counts_and_ids_are_those_of_sqlite(sqlite_db: Database) -> None:
@@ -68,3 +78,84 @@ async def test_errors_keep_their_kind_and_rollback_undoes(sqlite_db: Database) -
     async with sqlite_db.unit_of_work() as uow:
         names = (await uow.session.execute(text("SELECT name FROM t ORDER BY id"))).scalars()
         assert list(names) == ["红砖"]
+
+
+async def test_statements_commits_and_rollbacks_run_on_the_event_loops_thread(
+    sqlite_db: Database,
+) -> None:
+    threads: list[str] = []
+    async with sqlite_db.unit_of_work() as uow:
+        connection = await uow.session.connection()
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.create_function(  # type: ignore[union-attr]
+            "where_am_i", 0, lambda: threads.append(threading.current_thread().name) or 1
+        )
+        await uow.session.execute(text("SELECT where_am_i()"))
+        await uow.session.execute(text("INSERT INTO t (name) SELECT 'x' WHERE where_am_i()"))
+        await uow.session.execute(text("UPDATE t SET name = 'y' WHERE where_am_i()"))
+        await uow.commit()
+    assert threads == [threading.current_thread().name] * 3
+
+
+@pytest.fixture
+def other_process_holds_the_lock(sqlite_db: Database, path: Path) -> Iterator[sqlite3.Connection]:
+    """Another process's writer, as SQLite sees it: its own connection, holding the lock."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t (name) VALUES ('另一进程')")
+    yield other
+    if other.in_transaction:
+        other.execute("ROLLBACK")
+    other.close()
+
+
+async def test_a_write_waits_for_another_processs_lock_while_the_event_loop_runs_on(
+    sqlite_db: Database, other_process_holds_the_lock: sqlite3.Connection
+) -> None:
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    asyncio.get_running_loop().call_later(0.3, other_process_holds_the_lock.execute, "COMMIT")
+    ticking = asyncio.create_task(ticker())
+    try:
+        async with asyncio.timeout(10), sqlite_db.unit_of_work() as uow:
+            await uow.session.execute(text("INSERT INTO t (name) VALUES ('本进程')"))
+            await uow.commit()
+    finally:
+        ticking.cancel()
+    assert ticks >= 15  # a wait on the event loop's thread would have stopped the ticker
+    async with sqlite_db.unit_of_work() as uow:
+        names = (await uow.session.execute(text("SELECT name FROM t ORDER BY id"))).scalars()
+        assert list(names) == ["另一进程", "本进程"]
+
+
+async def test_a_lock_held_too_long_is_reported_and_the_turn_given_back(
+    path: Path,
+    other_process_holds_the_lock: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sqlite_driver, "LOCK_WAIT_S", 0.1)
+    db = Database(f"sqlite:///{path}")
+
+    async def write(name: str) -> None:
+        async with db.unit_of_work() as uow:
+            await uow.session.execute(text("INSERT INTO t (name) VALUES (:name)"), {"name": name})
+            await uow.commit()
+
+    try:
+        async with asyncio.timeout(10):
+            with pytest.raises(OperationalError, match="database is locked"):
+                await asyncio.create_task(write("等太久"))
+            other_process_holds_the_lock.execute("COMMIT")
+            await asyncio.create_task(write("之后"))
+            async with db.unit_of_work() as uow:
+                names = await uow.session.execute(text("SELECT name FROM t ORDER BY id"))
+                stored = list(names.scalars())
+    finally:
+        await db.dispose()
+    assert stored == ["另一进程", "之后"]

@@ -1,0 +1,85 @@
+"""The interview's transaction reads and steps before it writes: what another writer
+changes in between is neither lost nor overwritten, and a redelivery writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.interview import InterviewService, Who
+from bot.rulesets import RulesetProvider
+from bot.texts import load_catalogue
+from conversations import Engine, InterviewState, TextInput
+from storage import Database
+from storage.repositories import PeopleRepository
+from tests.bot.conftest import TODAY
+
+ENGINE = Engine.default(today=lambda: TODAY)
+SUPPLIER = Who(user_id=8301, name="并发砖厂")
+
+
+@pytest.fixture
+def service(db: Database) -> InterviewService:
+    return InterviewService(db, ENGINE, RulesetProvider(), load_catalogue())
+
+
+async def switch_to_english_elsewhere(db: Database, owner: int) -> None:
+    """Another process's write to the same session: it moves the row's version on."""
+    async with db.unit_of_work() as uow:
+        row = await uow.sessions.open_for_owner(owner)
+        assert row is not None
+        result = ENGINE.set_language(InterviewState.model_validate(row.state), "en")
+        await uow.sessions.save_progress(
+            row,
+            state=result.state.model_dump(mode="json"),
+            answers=ENGINE.answers_document(result.state),
+            current_question=result.state.current,
+        )
+        await uow.commit()
+
+
+async def test_a_write_between_the_read_and_the_save_is_kept_and_the_input_applied_again(
+    db: Database, service: InterviewService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await service.start(SUPPLIER, update_id=1)
+    visit = PeopleRepository.visit
+    reads = 0
+
+    async def visit_then_another_writes(self: PeopleRepository, *args: Any, **kw: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        found = await visit(self, *args, **kw)
+        if reads == 1:
+            await switch_to_english_elsewhere(db, SUPPLIER.user_id)
+        return found
+
+    monkeypatch.setattr(PeopleRepository, "visit", visit_then_another_writes)
+    outcome = await service.handle(SUPPLIER, TextInput(text="并发新型墙材有限公司"), update_id=2)
+
+    assert reads == 2  # the stale step was thrown away and done again on a fresh read
+    assert outcome.language == "en"
+    assert "Question 2/" in outcome.replies[-1].text
+    async with db.unit_of_work() as uow:
+        row = await uow.sessions.open_for_owner(SUPPLIER.user_id)
+        recorded = await uow.updates.seen(2)
+    assert row is not None
+    assert row.state["lang"] == "en"
+    assert row.company_name == "并发新型墙材有限公司"
+    assert row.version == 3  # created, switched elsewhere, answered
+    assert recorded
+
+
+async def test_a_redelivered_input_is_stepped_but_nothing_of_it_is_stored(
+    db: Database, service: InterviewService
+) -> None:
+    await service.start(SUPPLIER, update_id=1)
+    first = await service.handle(SUPPLIER, TextInput(text="重投新型墙材有限公司"), update_id=2)
+    again = await service.handle(SUPPLIER, TextInput(text="改过的名字"), update_id=2)
+
+    assert first.replies and again.replies == []
+    async with db.unit_of_work() as uow:
+        row = await uow.sessions.open_for_owner(SUPPLIER.user_id)
+    assert row is not None
+    assert row.company_name == "重投新型墙材有限公司"
+    assert row.version == 2
