@@ -166,13 +166,12 @@ class Database:
         self.url = make_url(normalise_url(url))
         options: dict[str, Any] = {"echo": echo}
         self._turns: sqlite_driver.WriteTurns | None = None
-        # One connection shared by every unit of work (in-memory SQLite) must not see a
-        # reader in one unit of work while another writes: there, all take the turn first.
+        # In-memory SQLite shares one connection among all units of work: a reader there
+        # would see another's uncommitted writes, so every unit of work takes the turn first.
         self._reads_before_turn = not _is_sqlite_memory(self.url)
         if self.url.get_backend_name() == "sqlite":
             # The session always ends its transaction itself (commit, or rollback on
-            # close); the pool's extra rollback on return cost a trip to aiosqlite's
-            # thread per unit of work, while holding SQLite's one write turn.
+            # close); the pool's extra rollback on return would be work for nothing.
             options["pool_reset_on_return"] = None
             self._turns = sqlite_driver.WriteTurns()
             options["module"] = sqlite_driver.dbapi(self._turns)

@@ -33,9 +33,10 @@ turn and waiting for locks the same way), and only the speed differs.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -61,12 +62,13 @@ _READS = ("select", "pragma", "explain")
 class WriteTurns:
     """SQLite's writers in this process, one at a time, in the order they asked.
 
-    Writers that overlap on several connections wait for the file lock in SQLite's busy
-    handler, which sleeps and polls (1, 2, 5 ... 100 ms): under load most of the time goes
-    to sleeping, and unlucky waiters starve past busy_timeout ("database is locked").
-    Queued here they never meet on the lock; other processes still do, and busy_timeout
-    covers them. A task that holds the turn is never made to wait for it again (a unit of
-    work opened inside another by the same task would deadlock).
+    Writers that overlap on several connections meet on SQLite's file lock and can only
+    poll for it, sleeping between attempts (1, 2, 5 ... 100 ms): under load most of the
+    time went to sleeping, and unlucky waiters starved past their wait ("database is
+    locked"). Queued here they never meet on the lock; other processes still do, and the
+    driver's wait for the lock (`LOCK_WAIT_S`) covers them. A task that holds the turn is
+    never made to wait for it again (a unit of work opened inside another by the same task
+    would deadlock).
     """
 
     def __init__(self) -> None:
@@ -122,16 +124,10 @@ def _run_statement(connection: aiosqlite.Connection, operation: str, parameters:
 
 
 def _refused_for_a_lock(error: Exception) -> bool:
+    """SQLITE_BUSY and its extended codes: another connection holds what is needed."""
     code = getattr(error, "sqlite_errorcode", None)
-    return (
-        isinstance(error, sqlite3.OperationalError)
-        and code is not None
-        and code & 0xFF
-        in (
-            sqlite3.SQLITE_BUSY,
-            sqlite3.SQLITE_LOCKED,
-        )
-    )
+    busy = code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+    return isinstance(error, sqlite3.OperationalError) and busy
 
 
 async def _at_once(connection: aiosqlite.Connection, operation: str, parameters: Any) -> _Outcome:
@@ -202,7 +198,7 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
     def patiently(self, attempt: Callable[[], _T]) -> _T:
         """The attempt's result; while another process holds the lock, sleep and retry."""
         deadline: float | None = None
-        for pause in _pauses():
+        for pause in itertools.chain(_BACKOFF_S, itertools.repeat(_BACKOFF_S[-1])):
             try:
                 return attempt()
             except Exception as error:
@@ -256,12 +252,6 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
             super().terminate()
         finally:
             self._give_back()
-
-
-def _pauses() -> Iterator[float]:
-    yield from _BACKOFF_S
-    while True:
-        yield _BACKOFF_S[-1]
 
 
 class TurnTakingDBAPI(AsyncAdapt_aiosqlite_dbapi):
