@@ -24,8 +24,8 @@ connection takes this process's write turn (`WriteTurns`) just before such a sta
 gives it back when the transaction ends: a unit of work that reads and thinks first holds
 the turn only for its writes.
 
-It relies on two of aiosqlite's internals (`Connection._conn`, `Connection._execute`),
-which its own helpers have used for years; if a release drops them, the connections use
+It relies on one of aiosqlite's internals, `Connection._conn` (the sqlite3 connection),
+which its own helpers have used for years; if a release drops it, the connections use
 SQLAlchemy's stock cursor, one trip per step to aiosqlite's thread (still taking the write
 turn and waiting for locks the same way), and only the speed differs.
 """
@@ -254,13 +254,17 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
             self._give_back()
 
 
+def _can_reach_sqlite3() -> bool:
+    """Whether aiosqlite still offers its sqlite3 connection, which the inline cursor uses."""
+    return hasattr(aiosqlite.Connection, "_conn")
+
+
 class TurnTakingDBAPI(AsyncAdapt_aiosqlite_dbapi):
     def __init__(self, turns: WriteTurns) -> None:
         super().__init__(aiosqlite, sqlite3)
         self._turns = turns
         self._lock_wait_s = LOCK_WAIT_S
-        connection = aiosqlite.Connection
-        self._inline = hasattr(connection, "_execute") and hasattr(connection, "_conn")
+        self._inline = _can_reach_sqlite3()
 
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
         if self._inline:

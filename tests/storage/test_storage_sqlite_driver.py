@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import Database, sqlite_driver
-from storage.sqlite_driver import InlineCursor
+from storage.sqlite_driver import InlineCursor, TurnTakingCursor
 
 
 @pytest.fixture
@@ -159,3 +159,29 @@ async def test_a_lock_held_too_long_is_reported_and_the_turn_given_back(
     finally:
         await db.dispose()
     assert stored == ["另一进程", "之后"]
+
+
+async def test_without_aiosqlites_internals_the_stock_cursor_serves_the_same(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_driver, "_can_reach_sqlite3", lambda: False)
+    db = Database(f"sqlite:///{path}")
+    try:
+        async with db.unit_of_work() as uow:
+            await uow.session.execute(text("CREATE TABLE t (name TEXT UNIQUE)"))
+            await uow.session.execute(text("INSERT INTO t VALUES ('红砖')"))
+            await uow.commit()
+        with pytest.raises(IntegrityError):
+            async with db.unit_of_work(optimistic=True) as uow:
+                await uow.session.execute(text("INSERT INTO t VALUES ('红砖')"))
+        async with db.unit_of_work(optimistic=True) as uow:
+            raw = await (await uow.session.connection()).get_raw_connection()
+            cursor = raw.dbapi_connection.cursor()  # type: ignore[union-attr]
+            await uow.session.execute(text("INSERT INTO t VALUES ('瓦')"))
+            await uow.commit()
+        async with asyncio.timeout(5), db.unit_of_work() as uow:
+            names = list((await uow.session.execute(text("SELECT name FROM t"))).scalars())
+    finally:
+        await db.dispose()
+    assert type(cursor) is TurnTakingCursor
+    assert sorted(names) == ["瓦", "红砖"]
