@@ -166,9 +166,7 @@ class Database:
         self.url = make_url(normalise_url(url))
         options: dict[str, Any] = {"echo": echo}
         self._turns: sqlite_driver.WriteTurns | None = None
-        # In-memory SQLite shares one connection among all units of work: a reader there
-        # would see another's uncommitted writes, so every unit of work takes the turn first.
-        self._reads_before_turn = not _is_sqlite_memory(self.url)
+        self._reads_before_turn = True
         if self.url.get_backend_name() == "sqlite":
             # The session always ends its transaction itself (commit, or rollback on
             # close); the pool's extra rollback on return would be work for nothing.
@@ -178,6 +176,9 @@ class Database:
             if _is_sqlite_memory(self.url):
                 # Every new connection to :memory: is a new empty database; share one.
                 options["poolclass"] = StaticPool
+                # A reader on that shared connection would see another unit of work's
+                # uncommitted writes, so there every unit of work takes the turn first.
+                self._reads_before_turn = False
         else:
             options.update(pool_size=5, max_overflow=10, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)

@@ -175,25 +175,21 @@ class InlineCursor(TurnTakingCursor):
 class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
     """Holds the write turn from its first writing statement to the transaction's end."""
 
-    __slots__ = ("_holds_turn", "_inline", "_lock_wait_s", "_turns")
+    __slots__ = ("_holds_turn",)
+    dbapi: TurnTakingDBAPI
 
-    def __init__(
-        self, dbapi: Any, connection: Any, turns: WriteTurns, *, inline: bool, lock_wait_s: float
-    ) -> None:
+    def __init__(self, dbapi: TurnTakingDBAPI, connection: Any) -> None:
         super().__init__(dbapi, connection)
-        self._turns = turns
         self._holds_turn = False
-        self._inline = inline
-        self._lock_wait_s = lock_wait_s
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:  # results streamed in batches: reads, on the stock cursor
             return super().cursor(server_side=True)
-        return InlineCursor(self) if self._inline else TurnTakingCursor(self)
+        return InlineCursor(self) if self.dbapi.inline else TurnTakingCursor(self)
 
     def before_statement(self, writes: bool) -> None:
         if writes and not self._holds_turn:
-            self._holds_turn = self.await_(self._turns.take())
+            self._holds_turn = self.await_(self.dbapi.turns.take())
 
     def patiently(self, attempt: Callable[[], _T]) -> _T:
         """The attempt's result; while another process holds the lock, sleep and retry."""
@@ -205,7 +201,7 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
                 if not _refused_for_a_lock(error):
                     raise
                 now = time.monotonic()
-                deadline = deadline if deadline is not None else now + self._lock_wait_s
+                deadline = deadline if deadline is not None else now + self.dbapi.lock_wait_s
                 if now >= deadline:
                     raise
                 self.await_(asyncio.sleep(min(pause, deadline - now)))
@@ -214,16 +210,14 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
     def _give_back(self) -> None:
         if self._holds_turn:
             self._holds_turn = False
-            self._turns.give_back()
+            self.dbapi.turns.give_back()
 
     def commit(self) -> None:
         try:
-            if self._inline:
-                sqlite = self._connection._conn
-                if sqlite.in_transaction:  # after reads alone there is nothing to commit
-                    self.patiently(sqlite.commit)
-            else:
+            if not self.dbapi.inline:
                 self.patiently(super().commit)
+            elif self._connection._conn.in_transaction:  # after reads alone: nothing to do
+                self.patiently(self._connection._conn.commit)
         except Exception as error:
             self._handle_exception(error)
         finally:
@@ -231,13 +225,12 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
 
     def rollback(self) -> None:
         try:
-            if self._inline:
-                try:
-                    self._connection._conn.rollback()
-                except Exception as error:
-                    self._handle_exception(error)
-            else:
+            if not self.dbapi.inline:
                 super().rollback()
+            else:
+                self._connection._conn.rollback()
+        except Exception as error:
+            self._handle_exception(error)
         finally:
             self._give_back()
 
@@ -260,26 +253,22 @@ def _can_reach_sqlite3() -> bool:
 
 
 class TurnTakingDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """The module SQLAlchemy connects through; its connections share the process's turns."""
+
     def __init__(self, turns: WriteTurns) -> None:
         super().__init__(aiosqlite, sqlite3)
-        self._turns = turns
-        self._lock_wait_s = LOCK_WAIT_S
-        self._inline = _can_reach_sqlite3()
+        self.turns = turns
+        self.lock_wait_s = LOCK_WAIT_S
+        self.inline = _can_reach_sqlite3()
 
     def connect(self, *arg: Any, **kw: Any) -> AsyncAdapt_aiosqlite_connection:
-        if self._inline:
+        if self.inline:
             # Opened in aiosqlite's thread, used on the event loop's, never in both at once.
             kw["check_same_thread"] = False
         stock = super().connect(*arg, **kw)
         if type(stock) is not AsyncAdapt_aiosqlite_connection:
             return stock  # SQLAlchemy's synchronous fallback mode: left as it is
-        return TurnTakingConnection(
-            self,
-            stock._connection,
-            self._turns,
-            inline=self._inline,
-            lock_wait_s=self._lock_wait_s,
-        )
+        return TurnTakingConnection(self, stock._connection)
 
 
 def dbapi(turns: WriteTurns) -> AsyncAdapt_aiosqlite_dbapi:
