@@ -581,7 +581,7 @@ def peak_rss_kib() -> int:
 
 
 def export_child(url: str, out: str, fmt: str) -> None:
-    from bot.exporting import export_sessions
+    from bot.reports.exporting import export_sessions
 
     async def run() -> int:
         db = Database(url)

@@ -39,9 +39,9 @@ import asyncpg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.reevaluation import Reevaluator  # noqa: E402
-from bot.ruleset_changes import apply_change, plan_value  # noqa: E402
-from bot.rulesets import RulesetProvider  # noqa: E402
+from bot.services.reevaluation import Reevaluator  # noqa: E402
+from bot.services.ruleset_changes import apply_change, plan_value  # noqa: E402
+from bot.services.rulesets import RulesetProvider  # noqa: E402
 from criteria import PRODUCT_CATEGORIES, evaluate, load_ruleset, parse_answers  # noqa: E402
 from storage import AssessmentSession, Database, Person, normalise_url, upgrade_async  # noqa: E402
 

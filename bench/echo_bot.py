@@ -23,8 +23,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.telegram_http import AiohttpRequest  # noqa: E402
-from bot.updates import PerPersonUpdateProcessor  # noqa: E402
+from bot.telegram.request import AiohttpRequest  # noqa: E402
+from bot.telegram.updates import PerPersonUpdateProcessor  # noqa: E402
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -171,7 +171,7 @@ def _context_suffix(record: logging.LogRecord) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """`2024-05-01T08:00:00.123Z INFO bot.app: message [update_id=… user_id=…]`."""
+    """`2024-05-01T08:00:00.123Z INFO bot.telegram.app: message [update_id=… user_id=…]`."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")

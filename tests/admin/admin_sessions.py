@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.texts import load_catalogue
+from bot.services.texts import load_catalogue
 from conversations import InterviewState
 from criteria import Ruleset, evaluate, load_ruleset, parse_answers
 from storage import Database, Role, Status

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot import cli_assessor
-from bot.cli import main
+from bot.cli import assessor as cli_assessor
+from bot.cli.main import main
 from storage import Database, Role
 from tests.admin.admin_sessions import person, plant, session_row, submitted
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.reevaluation as reevaluation_module
-from bot.admin_screens import Screens
-from bot.reevaluation import (
+import bot.services.reevaluation as reevaluation_module
+from bot.services.admin_screens import Screens
+from bot.services.reevaluation import (
     CURRENT,
     INVALID,
     JUDGED,
@@ -24,9 +24,9 @@ from bot.reevaluation import (
     judge_documents,
     judging,
 )
-from bot.ruleset_changes import apply_change, changed_settings, plan_value
-from bot.rulesets import RulesetProvider
-from bot.texts import load_catalogue
+from bot.services.ruleset_changes import apply_change, changed_settings, plan_value
+from bot.services.rulesets import RulesetProvider
+from bot.services.texts import load_catalogue
 from criteria import PRODUCT_CATEGORIES, Ruleset, evaluate, load_ruleset, parse_answers
 from storage import Database, Status
 from tests.admin.admin_sessions import plant, session_row, submitted

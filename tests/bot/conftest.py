@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
-from bot.context import Services
 from bot.settings import Settings, load_settings
+from bot.telegram.app import build_application
+from bot.telegram.context import Services
 from conversations import Engine
 from storage import Database
 from tests.fakebot import FakeTelegram, running_application

@@ -37,7 +37,7 @@ async def submitted_by(telegram: FakeTelegram, user_id: int, company: str) -> Te
 
 
 def t(key: str, **params: object) -> str:
-    from bot.texts import load_catalogue
+    from bot.services.texts import load_catalogue
 
     return load_catalogue().text(key, "zh", **params)
 
@@ -141,7 +141,7 @@ async def test_staff_with_no_comment_asked_of_them_answer_their_own_interview(
 async def test_suppliers_are_refused_desk_commands_and_forged_buttons(
     telegram: FakeTelegram, bot: Any, read_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.access")
+    caplog.set_level(logging.WARNING, logger="bot.services.access")
     victim = await submitted_by(telegram, 7101, "受害者砖厂")
     row = await session_row(read_db, 7101)
     intruder = TelegramSupplier(telegram.user(7102, "冒充者"), ENGINE)
@@ -186,7 +186,7 @@ async def test_suppliers_are_refused_desk_commands_and_forged_buttons(
     async with read_db.unit_of_work() as uow:
         assert await uow.reviews.list_for_session(row.id) == []
     assert victim.user.messages[-1].text == victim.t("submit.done")
-    refusals = [r.getMessage() for r in caplog.records if r.name == "bot.access"]
+    refusals = [r.getMessage() for r in caplog.records if r.name == "bot.services.access"]
     assert len(refusals) == 9 and all("user 7102" in line for line in refusals)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot.context import services_of
+from bot.telegram.context import services_of
 from conversations import Engine
 from storage import Database, Status
 from tests.bot.conftest import TODAY, RunningBot

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.main import build_parser, main
 from storage import current_revision, head_revision
 
 REPO = Path(__file__).resolve().parents[2]

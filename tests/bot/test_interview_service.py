@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.interview import InterviewService, Who
-from bot.rulesets import RulesetProvider
-from bot.texts import load_catalogue
+from bot.services.interview import InterviewService, Who
+from bot.services.rulesets import RulesetProvider
+from bot.services.texts import load_catalogue
 from conversations import Engine, InterviewState, TextInput
 from storage import Database
 from storage.repositories import PeopleRepository

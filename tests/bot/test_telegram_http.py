@@ -12,7 +12,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.telegram_http import AiohttpRequest, proxy_from_environment
+from bot.telegram.request import AiohttpRequest, proxy_from_environment
 
 TOKEN = "123456:ABC-token"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

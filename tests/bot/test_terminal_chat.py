@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from bot.context import Services
-from bot.interview import Who
+from bot.cli.terminal import TerminalChat, run_terminal_chat
+from bot.services.interview import Who
 from bot.settings import load_settings
-from bot.terminal import TerminalChat, run_terminal_chat
+from bot.telegram.context import Services
 from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
 from storage import Database, Status
 from tests.bot.conftest import TODAY

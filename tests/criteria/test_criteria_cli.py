@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli_criteria import _width, register
+from bot.cli.criteria import _width, register
 
 REPO = Path(__file__).resolve().parents[2]
 QUALIFIED = str(REPO / "examples" / "qualified.json")

@@ -18,7 +18,7 @@ from criteria.texts import Catalogue, Text, catalogue
 from tests.guideline import CLAUSES
 
 REPO = Path(__file__).resolve().parents[2]
-CODE = [*sorted((REPO / "criteria").glob("*.py")), REPO / "bot" / "cli_criteria.py"]
+CODE = [*sorted((REPO / "criteria").glob("*.py")), REPO / "bot" / "cli" / "criteria.py"]
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 

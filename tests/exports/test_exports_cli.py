@@ -16,8 +16,9 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bot import cli_assessor, exporting, fonts
-from bot.cli_assessor import register
+from bot.cli import assessor as cli_assessor
+from bot.cli.assessor import register
+from bot.reports import exporting, fonts
 from storage import Database
 
 from .conftest import ASSESSOR, REPO, SUPPLIER, Seeded, run_sync

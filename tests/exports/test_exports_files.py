@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot import exporting
-from bot.exporting import ExportCatalogue, export_catalogue, export_sessions
+from bot.reports import exporting
+from bot.reports.exporting import ExportCatalogue, export_catalogue, export_sessions
 from storage import Database
 from tests.guideline import CLAUSES
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from bot import fonts
-from bot.fonts import FontNotFound, find_cjk_font
-from bot.report_pdf import render_session_report
+from bot.reports import fonts
+from bot.reports.fonts import FontNotFound, find_cjk_font
+from bot.reports.pdf import render_session_report
 from storage import Database
 from tests.guideline import CLAUSES
 

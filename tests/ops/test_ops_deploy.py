@@ -240,7 +240,7 @@ def test_dockerignore_keeps_the_sources_and_drops_secrets() -> None:
                 verdict = not negated
         return verdict
 
-    for kept in ("pyproject.toml", "README.md", "bot/app.py", "storage/migrations/env.py"):
+    for kept in ("pyproject.toml", "README.md", "bot/telegram/app.py", "storage/migrations/env.py"):
         assert not ignored(kept), kept
     for dropped in (".env", "deploy/.env", "greenlist.db", ".venv/bin/python", ".git/HEAD"):
         assert ignored(dropped), dropped
@@ -322,7 +322,7 @@ def _commands_of(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def test_readme_only_names_greenlist_commands_that_exist() -> None:
-    from bot import cli
+    from bot.cli import main as cli
 
     known = _commands_of(cli.build_parser())
     readme = (DEPLOY / "README.md").read_text(encoding="utf-8")

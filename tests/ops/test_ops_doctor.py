@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot import cli
-from bot.doctor import (
+from bot.cli import main as cli
+from bot.cli.doctor import (
     EXIT_BAD_CONFIG,
     EXIT_HEALTHY,
     EXIT_UNHEALTHY,

@@ -85,9 +85,11 @@ def test_json_line_carries_the_context_ids() -> None:
 def test_text_line_is_one_line_with_key_value_ids() -> None:
     stream = _logging_to(load_settings(), "text")
     with log_context(update_id=5, user_id=6, session_id="a1"):
-        logging.getLogger("bot.app").warning("slow reply")
+        logging.getLogger("bot.telegram.app").warning("slow reply")
     (line,) = stream.getvalue().splitlines()
-    assert line.endswith("WARNING bot.app: slow reply [update_id=5 user_id=6 session_id=a1]")
+    assert line.endswith(
+        "WARNING bot.telegram.app: slow reply [update_id=5 user_id=6 session_id=a1]"
+    )
 
 
 @pytest.mark.usefixtures("restore_logging")
@@ -139,7 +141,7 @@ def test_a_token_inside_an_exception_is_redacted(log_format: str) -> None:
         database_url="postgresql://green:db-password-1@db.example/greenlist",
     )
     stream = _logging_to(settings, log_format)
-    log = logging.getLogger("bot.errors")
+    log = logging.getLogger("bot.telegram.errors")
     try:
         raise RuntimeError(
             f"rejected 123456:TEST-TOKEN and {REAL_LOOKING_TOKEN}; "

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import runner
+from bot.telegram import runner
 from tests.fakebot import FakeTelegram
 
 GREENLIST = Path(sys.executable).with_name("greenlist")
@@ -72,7 +72,7 @@ async def test_greenlist_run_serves_a_webhook_and_stops_cleanly(
     log = stderr.decode()
     entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert entries, log
-    started = [entry["message"] for entry in entries if entry["logger"] == "bot.runner"]
+    started = [entry["message"] for entry in entries if entry["logger"] == "bot.telegram.runner"]
     assert started == [
         f"receiving updates by webhook at http://127.0.0.1:{port}/telegram "
         f"on 127.0.0.1:{port}/telegram"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from telegram import Update
 
-from bot.runner import uses_webhook, webhook_options
 from bot.settings import (
     DEFAULT_WEBHOOK_LISTEN,
     DEFAULT_WEBHOOK_PORT,
     ConfigError,
     load_settings,
 )
+from bot.telegram.runner import uses_webhook, webhook_options
 
 SECRET = "s3cret_Token-42"
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from telegram.ext import AIORateLimiter, Application
 
-from bot import runner
-from bot.app import build_application
 from bot.settings import Settings
+from bot.telegram import runner
+from bot.telegram.app import build_application
 from tests.fakebot import FakeTelegram, FakeUser, running_application
 
 SettingsFactory = Callable[..., Settings]

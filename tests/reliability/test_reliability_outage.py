@@ -11,8 +11,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bot.app import build_application
 from bot.settings import Settings
+from bot.telegram.app import build_application
 from conversations import Engine
 from storage import Database
 from tests.bot.conftest import TODAY, make_services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.texts import load_catalogue
+from bot.services.texts import load_catalogue
 from conversations import Engine
 from storage import Database, Status
 from tests.bot.conftest import TODAY

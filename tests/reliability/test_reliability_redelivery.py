@@ -6,8 +6,8 @@ import asyncio
 import time
 from typing import Any
 
-from bot.app import build_application
 from bot.settings import Settings
+from bot.telegram.app import build_application
 from conversations import Engine
 from storage import Database
 from tests.bot.conftest import TODAY, make_services

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.app import build_application
-from bot.context import Services
-from bot.reminders import load_rules, months_before
+from bot.services.reminders import load_rules, months_before
 from bot.settings import Settings
+from bot.telegram.app import build_application
+from bot.telegram.context import Services
 from conversations import Engine
 from storage import AssessmentSession, Database, Status
 from tests.bot.conftest import TODAY

@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import Refused
-from bot.admin import PREFIX, AdminResult, AdminService
-from bot.context import services
-from bot.ruleset_changes import note_without_unit
-from bot.staff import set_person_menu
-from bot.telegram_io import acknowledge, send_notices, send_replies, who_of
+from bot.services.access import Refused
+from bot.services.admin import PREFIX, AdminResult, AdminService
+from bot.services.ruleset_changes import note_without_unit
+from bot.telegram.context import services
+from bot.telegram.staff import set_person_menu
+from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
 
 log = logging.getLogger(__name__)
 

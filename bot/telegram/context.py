@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from telegram.ext import Application, CallbackContext
 
-from bot.admin import AdminService
-from bot.desk import AssessorDesk
-from bot.interview import InterviewService
-from bot.privacy import PrivacyService
-from bot.reminders import ReminderRules, Reminders, load_rules
-from bot.rulesets import RulesetProvider
+from bot.services.admin import AdminService
+from bot.services.desk import AssessorDesk
+from bot.services.interview import InterviewService
+from bot.services.privacy import PrivacyService
+from bot.services.reminders import ReminderRules, Reminders, load_rules
+from bot.services.rulesets import RulesetProvider
+from bot.services.texts import load_catalogue
 from bot.settings import Settings
-from bot.texts import load_catalogue
 from conversations import Catalogue, Engine
 from storage import Database
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.interview import Who
+from bot.services.interview import Who
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from storage import Database, Status, UnitOfWork
 

@@ -1,10 +1,11 @@
 """Admin commands: `criteria set|history|rollback`, `reevaluate` and `audit`.
 
-They run the same planning (`bot/ruleset_changes.py`), re-evaluation (`bot/reevaluation.py`)
-and rendering (`bot/admin_screens.py`) code as the chat (`bot/admin.py`), against
-DATABASE_URL. Whoever runs them holds the database already, so there is no role check; the
-audit log records them with no actor. Bad input ends with exit code 2 and one line on stderr
-naming what is wrong; a database that cannot be used ends with exit code 1.
+They run the same planning (`bot.services.ruleset_changes`), re-evaluation
+(`bot.services.reevaluation`) and rendering (`bot.services.admin_screens`) code as the chat
+(`bot.services.admin`), against DATABASE_URL. Whoever runs them holds the database already,
+so there is no role check; the audit log records them with no actor. Bad input ends with
+exit code 2 and one line on stderr naming what is wrong; a database that cannot be used ends
+with exit code 1.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.admin_screens import Screens, actor_names, version_history
-from bot.reevaluation import Impact, Reevaluator, pending_count
-from bot.ruleset_changes import (
+from bot.services.admin_screens import Screens, actor_names, version_history
+from bot.services.reevaluation import Impact, Reevaluator, pending_count
+from bot.services.ruleset_changes import (
     AdminError,
     RulesetChange,
     apply_change,
@@ -32,9 +33,9 @@ from bot.ruleset_changes import (
     plan_rollback,
     plan_value,
 )
-from bot.rulesets import RulesetProvider
+from bot.services.rulesets import RulesetProvider
+from bot.services.texts import load_catalogue
 from bot.settings import ConfigError, Settings, load_settings
-from bot.texts import load_catalogue
 from storage import Database, upgrade
 
 EXIT_OK = 0

@@ -3,9 +3,9 @@
 Transport-agnostic like the assessor desk. Every chat action checks the admin role inside
 its own transaction (a forged button fails there), returns replies plus the notices other
 people must receive, and writes the audit log in the same transaction as the change.
-The command line (`bot/cli_admin.py`) calls the same planning (`bot/ruleset_changes.py`),
-re-evaluation (`bot/reevaluation.py`) and rendering (`bot/admin_screens.py`) code without
-the role check, since whoever runs it already holds the database.
+The command line (`bot.cli.admin`) calls the same planning (`bot.services.ruleset_changes`),
+re-evaluation (`bot.services.reevaluation`) and rendering (`bot.services.admin_screens`) code
+without the role check, since whoever runs it already holds the database.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import roles
-from bot.access import ADMIN_ROLES, require
-from bot.admin_screens import Screens, actor_names, version_history
-from bot.interview import Notice, Who
-from bot.reevaluation import Reevaluator, pending_count
-from bot.ruleset_changes import (
+from bot.services import roles
+from bot.services.access import ADMIN_ROLES, require
+from bot.services.admin_screens import Screens, actor_names, version_history
+from bot.services.interview import Notice, Who
+from bot.services.reevaluation import Reevaluator, pending_count
+from bot.services.ruleset_changes import (
     AdminError,
     RulesetChange,
     apply_change,
@@ -30,7 +30,7 @@ from bot.ruleset_changes import (
     plan_rollback,
     plan_value,
 )
-from bot.rulesets import RulesetProvider
+from bot.services.rulesets import RulesetProvider
 from conversations import Button, Catalogue, Reply
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
 from storage import ConcurrentUpdate, Database, Role, UnitOfWork

@@ -10,7 +10,10 @@ from importlib import metadata
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_admin, cli_assessor, cli_criteria, cli_ops
+from bot.cli import admin as cli_admin
+from bot.cli import assessor as cli_assessor
+from bot.cli import criteria as cli_criteria
+from bot.cli import ops as cli_ops
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -40,13 +43,13 @@ def _db_current(_: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.runner import run_bot
+    from bot.telegram.runner import run_bot
 
     return run_bot(load_settings(), webhook=args.webhook)
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from bot.terminal import run_terminal_chat
+    from bot.cli.terminal import run_terminal_chat
 
     return run_terminal_chat(load_settings(), user_id=args.user_id, name=args.name, lang=args.lang)
 

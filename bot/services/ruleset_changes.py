@@ -2,7 +2,7 @@
 
 A change never edits a version: it stores a new one (the packaged YAML stays version 1),
 so every stored verdict remains explainable by the ruleset version it names. The chat
-(`bot/admin.py`) and the command line (`bot/cli_admin.py`) plan and store changes through
+(`bot/services/admin.py`) and the command line (`bot/cli/admin.py`) plan and store changes through
 these functions; neither the role check nor any rendering lives here.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.rulesets import RulesetProvider
+from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue
 from criteria import Ruleset, RulesetError
 from criteria.answers import Answers

@@ -17,20 +17,20 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin_handlers as admin
-from bot import desk_handlers as desk
-from bot import supplier_handlers as supplier
-from bot.admin import PREFIX as ADMIN_PREFIX
-from bot.context import Services, services_of
-from bot.desk import PREFIX as DESK_PREFIX
-from bot.errors import handle_error
-from bot.jobs import schedule_reminders
 from bot.logging_setup import install_update_context
-from bot.privacy import PREFIX as PRIVACY_PREFIX
+from bot.services.admin import PREFIX as ADMIN_PREFIX
+from bot.services.desk import PREFIX as DESK_PREFIX
+from bot.services.privacy import PREFIX as PRIVACY_PREFIX
 from bot.settings import Settings
-from bot.staff import bootstrap_admins, refresh_menus
-from bot.telegram_http import AiohttpRequest
-from bot.updates import PerPersonUpdateProcessor
+from bot.telegram import admin_handlers as admin
+from bot.telegram import desk_handlers as desk
+from bot.telegram import supplier_handlers as supplier
+from bot.telegram.context import Services, services_of
+from bot.telegram.errors import handle_error
+from bot.telegram.jobs import schedule_reminders
+from bot.telegram.request import AiohttpRequest
+from bot.telegram.staff import bootstrap_admins, refresh_menus
+from bot.telegram.updates import PerPersonUpdateProcessor
 from conversations import CALLBACK_PREFIX
 
 log = logging.getLogger(__name__)

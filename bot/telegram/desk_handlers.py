@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import Refused
-from bot.context import services
-from bot.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
-from bot.telegram_io import acknowledge, send_notices, send_replies, who_of
+from bot.services.access import Refused
+from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
+from bot.telegram.context import services
+from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
 from storage import Decision
 
 log = logging.getLogger(__name__)

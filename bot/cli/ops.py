@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.doctor import DEFAULT_TIMEOUT, run_doctor
+from bot.cli.doctor import DEFAULT_TIMEOUT, run_doctor
 
 
 def _positive_seconds(value: str) -> float:

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.context import Services
-from bot.interview import Outcome, Who
-from bot.runner import prepare_database
+from bot.services.interview import Outcome, Who
 from bot.settings import Settings
+from bot.telegram.context import Services
+from bot.telegram.runner import prepare_database
 from conversations import Button, ChoiceInput, Command, FileInput, Input, Reply, TextInput
 
 NAVIGATION = {

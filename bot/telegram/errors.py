@@ -8,7 +8,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.context import services
+from bot.telegram.context import services
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.access import DESK_ROLES, Refused, require
-from bot.interview import Notice, Who, local_date
+from bot.services.access import DESK_ROLES, Refused, require
+from bot.services.interview import Notice, Who, local_date
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from criteria import render_report
 from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfWork
@@ -232,7 +232,7 @@ class AssessorDesk:
             return result
 
     async def export(self, who: Who, status: str | None) -> DeskResult:
-        from bot.exporting import export_sessions
+        from bot.reports.exporting import export_sessions
 
         async with self.db.unit_of_work() as uow:
             lang = await self._staff_language(uow, who, "desk.export")
@@ -250,7 +250,7 @@ class AssessorDesk:
         )
 
     async def report(self, who: Who, session_id: int) -> DeskResult:
-        from bot.report_pdf import render_session_report
+        from bot.reports.pdf import render_session_report
 
         async with self.db.unit_of_work() as uow:
             lang = await self._staff_language(uow, who, "desk.report")

@@ -31,8 +31,8 @@ from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.logging_setup import Redactor, secrets_of
-from bot.runner import uses_webhook, webhook_options
 from bot.settings import ConfigError, Settings, load_settings
+from bot.telegram.runner import uses_webhook, webhook_options
 from storage import current_revision_async, head_revision
 from storage.schema import alembic_config
 

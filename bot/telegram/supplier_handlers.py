@@ -7,10 +7,10 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import desk_handlers
-from bot.context import services
-from bot.interview import Outcome
-from bot.telegram_io import acknowledge, file_input_of, send_notices, send_replies, who_of
+from bot.services.interview import Outcome
+from bot.telegram import desk_handlers
+from bot.telegram.context import services
+from bot.telegram.telegram_io import acknowledge, file_input_of, send_notices, send_replies, who_of
 from conversations import ChoiceInput, Command, TextInput
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.interview import Notice
+from bot.services.interview import Notice
 from conversations import Catalogue, Engine, InterviewState, Reply
 from storage import AssessmentSession, Database, Status, UnitOfWork
 

@@ -11,10 +11,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.interview import Notice, local_date
-from bot.reevaluation import Flip, Impact
-from bot.ruleset_changes import Difference, RulesetChange, differences
-from bot.rulesets import RulesetProvider
+from bot.services.interview import Notice, local_date
+from bot.services.reevaluation import Flip, Impact
+from bot.services.ruleset_changes import Difference, RulesetChange, differences
+from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue, Reply
 from criteria import Ruleset
 from criteria.ruleset import SettableKey

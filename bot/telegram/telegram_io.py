@@ -22,7 +22,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackContext
 
-from bot.interview import Notice, Who
+from bot.services.interview import Notice, Who
 from conversations import FileInput, Reply
 
 log = logging.getLogger(__name__)

@@ -81,7 +81,7 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 
 def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
-    from bot.app import build_application
+    from bot.telegram.app import build_application
 
     settings.token()  # fail with one sentence before anything else starts
     options = webhook_options(settings) if uses_webhook(settings, webhook) else None

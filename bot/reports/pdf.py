@@ -25,7 +25,7 @@ from typing import Any
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableCellFillMode, WrapMode, XPos, YPos
 
-from bot.exporting import (
+from bot.reports.exporting import (
     AssessorTexts,
     assessor_texts,
     category_label,
@@ -35,7 +35,7 @@ from bot.exporting import (
     ordered_clauses,
     status_names,
 )
-from bot.fonts import FontChoice, embeddable_font, find_cjk_font, font_characters
+from bot.reports.fonts import FontChoice, embeddable_font, find_cjk_font, font_characters
 from conversations import Catalogue, QuestionBank
 from storage import AssessmentSession, EvidenceFile, ReviewDecision
 
@@ -635,8 +635,8 @@ def render_session_report(
     """The evaluation report of one session as PDF bytes.
 
     `people` maps assessor ids to names for the decision history; `font_path` overrides
-    the CJK font search (bot.fonts). Raises bot.fonts.FontNotFound, whose message names
-    what to install, when no font with Chinese glyphs is available.
+    the CJK font search (bot.reports.fonts). Raises bot.reports.fonts.FontNotFound, whose
+    message names what to install, when no font with Chinese glyphs is available.
     """
     check_language(lang)
     source = find_cjk_font(font_path) if font_path is not None else _default_font()

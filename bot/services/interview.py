@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.logging_setup import log_context
-from bot.rulesets import RulesetProvider
+from bot.services.rulesets import RulesetProvider
 from conversations import (
     LANGUAGES,
     CancelConfirmed,

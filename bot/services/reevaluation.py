@@ -31,8 +31,8 @@ from sqlalchemy import Row, Table, bindparam, cast, func, select, update
 from sqlalchemy import Text as SQLText
 from sqlalchemy.dialects.postgresql import JSONB
 
-from bot.ruleset_changes import changed_settings, load_version, reads_setting
-from bot.rulesets import RulesetProvider
+from bot.services.ruleset_changes import changed_settings, load_version, reads_setting
+from bot.services.rulesets import RulesetProvider
 from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers
 from criteria.texts import Text
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION

@@ -6,8 +6,8 @@ import logging
 
 from telegram.ext import Application, ContextTypes
 
-from bot.context import services, services_of
-from bot.telegram_io import send_notices
+from bot.telegram.context import services, services_of
+from bot.telegram.telegram_io import send_notices
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import roles
-from bot.exporting import (
+from bot.reports.exporting import (
     EXPORT_FORMATS,
     AssessorTexts,
     assessor_texts,
@@ -33,6 +32,7 @@ from bot.exporting import (
     local_time,
     status_names,
 )
+from bot.services import roles
 from bot.settings import ConfigError, Settings, load_settings
 from storage import Database, Person, Role, Status, upgrade
 
@@ -291,8 +291,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     """greenlist report SESSION_ID: one session's PDF evaluation report."""
-    from bot.fonts import FontNotFound, find_cjk_font
-    from bot.report_pdf import render_session_report
+    from bot.reports.fonts import FontNotFound, find_cjk_font
+    from bot.reports.pdf import render_session_report
 
     lang: str = args.lang
     try:
