@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.interview import Notice, Who, local_date
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
-from criteria import render_report
+from criteria import render_report, review
 from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,6 @@ DECISION_CODES: dict[str, Decision] = {
     "a": Decision.APPROVED,
     "r": Decision.REJECTED,
     "i": Decision.NEEDS_INFO,
-}
-#: What each decision requires of the session's current status, and where it leads.
-TRANSITIONS: dict[Decision, tuple[frozenset[Status], Status]] = {
-    Decision.APPROVED: (frozenset({Status.SUBMITTED}), Status.APPROVED),
-    Decision.REJECTED: (frozenset({Status.SUBMITTED}), Status.REJECTED),
-    Decision.NEEDS_INFO: (frozenset({Status.SUBMITTED}), Status.NEEDS_INFO),
-    Decision.REOPENED: (frozenset({Status.APPROVED, Status.REJECTED}), Status.SUBMITTED),
 }
 COMMENT_KIND = "desk.comment"
 
@@ -272,10 +265,9 @@ class AssessorDesk:
     # -- decisions ---------------------------------------------------------------------
 
     def _transition_refusal(self, row: AssessmentSession, decision: Decision, lang: str) -> str:
-        allowed, _ = TRANSITIONS[decision]
-        if Status(row.status) in allowed:
+        if review.allows(row.status, review.DECISION_ACTIONS[decision]):
             return ""
-        if Status(row.status) in (Status.APPROVED, Status.REJECTED):
+        if Status(row.status) in review.DECIDED_STATUSES:
             hint = "desk.hint_reopen"
         elif Status(row.status) == Status.NEEDS_INFO:
             hint = "desk.hint_waiting"
@@ -302,22 +294,25 @@ class AssessorDesk:
         row = await uow.sessions.get_for_update(session_id)
         if row is None:
             return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
-        refusal = self._transition_refusal(row, decision, lang)
-        if refusal:
-            return DeskResult([Reply(text=refusal)])
-        before = row.status
-        _, target = TRANSITIONS[decision]
+        try:
+            moved = review.record(row.status, decision, comment)
+        except review.TransitionRefused:
+            return DeskResult([Reply(text=self._transition_refusal(row, decision, lang))])
         await uow.reviews.add(row.id, who.user_id, decision.value, comment)
-        await uow.sessions.set_status(row, target)
+        await uow.sessions.set_status(row, moved.after)
         await uow.audit.add(
             who.user_id,
             f"decision.{decision.value}",
             f"session:{row.id}",
-            old_value={"status": str(before)},
-            new_value={"status": target.value},
+            old_value={"status": moved.before.value},
+            new_value={"status": moved.after.value},
             note=comment,
         )
-        notice = await self._supplier_notice(uow, row, decision, comment)
+        notices = [
+            await self._supplier_notice(uow, row, event)
+            for event in moved.events
+            if isinstance(event, review.TellSupplier)
+        ]
         company = row.company_name or "—"
         done = self._t(
             lang,
@@ -326,14 +321,20 @@ class AssessorDesk:
             company=company,
             decision=self._t(lang, f"desk.decision_name.{decision.value}"),
         )
-        return DeskResult([Reply(text=done)], notices=[notice])
+        return DeskResult([Reply(text=done)], notices=notices)
 
     async def _supplier_notice(
-        self, uow: UnitOfWork, row: AssessmentSession, decision: Decision, comment: str
+        self, uow: UnitOfWork, row: AssessmentSession, event: review.TellSupplier
     ) -> Notice:
+        """The supplier's message; asked for more, their interview opens again with it."""
+        decision = event.decision
         owner = await uow.people.get(row.owner_id)
         lang = owner.language if owner is not None else self.catalogue.default
-        params = {"id": row.id, "company": row.company_name or "—", "comment": comment or "—"}
+        params = {
+            "id": row.id,
+            "company": row.company_name or "—",
+            "comment": event.comment or "—",
+        }
         if decision == Decision.NEEDS_INFO:
             state = InterviewState.model_validate(row.state)
             reopened = self.engine.reopen(state)

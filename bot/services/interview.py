@@ -31,13 +31,13 @@ from conversations import (
     SubmitRequested,
     Submitted,
 )
+from criteria import review
 from storage import (
     AssessmentSession,
     ConcurrentUpdate,
     Database,
     Decision,
     Role,
-    Status,
     UnitOfWork,
 )
 
@@ -259,7 +259,7 @@ class InterviewService:
         await self._save(uow, row, result)
         for effect in result.effects:
             if isinstance(effect, Submitted):
-                resubmitted = row.status == Status.NEEDS_INFO
+                moved = review.submission(row.status)
                 await uow.sessions.mark_submitted(
                     row,
                     effect.evaluation,
@@ -267,8 +267,9 @@ class InterviewService:
                     int(str(effect.evaluation["ruleset_version"])),
                 )
                 outcome.submitted = True
+                resubmitted = moved.action == review.Action.RESUBMIT
                 outcome.events.append("resubmitted" if resubmitted else "submitted")
-                if resubmitted:
+                if any(isinstance(event, review.TellAssessor) for event in moved.events):
                     outcome.notices += await self._tell_assessor(uow, row)
         return outcome
 
