@@ -30,6 +30,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The review workflow's vocabulary is stored here; it is defined, with its rules, in criteria.
+from criteria.review import DECIDED_STATUSES as DECIDED_STATUSES
+from criteria.review import OPEN_STATUSES as OPEN_STATUSES
+from criteria.review import Decision as Decision
+from criteria.review import Status as Status
+
 # Deterministic constraint and index names keep migrations reproducible and let later
 # migrations drop or alter constraints by name on every backend.
 NAMING_CONVENTION: dict[str, str] = {
@@ -46,20 +52,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Status(StrEnum):
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    NEEDS_INFO = "needs_info"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-# A supplier may keep answering while the session is in one of these.
-OPEN_STATUSES: frozenset[Status] = frozenset({Status.IN_PROGRESS, Status.NEEDS_INFO})
-# An assessor's final word; `decided_at` is set when a session enters one of these.
-DECIDED_STATUSES: frozenset[Status] = frozenset({Status.APPROVED, Status.REJECTED})
-
-
 class Role(StrEnum):
     SUPPLIER = "supplier"
     ASSESSOR = "assessor"
@@ -69,13 +61,6 @@ class Role(StrEnum):
 class Language(StrEnum):
     ZH = "zh"
     EN = "en"
-
-
-class Decision(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    NEEDS_INFO = "needs_info"
-    REOPENED = "reopened"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

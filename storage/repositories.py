@@ -474,8 +474,15 @@ class SessionRepository:
         return session
 
     async def set_status(self, session: AssessmentSession, status: str) -> AssessmentSession:
-        """Move a session to `status`; entering approved/rejected stamps `decided_at`."""
+        """Move a session to `status`; entering approved/rejected stamps `decided_at`.
+
+        Only a move the review workflow allows is stored (else `TransitionRefused`), so no
+        caller can approve a draft or decide a session twice.
+        """
+        from criteria.review import change
+
         new_status = _coerce(Status, status, "status")
+        change(session.status, new_status)
         now = utcnow()
         session.status = new_status
         session.decided_at = now if new_status in DECIDED_STATUSES else None

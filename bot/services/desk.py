@@ -14,8 +14,9 @@ from datetime import datetime
 
 from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.interview import Notice, Who, local_date
+from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
-from criteria import render_report
+from criteria import Evaluation, review
 from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,6 @@ DECISION_CODES: dict[str, Decision] = {
     "a": Decision.APPROVED,
     "r": Decision.REJECTED,
     "i": Decision.NEEDS_INFO,
-}
-#: What each decision requires of the session's current status, and where it leads.
-TRANSITIONS: dict[Decision, tuple[frozenset[Status], Status]] = {
-    Decision.APPROVED: (frozenset({Status.SUBMITTED}), Status.APPROVED),
-    Decision.REJECTED: (frozenset({Status.SUBMITTED}), Status.REJECTED),
-    Decision.NEEDS_INFO: (frozenset({Status.SUBMITTED}), Status.NEEDS_INFO),
-    Decision.REOPENED: (frozenset({Status.APPROVED, Status.REJECTED}), Status.SUBMITTED),
 }
 COMMENT_KIND = "desk.comment"
 
@@ -107,6 +101,9 @@ class DeskResult:
     file_id: str | None = None
     #: Replace the message whose button was pressed (paging and filters).
     replace: bool = False
+    #: A session to show, rendered by the front end (`bot.reports.card`) after the
+    #: desk's transaction has closed; it follows `replies`.
+    card: SessionCard | None = None
 
 
 class AssessorDesk:
@@ -173,7 +170,7 @@ class AssessorDesk:
             row = await uow.sessions.get(session_id)
             if row is None:
                 return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
-            return DeskResult(await self._card(uow, row, lang))
+            return DeskResult(card=await self._card(uow, row, lang))
 
     async def evidence(self, who: Who, evidence_id: int) -> DeskResult:
         async with self.db.unit_of_work() as uow:
@@ -272,10 +269,9 @@ class AssessorDesk:
     # -- decisions ---------------------------------------------------------------------
 
     def _transition_refusal(self, row: AssessmentSession, decision: Decision, lang: str) -> str:
-        allowed, _ = TRANSITIONS[decision]
-        if Status(row.status) in allowed:
+        if review.allows(row.status, review.DECISION_ACTIONS[decision]):
             return ""
-        if Status(row.status) in (Status.APPROVED, Status.REJECTED):
+        if Status(row.status) in review.DECIDED_STATUSES:
             hint = "desk.hint_reopen"
         elif Status(row.status) == Status.NEEDS_INFO:
             hint = "desk.hint_waiting"
@@ -302,22 +298,25 @@ class AssessorDesk:
         row = await uow.sessions.get_for_update(session_id)
         if row is None:
             return DeskResult([Reply(text=self._t(lang, "desk.not_found", id=session_id))])
-        refusal = self._transition_refusal(row, decision, lang)
-        if refusal:
-            return DeskResult([Reply(text=refusal)])
-        before = row.status
-        _, target = TRANSITIONS[decision]
+        try:
+            moved = review.record(row.status, decision, comment)
+        except review.TransitionRefused:
+            return DeskResult([Reply(text=self._transition_refusal(row, decision, lang))])
         await uow.reviews.add(row.id, who.user_id, decision.value, comment)
-        await uow.sessions.set_status(row, target)
+        await uow.sessions.set_status(row, moved.after)
         await uow.audit.add(
             who.user_id,
             f"decision.{decision.value}",
             f"session:{row.id}",
-            old_value={"status": str(before)},
-            new_value={"status": target.value},
+            old_value={"status": moved.before.value},
+            new_value={"status": moved.after.value},
             note=comment,
         )
-        notice = await self._supplier_notice(uow, row, decision, comment)
+        notices = [
+            await self._supplier_notice(uow, row, event)
+            for event in moved.events
+            if isinstance(event, review.TellSupplier)
+        ]
         company = row.company_name or "—"
         done = self._t(
             lang,
@@ -326,14 +325,20 @@ class AssessorDesk:
             company=company,
             decision=self._t(lang, f"desk.decision_name.{decision.value}"),
         )
-        return DeskResult([Reply(text=done)], notices=[notice])
+        return DeskResult([Reply(text=done)], notices=notices)
 
     async def _supplier_notice(
-        self, uow: UnitOfWork, row: AssessmentSession, decision: Decision, comment: str
+        self, uow: UnitOfWork, row: AssessmentSession, event: review.TellSupplier
     ) -> Notice:
+        """The supplier's message; asked for more, their interview opens again with it."""
+        decision = event.decision
         owner = await uow.people.get(row.owner_id)
         lang = owner.language if owner is not None else self.catalogue.default
-        params = {"id": row.id, "company": row.company_name or "—", "comment": comment or "—"}
+        params = {
+            "id": row.id,
+            "company": row.company_name or "—",
+            "comment": event.comment or "—",
+        }
         if decision == Decision.NEEDS_INFO:
             state = InterviewState.model_validate(row.state)
             reopened = self.engine.reopen(state)
@@ -354,131 +359,53 @@ class AssessorDesk:
         text = self.catalogue.text("desk.supplier_notice", lang, decision=name, **params)
         return Notice(row.owner_id, [Reply(text=text)])
 
-    # -- rendering ---------------------------------------------------------------------
+    # -- the card ----------------------------------------------------------------------
 
-    async def _card(self, uow: UnitOfWork, row: AssessmentSession, lang: str) -> list[Reply]:
-        t = self._t
-        answers = row.answers or {}
-        enterprise = answers.get("enterprise") or {}
+    async def _card(self, uow: UnitOfWork, row: AssessmentSession, lang: str) -> SessionCard:
+        """Everything the card shows, read while the transaction is open."""
+        enterprise = (row.answers or {}).get("enterprise") or {}
         owner = await uow.people.get(row.owner_id)
-        lines = [
-            t(
-                lang,
-                "desk.card.heading",
-                id=row.id,
-                status=t(lang, f"chat.status_name.{row.status}"),
-            ),
-            t(
-                lang,
-                "desk.card.enterprise",
-                name=row.company_name or "—",
-                code=row.credit_code or "—",
-            ),
-            t(
-                lang,
-                "desk.card.contact",
-                person=enterprise.get("contact_person") or "—",
-                phone=enterprise.get("contact_phone") or "—",
-            ),
-            t(lang, "desk.card.location", location=enterprise.get("plant_location") or "—"),
-            t(
-                lang,
-                "desk.card.period",
-                start=enterprise.get("period_start") or "—",
-                end=enterprise.get("period_end") or "—",
-            ),
-            t(
-                lang,
-                "desk.card.category",
-                category=self.engine.category_label(row.product_category, lang),
-            ),
-            t(
-                lang,
-                "desk.card.times",
-                created=local_date(row.created_at),
-                submitted=local_date(row.submitted_at),
-            ),
-            t(
-                lang,
-                "desk.card.owner",
-                name=owner.name if owner is not None else "—",
-                user_id=row.owner_id,
-            ),
-            "",
-        ]
-        if row.evaluation:
-            lines.append(render_report(row.evaluation, lang))
-        else:
-            state = InterviewState.model_validate(row.state).model_copy(update={"lang": lang})
-            lines += [t(lang, "desk.card.not_submitted"), *self.engine.summary(state)]
         evidence = await uow.evidence.list_for_session(row.id)
-        lines.append("")
-        if evidence:
-            lines.append(t(lang, "desk.card.evidence_heading", count=len(evidence)))
-            for index, item in enumerate(evidence, 1):
-                lines.append(
-                    t(
-                        lang,
-                        "desk.card.evidence_line",
-                        index=index,
-                        name=item.file_name or item.file_unique_id,
-                        question=self._question_label(item.question_id, lang),
-                        size=_size(item.file_size),
-                    )
-                )
-        else:
-            lines.append(t(lang, "desk.card.evidence_none"))
         decisions = await uow.reviews.list_for_session(row.id)
-        lines.append("")
-        if decisions:
-            lines.append(t(lang, "desk.card.history_heading"))
-            for d in decisions:
-                lines.append(
-                    t(
-                        lang,
-                        "desk.card.history_line",
-                        time=local_date(d.created_at),
-                        assessor=await self._person_name(uow, d.assessor_id),
-                        decision=t(lang, f"desk.decision_name.{d.decision}"),
-                        comment=d.comment or "—",
-                    )
+        return SessionCard(
+            lang=lang,
+            session_id=row.id,
+            status=Status(row.status),
+            company_name=row.company_name,
+            credit_code=row.credit_code,
+            contact_person=_text(enterprise.get("contact_person")),
+            contact_phone=_text(enterprise.get("contact_phone")),
+            plant_location=_text(enterprise.get("plant_location")),
+            period_start=_text(enterprise.get("period_start")),
+            period_end=_text(enterprise.get("period_end")),
+            product_category=row.product_category,
+            created_at=row.created_at,
+            submitted_at=row.submitted_at,
+            owner_id=row.owner_id,
+            owner_name=owner.name if owner is not None else None,
+            evaluation=Evaluation.model_validate(row.evaluation) if row.evaluation else None,
+            draft=None if row.evaluation else InterviewState.model_validate(row.state),
+            evidence=tuple(
+                CardEvidence(
+                    id=item.id,
+                    name=item.file_name or item.file_unique_id,
+                    question_id=item.question_id,
+                    size=item.file_size,
                 )
-        else:
-            lines.append(t(lang, "desk.card.history_none"))
-        return [Reply(text="\n".join(lines), buttons=self._card_buttons(row, evidence, lang))]
-
-    def _card_buttons(
-        self, row: AssessmentSession, evidence: list, lang: str
-    ) -> list[list[Button]]:  # type: ignore[type-arg]
-        t = self._t
-        rows: list[list[Button]] = []
-        status = Status(row.status)
-        if status == Status.SUBMITTED:
-            rows.append(
+                for item in evidence
+            ),
+            history=tuple(
                 [
-                    Button(label=t(lang, "desk.button.approve"), data=f"{PREFIX}:d:{row.id}:a"),
-                    Button(label=t(lang, "desk.button.reject"), data=f"{PREFIX}:d:{row.id}:r"),
-                ]
-            )
-            rows.append(
-                [Button(label=t(lang, "desk.button.ask_info"), data=f"{PREFIX}:d:{row.id}:i")]
-            )
-        elif status in (Status.APPROVED, Status.REJECTED):
-            rows.append([Button(label=t(lang, "desk.button.reopen"), data=f"{PREFIX}:o:{row.id}")])
-        for item in evidence[:MAX_EVIDENCE_BUTTONS]:
-            name = item.file_name or item.file_unique_id
-            rows.append(
-                [
-                    Button(
-                        label=t(lang, "desk.button.evidence", name=name),
-                        data=f"{PREFIX}:e:{item.id}",
+                    CardDecision(
+                        created_at=d.created_at,
+                        assessor=await self._person_name(uow, d.assessor_id),
+                        decision=Decision(d.decision),
+                        comment=d.comment,
                     )
+                    for d in decisions
                 ]
-            )
-        if row.evaluation:
-            rows.append([Button(label=t(lang, "desk.button.report"), data=f"{PREFIX}:p:{row.id}")])
-        rows.append([Button(label=t(lang, "desk.button.back_to_list"), data=ListQuery().encode())])
-        return rows
+            ),
+        )
 
     def _listing(self, heading: str, rows: list[AssessmentSession], lang: str) -> str:
         if not rows:
@@ -604,12 +531,6 @@ class AssessorDesk:
     def _filter_summary(self, query: ListQuery, lang: str) -> str:
         return " · ".join(self._filter_labels(query, lang).values())
 
-    def _question_label(self, question_id: str, lang: str) -> str:
-        try:
-            return self.engine.catalogue.text(self.engine.bank.question(question_id).label, lang)
-        except KeyError:
-            return question_id
-
     async def _person_name(self, uow: UnitOfWork, user_id: int) -> str:
         person = await uow.people.get(user_id)
         return person.name if person is not None else str(user_id)
@@ -642,20 +563,17 @@ def _short(name: str | None, limit: int = 24) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
+def _text(value: object) -> str | None:
+    """An answer as the card shows it; an empty one counts as missing."""
+    return str(value) if value else None
+
+
 def _fit(text: str, budget: int) -> str:
     """The longest prefix of `text` whose UTF-8 form fits Telegram's callback-data budget."""
     out = text
     while len(out.encode()) > budget:
         out = out[:-1]
     return out
-
-
-def _size(size: int | None) -> str:
-    if not size:
-        return "—"
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    return f"{max(1, size // 1024)} KB"
 
 
 __all__ = ["PREFIX", "AssessorDesk", "DeskResult", "Document", "ListQuery", "Refused", "Role"]

@@ -31,13 +31,13 @@ from conversations import (
     SubmitRequested,
     Submitted,
 )
+from criteria import review
 from storage import (
     AssessmentSession,
     ConcurrentUpdate,
     Database,
     Decision,
     Role,
-    Status,
     UnitOfWork,
 )
 
@@ -75,8 +75,6 @@ class Outcome:
     replies: list[Reply]
     session_id: int | None = None
     language: str = "zh"
-    submitted: bool = False
-    events: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     #: The input came from staff and was left untouched (nothing stored) for the desk to
     #: look at first: typed text may be the comment an assessor was asked for.
@@ -253,22 +251,19 @@ class InterviewService:
         if any(isinstance(effect, CancelConfirmed) for effect in result.effects):
             await uow.sessions.delete(row)
             outcome.session_id = None
-            outcome.events.append("cancelled")
             return outcome
         await self._record_effects(uow, row, result)
         await self._save(uow, row, result)
         for effect in result.effects:
             if isinstance(effect, Submitted):
-                resubmitted = row.status == Status.NEEDS_INFO
+                moved = review.submission(row.status)
                 await uow.sessions.mark_submitted(
                     row,
                     effect.evaluation,
                     str(effect.evaluation["ruleset_id"]),
                     int(str(effect.evaluation["ruleset_version"])),
                 )
-                outcome.submitted = True
-                outcome.events.append("resubmitted" if resubmitted else "submitted")
-                if resubmitted:
+                if any(isinstance(event, review.TellAssessor) for event in moved.events):
                     outcome.notices += await self._tell_assessor(uow, row)
         return outcome
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.reports.card import render_card
 from bot.services.access import Refused
 from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
 from bot.telegram.context import services
@@ -21,6 +22,9 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: D
     query = update.callback_query
     target = query.message if (query is not None and result.replace) else None
     replies = result.replies
+    if result.card is not None:
+        found = services(context)
+        replies = [*replies, render_card(result.card, found.engine, found.catalogue)]
     if target is not None:
         replies = [r.model_copy(update={"replace_previous": True}) for r in replies]
     await send_replies(update, replies, edit_target=target)

@@ -218,6 +218,7 @@ async def test_reopening_a_decision_clears_decided_at(db: Database) -> None:
         await uow.sessions.mark_submitted(row, EVALUATION, "sintered-wall-2020", 1)
         await uow.sessions.set_status(row, Status.REJECTED)
         assert row.decided_at is not None
+        await uow.sessions.set_status(row, Status.SUBMITTED)
         await uow.sessions.set_status(row, Status.NEEDS_INFO)
         await uow.commit()
     async with db.unit_of_work() as uow:
