@@ -3,6 +3,13 @@
 A front end creates an `Engine` (usually `Engine.default()`), keeps each supplier's
 `InterviewState` (JSON via `model_dump(mode="json")` / `InterviewState.model_validate`),
 feeds every input to `Engine.step` and sends the `Reply` objects back, acting on the effects.
+
+Inside, one module per concern: `engine` (the state machine: which question comes next,
+what each input does), `screens` (what is shown), `reading` (typed text into values, per
+kind of question), `rules` (cross-field and skip rules re-applied), `document` (the answers
+document the evaluator reads), `display` (answers worded for the supplier), `turn` (one
+call's private copy of the state); `bank`, `parsing`, `models` and `catalogue` are the data
+they work on.
 """
 
 from conversations.bank import Question, QuestionBank

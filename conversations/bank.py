@@ -1,22 +1,37 @@
-"""The interview as data: questions, their kinds, validation, skip rules and targets.
+"""The interview as data: the question bank, checked as a whole, and the engine's queries.
 
-Everything a question needs is declared in `data/questions.yaml` and checked here when the
-bank loads, so a typo in a condition, a unit or a target fails at start-up rather than in
-front of a supplier. Adding, changing or reordering a question never needs code.
+Everything a question needs is declared in `data/questions.yaml` and checked when the bank
+loads (each question by itself in `questions`, the references between them here), so a typo
+in a condition, a unit or a target fails at start-up rather than in front of a supplier.
+Adding, changing or reordering a question never needs code.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from decimal import Decimal
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from conversations.conditions import Condition, Match, condition_holds
+from conversations.questions import (
+    CHOICE_KINDS,
+    NUMERIC_KINDS,
+    FileRules,
+    Kind,
+    Option,
+    Question,
+    Rule,
+    Section,
+    UnitDef,
+    YesNoWords,
+)
 
 __all__ = [
     "NUMERIC_KINDS",
@@ -34,88 +49,7 @@ __all__ = [
     "condition_holds",
 ]
 
-Kind = Literal[
-    "yes_no",
-    "single_choice",
-    "multi_choice",
-    "number",
-    "percentage",
-    "text",
-    "date",
-    "credit_code",
-    "phone",
-    "file",
-    "link_or_file",
-]
-
-NUMERIC_KINDS: frozenset[str] = frozenset({"number", "percentage"})
-CHOICE_KINDS: frozenset[str] = frozenset({"single_choice", "multi_choice"})
-FILE_KINDS: frozenset[str] = frozenset({"file", "link_or_file"})
-# Kinds whose answer can be written into the answers document.
-TARGET_KINDS: frozenset[str] = frozenset(
-    {"yes_no", "single_choice", "number", "percentage", "text", "date", "credit_code", "phone"}
-)
-
-# Ids are short so that every button's callback data (`iv:<verb>:<question>:<option>`)
-# stays within Telegram's 64-byte limit.
-QUESTION_ID = r"^[a-z][a-z0-9_]{0,31}$"
-OPTION_VALUE = r"^[a-z0-9][a-z0-9_]{0,23}$"
-SECTION_ID = r"^[a-z][a-z0-9_]{0,23}$"
-TEXT_KEY = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
-TARGET = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
-
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
-
-
-class Match(BaseModel):
-    """One test on an earlier answer; exactly one field is set."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    in_: tuple[bool | str, ...] | None = Field(default=None, alias="in")
-    not_in: tuple[bool | str, ...] | None = None
-    contains: str | None = None
-    contains_any: tuple[str, ...] | None = None
-
-    @model_validator(mode="after")
-    def _one_test(self) -> Self:
-        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                "a condition test has exactly one of: in, not_in, contains, contains_any"
-            )
-        return self
-
-    def values(self) -> tuple[bool | str, ...]:
-        """Every option value the test names, for validation against the question."""
-        if self.contains is not None:
-            return (self.contains,)
-        return self.in_ or self.not_in or self.contains_any or ()
-
-    def holds(self, answer: Any) -> bool:
-        if self.in_ is not None:
-            return _same_in(answer, self.in_)
-        if self.not_in is not None:
-            return not _same_in(answer, self.not_in)
-        if not isinstance(answer, list):
-            return False
-        if self.contains is not None:
-            return self.contains in answer
-        return any(value in answer for value in self.contains_any or ())
-
-
-def _same(answer: Any, expected: bool | str) -> bool:
-    # True == 1 and "1" != True: compare types too, so a bool never matches a string.
-    return type(answer) is type(expected) and answer == expected
-
-
-def _same_in(answer: Any, expected: Sequence[bool | str]) -> bool:
-    return any(_same(answer, value) for value in expected)
-
-
-# `when: {question_id: matcher, ...}`: every entry must hold. A scalar matcher means equals.
-Condition = dict[str, bool | str | Match]
-
 
 _APPLICABLE_MEMO_SIZE = 4096
 
@@ -128,229 +62,6 @@ def _frozen(value: Any) -> Hashable | None:
     if value is None or isinstance(value, str | bool | int | float | Decimal):
         return (type(value).__name__, value)
     return None
-
-
-def condition_holds(
-    condition: Mapping[str, bool | str | Match], answers: Mapping[str, Any]
-) -> bool:
-    """Whether a skip rule lets a question apply; an unanswered or skipped question never
-    satisfies a test, so follow-ups wait until the question they depend on is answered."""
-    for question_id, matcher in condition.items():
-        answer = answers.get(question_id)
-        if answer is None:
-            return False
-        if isinstance(matcher, Match):
-            if not matcher.holds(answer):
-                return False
-        elif not _same(answer, matcher):
-            return False
-    return True
-
-
-class Option(BaseModel):
-    model_config = _FROZEN
-
-    value: str = Field(pattern=OPTION_VALUE)
-    label: str = Field(pattern=TEXT_KEY)
-    synonyms: tuple[str, ...] = ()
-    # Choosing it clears every other choice (and another choice clears it), like "none".
-    exclusive: bool = False
-
-
-class Rule(BaseModel):
-    """A cross-field check against an earlier answer; exactly one form is used.
-
-    - `le` / `ge`: at most / at least the answer to that question;
-    - `sum_with` + `sum_max`: this answer plus theirs is at most `sum_max`;
-    - `span_from` + `span_months`: a month that makes a period of exactly that many
-      consecutive months starting at the month answered there.
-    """
-
-    model_config = _FROZEN
-
-    le: str | None = None
-    ge: str | None = None
-    sum_with: tuple[str, ...] = ()
-    sum_max: Decimal | None = None
-    span_from: str | None = None
-    span_months: int | None = Field(default=None, ge=1)
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Self:
-        forms = [
-            self.le is not None,
-            self.ge is not None,
-            bool(self.sum_with) or self.sum_max is not None,
-            self.span_from is not None or self.span_months is not None,
-        ]
-        if sum(forms) != 1:
-            raise ValueError(
-                "a rule is exactly one of: le, ge, sum_with+sum_max, span_from+span_months"
-            )
-        if (bool(self.sum_with)) != (self.sum_max is not None):
-            raise ValueError("sum_with and sum_max go together")
-        if (self.span_from is None) != (self.span_months is None):
-            raise ValueError("span_from and span_months go together")
-        return self
-
-    def references(self) -> tuple[str, ...]:
-        refs = [ref for ref in (self.le, self.ge, self.span_from) if ref is not None]
-        return (*refs, *self.sum_with)
-
-
-class Question(BaseModel):
-    model_config = _FROZEN
-
-    id: str = Field(pattern=QUESTION_ID)
-    section: str
-    clause: str = Field(min_length=1)
-    kind: Kind
-    prompt: str = Field(pattern=TEXT_KEY)
-    help: str = Field(pattern=TEXT_KEY)
-    label: str = Field(pattern=TEXT_KEY)
-    example: str = Field(pattern=TEXT_KEY)
-    # Where the answer goes in the answers document; None keeps it in the interview only.
-    target: str | None = Field(default=None, pattern=TARGET)
-    # What the document holds when the question does not apply or was skipped. When not
-    # given: false for yes/no, 0 for amounts, and the field is left out otherwise.
-    default: JsonValue = None
-    optional: bool = False
-    # Personal data of a natural person (a contact's name or phone): erased on request,
-    # while the company's answers and the evaluation stay for the statistics.
-    personal: bool = False
-    # The date a certificate expires: its supplier is reminded before that day.
-    expiry: bool = False
-    when: Condition = Field(default_factory=dict)
-    options: tuple[Option, ...] = ()
-    min_selected: int = Field(default=1, ge=1)
-    unit: str | None = None
-    units: dict[str, Decimal] = Field(default_factory=dict)
-    min: Decimal | None = None
-    max: Decimal | None = None
-    min_exclusive: bool = False
-    min_length: int = Field(default=1, ge=1)
-    max_length: int | None = Field(default=None, ge=1)
-    pattern: str | None = None
-    granularity: Literal["day", "month"] = "day"
-    # For a month question: which day of the month the stored ISO date names.
-    anchor: Literal["start", "end"] = "start"
-    not_before_today: bool = False
-    not_after_today: bool = False
-    rules: tuple[Rule, ...] = ()
-
-    @model_validator(mode="after")
-    def _fits_kind(self) -> Self:
-        kind = self.kind
-        if kind in CHOICE_KINDS:
-            if len(self.options) < 2:
-                raise ValueError(f"{self.id}: a {kind} question needs at least two options")
-            values = [option.value for option in self.options]
-            if len(set(values)) != len(values):
-                raise ValueError(f"{self.id}: option values repeat")
-        elif self.options:
-            raise ValueError(f"{self.id}: only choice questions have options")
-        if kind == "number":
-            if self.unit is None or not self.units:
-                raise ValueError(f"{self.id}: a number question names its unit and units")
-            if self.units.get(self.unit) != 1:
-                raise ValueError(f"{self.id}: the canonical unit {self.unit!r} has factor 1")
-            if any(factor <= 0 for factor in self.units.values()):
-                raise ValueError(f"{self.id}: unit factors are positive")
-        elif self.units or (self.unit is not None and kind != "percentage"):
-            raise ValueError(f"{self.id}: only number questions have units")
-        if kind not in NUMERIC_KINDS and (
-            self.min is not None or self.max is not None or self.min_exclusive
-        ):
-            raise ValueError(f"{self.id}: only amounts have min/max")
-        if kind == "text" and self.max_length is None:
-            raise ValueError(f"{self.id}: a text question has a max_length")
-        if self.pattern is not None:
-            if kind != "text":
-                raise ValueError(f"{self.id}: only text questions have a pattern")
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValueError(f"{self.id}: bad pattern: {exc}") from exc
-        if kind != "date" and (
-            self.granularity != "day"
-            or self.anchor != "start"
-            or self.not_before_today
-            or self.not_after_today
-        ):
-            raise ValueError(f"{self.id}: only date questions have date settings")
-        if self.target is not None and kind not in TARGET_KINDS:
-            raise ValueError(f"{self.id}: a {kind} answer cannot go into the answers document")
-        if "default" in self.model_fields_set and self.target is None:
-            raise ValueError(f"{self.id}: a default needs a target")
-        return self
-
-    @property
-    def is_file(self) -> bool:
-        return self.kind in FILE_KINDS
-
-    def lower_bound(self) -> Decimal | None:
-        if self.kind == "percentage" and self.min is None:
-            return Decimal(0)
-        return self.min
-
-    def upper_bound(self) -> Decimal | None:
-        if self.kind == "percentage" and self.max is None:
-            return Decimal(100)
-        return self.max
-
-    def document_default(self) -> tuple[bool, JsonValue]:
-        """(whether the document gets a value when unanswered, that value)."""
-        if "default" in self.model_fields_set:
-            return True, self.default
-        if self.kind == "yes_no":
-            return True, False
-        if self.kind in NUMERIC_KINDS:
-            return True, 0
-        return False, None
-
-
-class Section(BaseModel):
-    model_config = _FROZEN
-
-    id: str = Field(pattern=SECTION_ID)
-    title: str = Field(pattern=TEXT_KEY)
-
-
-class UnitDef(BaseModel):
-    model_config = _FROZEN
-
-    label: str = Field(pattern=TEXT_KEY)
-    tokens: tuple[str, ...] = Field(min_length=1)
-
-
-class FileRules(BaseModel):
-    """What an upload may be: extension → accepted MIME types, and the size limit."""
-
-    model_config = _FROZEN
-
-    max_bytes: int = Field(gt=0)
-    # Per question: enough for a certificate's pages, bounded so a state stays small.
-    max_files: int = Field(default=10, ge=1)
-    types: dict[str, tuple[str, ...]] = Field(min_length=1)
-
-    def mime_types(self) -> frozenset[str]:
-        return frozenset(m for mimes in self.types.values() for m in mimes)
-
-    def allows(self, file_name: str | None, mime_type: str | None) -> bool:
-        """An allowed extension decides; a file without one is judged by its MIME type."""
-        suffix = Path(file_name or "").suffix.lower().lstrip(".")
-        if suffix:
-            return suffix in self.types
-        return (mime_type or "").lower() in self.mime_types()
-
-
-class YesNoWords(BaseModel):
-    """Typed words read as an answer to a yes/no question, in any language."""
-
-    model_config = _FROZEN
-
-    yes: tuple[str, ...] = Field(min_length=1)
-    no: tuple[str, ...] = Field(min_length=1)
 
 
 class QuestionBank(BaseModel):

@@ -1,20 +1,13 @@
-"""One question at a time: every kind of question, its buttons, re-prompts and navigation."""
+"""The state machine: what each input does to an interview, from ticking options and
+sending files to going back, cancelling, switching language and resuming."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from interview_driver import (
-    TODAY,
-    VALID_CODE,
-    Chat,
-    inputs_for,
-    make_engine,
-    pdf,
-    press,
-    typed,
-)
+from interview_driver import VALID_CODE, Chat, inputs_for, pdf, press
+from interview_plans import ENGINE, at, example_of, refused
 
 from conversations import (
     AnswerAccepted,
@@ -27,62 +20,7 @@ from conversations import (
     TextInput,
 )
 
-ENGINE = make_engine()
-
-
-def at(question_id: str, plan: dict | None = None, lang: str = "zh") -> Chat:
-    chat = Chat(ENGINE, lang)
-    chat.answer_until(question_id, plan)
-    assert chat.current == question_id
-    return chat
-
-
-def refused(chat: Chat, text: str) -> str:
-    """Type `text`, check it was refused (same question, nothing stored), return the error."""
-    before = chat.state.model_copy(deep=True)
-    chat.text(text)
-    assert chat.current == before.current
-    assert chat.state.answers == before.answers
-    assert chat.result.effects == []
-    assert len(chat.replies) == 2
-    question_text = chat.last.text
-    assert before.current is not None
-    assert ENGINE.catalogue.text(ENGINE.bank.question(before.current).prompt, "zh") in question_text
-    return chat.replies[0].text
-
-
-def example_of(question_id: str, lang: str = "zh") -> str:
-    return ENGINE.catalogue.text(ENGINE.bank.question(question_id).example, lang)
-
-
-# -- the first screen -----------------------------------------------------------------------
-
-
-def test_the_first_question_shows_progress_and_has_no_back_button() -> None:
-    chat = Chat(ENGINE)
-    total = len(ENGINE.bank.applicable({}))
-    assert chat.last.text.startswith(f"第 1/{total} 题 · 企业信息\n\n企业名称是什么")
-    assert chat.last.button_data() == ["iv:h:company_name"]
-    assert ENGINE.progress(chat.state) == (1, total, "企业信息")
-
-
-def test_every_question_shows_where_the_supplier_is() -> None:
-    chat = at("raw_total_t")
-    position, total, section = ENGINE.progress(chat.state)
-    assert section == "原材料本地化"
-    assert chat.last.text.startswith(f"第 {position}/{total} 题 · 原材料本地化")
-    assert (
-        position
-        == [q.id for q in ENGINE.bank.applicable(chat.state.answers)].index("raw_total_t") + 1
-    )
-
-
-def test_follow_up_questions_count_once_they_apply() -> None:
-    chat = at("quality_management")
-    _, before, _ = ENGINE.progress(chat.state)
-    chat.press("iv:a:quality_management:y")
-    _, after, _ = ENGINE.progress(chat.state)
-    assert after == before + 3
+# -- every step works on a copy --------------------------------------------------------------
 
 
 def test_stepping_never_changes_the_state_it_was_given() -> None:
@@ -113,141 +51,7 @@ def test_no_input_of_a_whole_interview_changes_the_state_it_was_given() -> None:
     assert given.model_dump(mode="json") == frozen
 
 
-# -- text, credit code, phone ---------------------------------------------------------------
-
-
-def test_text_answers_are_trimmed() -> None:
-    chat = Chat(ENGINE)
-    chat.text("  石家庄某某   建材有限公司 ")
-    assert chat.state.answers["company_name"] == "石家庄某某 建材有限公司"
-    assert chat.result.effects == [AnswerAccepted(question_id="company_name")]
-    assert chat.current == "credit_code"
-
-
-def test_empty_and_overlong_text_is_refused_with_an_example() -> None:
-    chat = Chat(ENGINE)
-    error = refused(chat, "   ")
-    assert "不能为空" in error and example_of("company_name") in error
-    error = refused(chat, "某" * 101)
-    assert "最多 100 字" in error and example_of("company_name") in error
-
-
-def test_credit_codes_are_checked_and_normalised() -> None:
-    chat = at("credit_code")
-    assert "应为 18 位，您输入的是 7 位" in refused(chat, "9113018")
-    error = refused(chat, "91130185MA07LQ8K3Q")
-    assert "校验位" in error and example_of("credit_code") in error
-    error = refused(chat, "91130185MI07LQ8K3P")
-    assert "“I”" in error
-    chat.text("  " + VALID_CODE.lower() + " ")
-    assert chat.state.answers["credit_code"] == VALID_CODE
-
-
-def test_phone_numbers() -> None:
-    chat = at("contact_phone")
-    error = refused(chat, "12345")
-    assert "“12345”" in error and example_of("contact_phone") in error
-    chat.text("+86 311-8765-4321")
-    assert chat.state.answers["contact_phone"] == "031187654321"
-
-
-# -- dates ----------------------------------------------------------------------------------
-
-
-def test_the_evaluation_period_is_twelve_consecutive_past_months() -> None:
-    chat = at("period_start")
-    error = refused(chat, "2025-07")
-    assert "2025-07 还没有结束" in error
-    error = refused(chat, "some time")
-    assert "没能读出日期" in error and example_of("period_start") in error
-    chat.text("2024年3月")
-    assert chat.state.answers["period_start"] == "2024-03-01"
-    error = refused(chat, "2024-12")
-    assert "从 2024-03 开始，应在 2025-02 结束" in error
-    chat.text("2025/2")
-    assert chat.state.answers["period_end"] == "2025-02-28"
-    assert ENGINE.answers_document(chat.state)["enterprise"]["period_end"] == "2025-02-28"
-
-
-def test_an_expired_certificate_is_refused_with_an_explanation() -> None:
-    chat = at("qms_expiry")
-    yesterday = TODAY.replace(day=TODAY.day - 1).isoformat()
-    error = refused(chat, yesterday)
-    assert f"证书已于 {yesterday} 过期" in error
-    assert "改为“否”" in error and example_of("qms_expiry") in error
-    error = refused(chat, "2026-02-30")
-    assert "没能读出日期" in error
-    error = refused(chat, "2026-06")
-    assert "具体哪一天" in error
-    chat.text(TODAY.isoformat())
-    assert chat.state.answers["qms_expiry"] == TODAY.isoformat()
-    assert chat.current == "qms_certificate"
-
-
-# -- yes/no and single choice ---------------------------------------------------------------
-
-
-def test_yes_no_questions_have_two_buttons_and_a_back_button() -> None:
-    chat = at("lawful_operation")
-    assert chat.last.buttons[0][0].label == "是"
-    assert chat.last.buttons[0][1].label == "否"
-    assert chat.last.button_data() == [
-        "iv:a:lawful_operation:y",
-        "iv:a:lawful_operation:n",
-        "iv:b:lawful_operation",
-        "iv:h:lawful_operation",
-    ]
-    chat.press("iv:a:lawful_operation:n")
-    assert chat.state.answers["lawful_operation"] is False
-    assert chat.current == "white_list"
-
-
-@pytest.mark.parametrize(
-    ("typed_text", "value"),
-    [("是", True), ("有", True), ("Yes", True), ("y", True), ("否", False), ("没有", False),
-     ("NO", False), ("n", False), ("ｙｅｓ", True)],
-)  # fmt: skip
-def test_yes_no_questions_accept_typed_answers(typed_text: str, value: bool) -> None:
-    chat = at("white_list")
-    chat.text(typed_text)
-    assert chat.state.answers["white_list"] is value
-
-
-def test_a_typed_answer_that_is_not_a_choice_gets_the_buttons_again() -> None:
-    chat = at("white_list")
-    error = refused(chat, "maybe later")
-    assert "是 / 否" in error and "例如：是" in error
-    assert chat.last.button_data()[:2] == ["iv:a:white_list:y", "iv:a:white_list:n"]
-
-
-def test_single_choices_by_button_label_or_synonym() -> None:
-    chat = at("product_category")
-    labels = chat.last.button_labels()[:4]
-    assert labels[0] == "烧结多孔砖和多孔砌块"
-    chat.press("iv:a:product_category:hollow_brick")
-    assert chat.state.answers["product_category"] == "hollow_brick"
-
-    chat = at("product_category")
-    chat.text("烧结保温砖和保温砌块")
-    assert chat.state.answers["product_category"] == "insulation_brick"
-
-    chat = at("product_category")
-    chat.text("实心砖")
-    assert chat.state.answers["product_category"] == "solid_product"
-
-    chat = at("product_category", lang="en")
-    chat.text("sintered hollow bricks and blocks")
-    assert chat.state.answers["product_category"] == "hollow_brick"
-
-
-def test_an_unknown_choice_is_refused_with_the_options() -> None:
-    chat = at("product_category")
-    error = refused(chat, "瓷砖")
-    assert "烧结多孔砖和多孔砌块 / 烧结空心砖和空心砌块" in error
-    assert example_of("product_category") in error
-
-
-# -- multi choice ---------------------------------------------------------------------------
+# -- multi choice buttons -------------------------------------------------------------------
 
 
 def test_multi_choice_buttons_toggle_in_place() -> None:
@@ -289,99 +93,7 @@ def test_done_with_nothing_chosen_is_refused() -> None:
     assert chat.current == "waste_types"
 
 
-def test_several_choices_can_be_typed() -> None:
-    chat = at("waste_types")
-    chat.text("煤矸石、粉煤灰")
-    assert chat.state.answers["waste_types"] == ["coal_gangue", "fly_ash"]
-    chat = at("waste_types", lang="en")
-    chat.text("Fly ash, other solid waste")
-    assert chat.state.answers["waste_types"] == ["fly_ash", "other"]
-
-
-def test_typed_choices_that_contradict_each_other_are_refused() -> None:
-    chat = at("waste_types")
-    error = refused(chat, "无，煤矸石")
-    assert "“无（不掺加固体废弃物）”不能与其他选项同时选择" in error
-    error = refused(chat, "煤矸石、沙子")
-    assert "煤矸石 / 粉煤灰" in error
-
-
-# -- amounts --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("question_id", "text", "stored"),
-    [
-        ("electricity_kwh", "120万度", "1200000"),
-        ("electricity_kwh", "1,200 MWh", "1200000"),
-        ("electricity_kwh", "１２０００００ kWh", "1200000"),
-        ("natural_gas_m3", "35万立方米", "350000"),
-        ("natural_gas_m3", "350,000 m³", "350000"),
-        ("fuel_oil_kg", "12吨", "12000"),
-        ("fuel_oil_kg", "12,5 kg", "12.5"),
-        ("diesel_kg", "8000 公斤", "8000"),
-    ],
-)
-def test_amounts_are_converted_to_the_question_unit(
-    question_id: str, text: str, stored: str
-) -> None:
-    chat = at(question_id)
-    chat.text(text)
-    assert chat.state.answers[question_id] == stored
-
-
-@pytest.mark.parametrize(
-    ("question_id", "text", "says"),
-    [
-        ("electricity_kwh", "12 吨", "不能使用单位“吨”"),
-        ("electricity_kwh", "-5", "不能是负数"),
-        ("electricity_kwh", "100 200", "只输入一个数"),
-        ("electricity_kwh", "1,2345", "逗号有歧义"),
-        ("electricity_kwh", "很多", "没能读出数字"),
-        ("electricity_kwh", "1000.5亿度", "不能大于 100,000,000,000 千瓦时"),
-        ("output_t", "0", "必须大于 0 吨"),
-        ("coal_gangue_pct", "101", "不能大于 100%"),
-        ("coal_gangue_pct", "0", "必须大于 0%"),
-        ("coal_gangue_pct", "85 kg", "不能使用单位“kg”"),
-    ],
-)
-def test_wrong_amounts_are_refused_with_the_reason_and_an_example(
-    question_id: str, text: str, says: str
-) -> None:
-    chat = at(question_id)
-    error = refused(chat, text)
-    assert says in error
-    assert example_of(question_id) in error
-
-
-def test_a_unit_error_lists_the_units_the_question_accepts() -> None:
-    chat = at("electricity_kwh")
-    error = refused(chat, "12 吨")
-    assert "kWh、kW·h、kw.h、度、千瓦时、千瓦·时、MWh、MW·h、兆瓦时" in error
-
-
-def test_percentages_accept_full_width_signs() -> None:
-    chat = at("coal_gangue_pct", {"waste_types": typed("煤矸石、粉煤灰")})
-    chat.text("８５％")
-    assert chat.state.answers["coal_gangue_pct"] == "85"
-
-
-def test_waste_shares_cannot_add_up_to_more_than_100() -> None:
-    chat = at(
-        "fly_ash_pct", {"waste_types": typed("煤矸石、粉煤灰"), "coal_gangue_pct": typed("60")}
-    )
-    error = refused(chat, "50")
-    assert "与“煤矸石掺加量”合计为 110%，超过了 100%" in error
-    chat.text("40")
-    assert chat.state.answers["fly_ash_pct"] == "40"
-
-
-def test_local_raw_materials_cannot_exceed_the_total() -> None:
-    chat = at("raw_local_t", {"raw_total_t": typed("5.2万吨")})
-    error = refused(chat, "60000")
-    assert "不能大于“主要原材料总量（不含固废）”的答案（52,000 吨）" in error
-    chat.text("52000")
-    assert chat.state.answers["raw_local_t"] == "52000"
+# -- skipping -------------------------------------------------------------------------------
 
 
 def test_optional_questions_can_be_skipped_and_count_as_zero() -> None:
@@ -562,22 +274,6 @@ def test_back_skips_questions_that_no_longer_apply() -> None:
     assert chat.current == "quality_management"
     chat.command("back")
     assert chat.current == "white_list"
-
-
-def test_changing_an_answer_drops_the_follow_ups_and_their_files() -> None:
-    chat = at("environmental_management")
-    assert "qms_certificate" in chat.state.answers
-    for _ in range(4):
-        chat.command("back")
-    chat.press("iv:a:quality_management:n")
-    assert FilesCleared(question_id="qms_certificate") in chat.result.effects
-    assert chat.replies[0].text.startswith("以下问题因您的修改不再适用，其答案已删除：")
-    assert (
-        "质量管理体系证书编号、质量管理体系证书有效期至、质量管理体系证书文件"
-        in chat.replies[0].text
-    )
-    for gone in ("qms_certificate_no", "qms_expiry", "qms_certificate"):
-        assert gone not in chat.state.answers
 
 
 def test_help_explains_and_asks_the_same_question_again() -> None:
