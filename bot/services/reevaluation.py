@@ -31,9 +31,16 @@ from sqlalchemy import Row, Table, bindparam, cast, func, select, update
 from sqlalchemy import Text as SQLText
 from sqlalchemy.dialects.postgresql import JSONB
 
-from bot.services.ruleset_changes import changed_settings, load_version, reads_setting
+from bot.services.ruleset_changes import load_version
 from bot.services.rulesets import RulesetProvider
-from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers
+from criteria import (
+    InvalidAnswers,
+    Ruleset,
+    changed_settings,
+    evaluate,
+    parse_answers,
+    reads_setting,
+)
 from criteria.texts import Text
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
 from storage import AssessmentSession, Database, Person, Status, UnitOfWork
