@@ -20,6 +20,7 @@ from storage.errors import ConcurrentUpdate
 from storage.models import DECIDED_STATUSES, OPEN_STATUSES, AssessmentSession, Status, utcnow
 from storage.repositories.session_search import search_statement
 from storage.repositories.shared import coerce, flush, table_of
+from storage.repositories.submitted import SubmittedSessions
 
 _SESSIONS = table_of(AssessmentSession)
 
@@ -88,6 +89,11 @@ def _lookups(answers: Any) -> dict[str, str | None]:
 class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    @property
+    def submitted(self) -> SubmittedSessions:
+        """The submitted sessions in bulk, as a re-evaluation reads and rewrites them."""
+        return SubmittedSessions(self._session)
 
     async def create(
         self,
