@@ -9,6 +9,7 @@ Pure domain code: no network, no database, no messenger; it reads only its packa
 """
 
 from criteria.answers import Answers, answers_json_schema, parse_answers
+from criteria.dependencies import changed_settings, reads_setting
 from criteria.errors import AnswerProblem, CriteriaError, InvalidAnswers, RulesetError
 from criteria.evaluation import ClauseResult, Evaluation, Gap, Metrics, NearestPath
 from criteria.evaluator import CLAUSE_CHECKS, evaluate
@@ -55,9 +56,11 @@ __all__ = [
     "SettableKey",
     "answers_json_schema",
     "available_rulesets",
+    "changed_settings",
     "evaluate",
     "load_ruleset",
     "parse_answers",
     "parse_ruleset_spec",
+    "reads_setting",
     "render_report",
 ]

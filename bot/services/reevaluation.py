@@ -27,17 +27,20 @@ from contextlib import aclosing, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, cast, func, select, update
-from sqlalchemy import Text as SQLText
-from sqlalchemy.dialects.postgresql import JSONB
-
-from bot.services.ruleset_changes import changed_settings, load_version, reads_setting
+from bot.services.ruleset_changes import load_version
 from bot.services.rulesets import RulesetProvider
-from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers
+from criteria import (
+    InvalidAnswers,
+    Ruleset,
+    changed_settings,
+    evaluate,
+    parse_answers,
+    reads_setting,
+)
 from criteria.texts import Text
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
-from storage import AssessmentSession, Database, Person, Status, UnitOfWork
-from storage.models import utcnow
+from storage import Database, UnitOfWork
+from storage.repositories import ForJudging, Rejudged
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +51,6 @@ BATCH_SIZE = 500
 PARALLEL_FROM = 2000
 #: Changed session ids kept in the audit entry of one re-evaluation.
 AUDIT_IDS = 500
-
-
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-_SESSIONS = _table(AssessmentSession)
-_PEOPLE = _table(Person)
 
 
 # -- judging --------------------------------------------------------------------------------
@@ -271,7 +264,7 @@ def _flipped_clauses(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> l
     return found
 
 
-Batch = tuple[list[Row[Any]], list[Judged]]
+Batch = tuple[list[ForJudging], list[Judged]]
 
 
 class Reevaluator:
@@ -342,14 +335,14 @@ class Reevaluator:
         """Judged batches in id order; the next batch is judged while this one is used."""
         changes: dict[tuple[str, int], frozenset[str] | None] = {}
         async with self.db.unit_of_work() as uow:
-            expected = await _count_submitted(uow)
+            expected = await uow.sessions.submitted.count()
         async with judging(expected, self.workers) as judge:
             rows = await self._read(target, 0, changes)
             # Each batch gets a snapshot of what is known so far: the next read adds to it.
             pending = asyncio.ensure_future(judge(target, dict(changes), _items(rows), keep))
             try:
                 while rows:
-                    following: list[Row[Any]] = []
+                    following: list[ForJudging] = []
                     if len(rows) == self.batch_size:
                         following = await self._read(target, rows[-1].id, changes)
                     judged = await pending
@@ -366,9 +359,9 @@ class Reevaluator:
 
     async def _read(
         self, target: Ruleset, after: int, changes: dict[tuple[str, int], frozenset[str] | None]
-    ) -> list[Row[Any]]:
+    ) -> list[ForJudging]:
         async with self.db.unit_of_work() as uow:
-            rows = await _submitted_batch(uow, after, self.batch_size)
+            rows = await uow.sessions.submitted.page(after, self.batch_size)
             await self._learn(uow, target, rows, changes)
         return rows
 
@@ -376,7 +369,7 @@ class Reevaluator:
         self,
         uow: UnitOfWork,
         target: Ruleset,
-        rows: Sequence[Row[Any]],
+        rows: Sequence[ForJudging],
         changes: dict[tuple[str, int], frozenset[str] | None],
     ) -> None:
         """What differs between `target` and each version these sessions were judged under."""
@@ -392,7 +385,7 @@ class Reevaluator:
             changes[key] = changed_settings(earlier, target) if earlier is not None else None
 
     async def _write(
-        self, target: Ruleset, rows: Sequence[Row[Any]], judged: Sequence[Judged], impact: Impact
+        self, target: Ruleset, rows: Sequence[ForJudging], judged: Sequence[Judged], impact: Impact
     ) -> bool:
         """Store one batch in its own transaction; False when the version moved on."""
         by_id = {row.id: row for row in rows}
@@ -402,9 +395,9 @@ class Reevaluator:
             if (latest.version if latest is not None else BASELINE_VERSION) != target.version:
                 impact.superseded_by = latest.version if latest is not None else BASELINE_VERSION
                 return False
-            still = await _still_submitted(uow, {sid: by_id[sid].version for sid in fresh})
-            now = utcnow()
-            params: list[dict[str, Any]] = []
+            versions = {sid: by_id[sid].version for sid in fresh}
+            still = await uow.sessions.submitted.lock_unchanged(versions)
+            rejudged: list[Rejudged] = []
             flipped: list[Judged] = []
             for verdict in judged:
                 if verdict.outcome == JUDGED and verdict.session_id not in still:
@@ -414,41 +407,23 @@ class Reevaluator:
                 if impact.count(verdict, row.qualified):
                     flipped.append(verdict)
                 if verdict.outcome == JUDGED:
-                    params.append(
-                        {
-                            "b_id": row.id,
-                            "b_evaluation": verdict.evaluation,
-                            "b_qualified": verdict.qualified,
-                            "b_needs_review": verdict.needs_review,
-                            "b_ruleset_id": target.id,
-                            "b_ruleset_version": target.version,
-                            "b_now": now,
-                        }
+                    rejudged.append(
+                        Rejudged(
+                            row.id, verdict.evaluation, verdict.qualified, verdict.needs_review
+                        )
                     )
             if flipped:
                 impact.flips += await self._flips(uow, by_id, flipped)
-            if params:
-                await uow.session.execute(_rejudge_statement(uow), params)
+            await uow.sessions.submitted.rejudge(target.id, target.version, rejudged)
             await uow.commit()
         return True
 
     async def _flips(
-        self, uow: UnitOfWork, rows: Mapping[int, Row[Any]], flipped: Sequence[Judged]
+        self, uow: UnitOfWork, rows: Mapping[int, ForJudging], flipped: Sequence[Judged]
     ) -> list[Flip]:
         ids = [verdict.session_id for verdict in flipped]
-        query = select(_SESSIONS.c.id, _SESSIONS.c.evaluation).where(_SESSIONS.c.id.in_(ids))
-        earlier = {sid: ev for sid, ev in (await uow.session.execute(query)).all()}
-        owners = sorted({rows[sid].owner_id for sid in ids})
-        languages = {
-            owner: str(language)
-            for owner, language in (
-                await uow.session.execute(
-                    select(_PEOPLE.c.telegram_id, _PEOPLE.c.language).where(
-                        _PEOPLE.c.telegram_id.in_(owners)
-                    )
-                )
-            ).all()
-        }
+        earlier = await uow.sessions.submitted.evaluations(ids)
+        languages = await uow.people.languages({rows[sid].owner_id for sid in ids})
         out = []
         for verdict in flipped:
             row = rows[verdict.session_id]
@@ -466,72 +441,13 @@ class Reevaluator:
         return out
 
 
-def _rejudge_statement(uow: UnitOfWork) -> Any:
-    """One UPDATE per batch (executemany); the evaluation arrives as JSON text."""
-    evaluation: Any = bindparam("b_evaluation", type_=SQLText)
-    if uow.session.get_bind().dialect.name == "postgresql":
-        evaluation = cast(evaluation, JSONB)
-    return (
-        update(_SESSIONS)
-        .where(_SESSIONS.c.id == bindparam("b_id"))
-        .values(
-            evaluation=evaluation,
-            qualified=bindparam("b_qualified", type_=_SESSIONS.c.qualified.type),
-            needs_review=bindparam("b_needs_review", type_=_SESSIONS.c.needs_review.type),
-            ruleset_id=bindparam("b_ruleset_id", type_=_SESSIONS.c.ruleset_id.type),
-            ruleset_version=bindparam("b_ruleset_version", type_=_SESSIONS.c.ruleset_version.type),
-            version=_SESSIONS.c.version + 1,
-            updated_at=bindparam("b_now", type_=_SESSIONS.c.updated_at.type),
-        )
-    )
-
-
-async def _still_submitted(uow: UnitOfWork, versions: Mapping[int, int]) -> set[int]:
-    """Of these sessions, the ones unchanged since read, locked until commit (PostgreSQL)."""
-    if not versions:
-        return set()
-    query = (
-        select(_SESSIONS.c.id, _SESSIONS.c.version)
-        .where(_SESSIONS.c.id.in_(sorted(versions)), _SESSIONS.c.status == Status.SUBMITTED)
-        .with_for_update()
-    )
-    found = (await uow.session.execute(query)).all()
-    return {sid for sid, version in found if versions.get(sid) == version}
-
-
-def _items(rows: Sequence[Row[Any]]) -> list[Item]:
+def _items(rows: Sequence[ForJudging]) -> list[Item]:
     return [(row.id, row.answers, row.ruleset_id, row.ruleset_version) for row in rows]
-
-
-async def _count_submitted(uow: UnitOfWork) -> int:
-    submitted = _SESSIONS.c.status == Status.SUBMITTED
-    query = select(func.count()).select_from(_SESSIONS).where(submitted)
-    return int(await uow.session.scalar(query) or 0)
-
-
-async def _submitted_batch(uow: UnitOfWork, after: int, size: int) -> list[Row[Any]]:
-    """The next keyset page of submitted sessions, as the columns judging needs."""
-    query = (
-        select(
-            _SESSIONS.c.id,
-            _SESSIONS.c.owner_id,
-            _SESSIONS.c.version,
-            cast(_SESSIONS.c.answers, SQLText).label("answers"),
-            _SESSIONS.c.qualified,
-            _SESSIONS.c.ruleset_id,
-            _SESSIONS.c.ruleset_version,
-            _SESSIONS.c.company_name,
-        )
-        .where(_SESSIONS.c.status == Status.SUBMITTED, _SESSIONS.c.id > after)
-        .order_by(_SESSIONS.c.id)
-        .limit(size)
-    )
-    return list((await uow.session.execute(query)).all())
 
 
 async def pending_count(uow: UnitOfWork) -> int:
     """Submitted sessions: the ones a re-evaluation would look at."""
-    return await _count_submitted(uow)
+    return await uow.sessions.submitted.count()
 
 
 __all__ = [

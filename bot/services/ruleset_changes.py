@@ -16,10 +16,8 @@ from typing import Any
 
 from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue
-from criteria import Ruleset, RulesetError
-from criteria.answers import Answers
-from criteria.evaluator import energy_figures, waste_mix
-from criteria.ruleset import SETTABLE_GROUPS, SettableKey
+from criteria import Ruleset, RulesetError, changed_settings
+from criteria.ruleset import SettableKey
 from criteria.texts import Text
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
 from storage import ConcurrentUpdate, UnitOfWork
@@ -67,47 +65,6 @@ def differences(old: Ruleset, new: Ruleset) -> list[Difference]:
         if previous is not None and previous.value != setting.value:
             found.append(Difference(setting.key, previous.value, setting.value, setting))
     return found
-
-
-def changed_settings(old: Ruleset, new: Ruleset) -> frozenset[str] | None:
-    """Settable keys whose setting differs in any way; None when more than settings differ.
-
-    None means "anything may differ": every session judged under `old` must be judged
-    again in full. A set says that only these values differ, which lets a session that
-    reads none of them keep its evaluation (see `reads_setting`).
-    """
-    if old.id != new.id:
-        return None
-    before = old.model_dump(mode="json")
-    after = new.model_dump(mode="json")
-    before.pop("version", None)
-    after.pop("version", None)
-    changed: set[str] = set()
-    for group in SETTABLE_GROUPS:
-        a, b = before.pop(group, None), after.pop(group, None)
-        if not isinstance(a, dict) or not isinstance(b, dict) or a.keys() != b.keys():
-            return None
-        changed.update(f"{group}.{name}" for name in a if a[name] != b[name])
-    if before != after:
-        return None
-    return frozenset(changed)
-
-
-def reads_setting(answers: Answers, ruleset: Ruleset, key: str) -> bool:
-    """Whether judging these answers looks at the setting `key` at all.
-
-    Table 2 has one row per product category and Table 1 one row per kind of waste mix;
-    the standard-coal factors only matter when the energy is given by carrier. Anything
-    else (localisation, settings added later) is taken as read by every session.
-    """
-    group, _, name = key.partition(".")
-    if group == "energy":
-        return answers.product_category == name
-    if group == "waste":
-        return waste_mix(answers, ruleset).category == name
-    if group == "factors":
-        return not energy_figures(answers, ruleset).from_total
-    return True
 
 
 async def load_version(uow: UnitOfWork, provider: RulesetProvider, version: int) -> Ruleset | None:
@@ -242,7 +199,6 @@ __all__ = [
     "Difference",
     "RulesetChange",
     "apply_change",
-    "changed_settings",
     "clean_value",
     "differences",
     "known_versions",
@@ -252,5 +208,4 @@ __all__ = [
     "parse_version",
     "plan_rollback",
     "plan_value",
-    "reads_setting",
 ]

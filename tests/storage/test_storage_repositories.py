@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from storage import (
     Role,
     Status,
 )
+from storage.repositories import Rejudged
 
 SUPPLIER = 10_000_000_001
 ASSESSOR = 10_000_000_002
@@ -561,3 +563,56 @@ async def test_undecided_submitted_walks_in_batches(db: Database) -> None:
     assert sorted(row.id for row in rows) == expected
     assert all(row.qualified is False and row.needs_review for row in rows)
     assert all(row.status == Status.SUBMITTED for row in rows)
+
+
+async def test_submitted_sessions_in_bulk_read_lock_and_rejudge(db: Database) -> None:
+    """What a re-evaluation stores: only sessions still submitted at the version it read,
+    with the new verdict, the ruleset version and a bumped row version."""
+    await add_people(db)
+    statuses = [Status.SUBMITTED, Status.APPROVED, Status.SUBMITTED, Status.SUBMITTED]
+    ids = await submitted(
+        db, [(f"c{n}", f"C{n}", "porous_brick", True, False, s) for n, s in enumerate(statuses)]
+    )
+    first, _, second, third = ids
+    async with db.unit_of_work() as uow:
+        count = await uow.sessions.submitted.count()
+        page = await uow.sessions.submitted.page(0, 2)
+        rest = await uow.sessions.submitted.page(page[-1].id, 2)
+        languages = await uow.people.languages([SUPPLIER, ASSESSOR, BIG_ID])
+    assert count == 3
+    assert [row.id for row in page] == [first, second] and [row.id for row in rest] == [third]
+    assert json.loads(page[0].answers) == answers("c0", "C0")
+    assert (page[0].qualified, page[0].ruleset_id, page[0].ruleset_version) == (
+        True,
+        "sintered-wall-2020",
+        1,
+    )
+    assert page[0].company_name == "c0" and page[0].owner_id == SUPPLIER
+    assert languages == {SUPPLIER: "zh", ASSESSOR: "zh"}
+
+    async with db.unit_of_work() as uow:  # another process writes the third meanwhile
+        row = await uow.sessions.get(third)
+        assert row is not None
+        await uow.sessions.save_progress(row, state={}, answers=row.answers, current_question=None)
+        await uow.commit()
+
+    read = {row.id: row.version for row in [*page, *rest]}
+    new = {"qualified": False, "needs_review": True, "clauses": {"5.2a": {"passed": False}}}
+    async with db.unit_of_work() as uow:
+        still = await uow.sessions.submitted.lock_unchanged(read)
+        verdicts = [Rejudged(sid, json.dumps(new), False, True) for sid in sorted(still)]
+        await uow.sessions.submitted.rejudge("sintered-wall-2020", 2, verdicts)
+        await uow.sessions.submitted.rejudge("sintered-wall-2020", 2, [])
+        await uow.commit()
+    assert still == {first, second}
+
+    async with db.unit_of_work() as uow:
+        stored = await uow.sessions.submitted.evaluations([first, second, third])
+        rows = [await uow.sessions.get(sid) for sid in (first, second, third)]
+    assert stored[first] == stored[second] == new
+    assert stored[third] == {"qualified": True, "needs_review": False}
+    assert [(r.qualified, r.needs_review, r.ruleset_version, r.version) for r in rows if r] == [
+        (False, True, 2, read[first] + 1),
+        (False, True, 2, read[second] + 1),
+        (True, False, 1, read[third] + 1),
+    ]

@@ -1,0 +1,74 @@
+"""Evidence files: what a supplier uploaded for a question, as Telegram knows it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import EvidenceFile, utcnow
+from storage.repositories.shared import flush
+
+
+class EvidenceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        session_id: int,
+        question_id: str,
+        file_id: str,
+        file_unique_id: str,
+        file_name: str | None,
+        mime_type: str | None,
+        file_size: int | None,
+    ) -> EvidenceFile:
+        row = EvidenceFile(
+            session_id=session_id,
+            question_id=question_id,
+            file_id=file_id,
+            file_unique_id=file_unique_id,
+            file_name=file_name[:512] if file_name else None,
+            mime_type=mime_type[:128] if mime_type else None,
+            file_size=file_size,
+            uploaded_at=utcnow(),
+        )
+        self._session.add(row)
+        await flush(self._session)
+        return row
+
+    async def get(self, evidence_id: int) -> EvidenceFile | None:
+        return await self._session.get(EvidenceFile, evidence_id)
+
+    async def list_for_session(self, session_id: int) -> list[EvidenceFile]:
+        query = (
+            select(EvidenceFile)
+            .where(EvidenceFile.session_id == session_id)
+            .order_by(EvidenceFile.uploaded_at, EvidenceFile.id)
+        )
+        return list((await self._session.scalars(query)).all())
+
+    async def count_by_session(self, session_ids: Collection[int]) -> dict[int, int]:
+        """How many files each session has; sessions without any are left out."""
+        if not session_ids:
+            return {}
+        query = (
+            select(EvidenceFile.session_id, func.count())
+            .where(EvidenceFile.session_id.in_(sorted(set(session_ids))))
+            .group_by(EvidenceFile.session_id)
+        )
+        return {int(sid): int(count) for sid, count in (await self._session.execute(query)).all()}
+
+    async def remove_for_question(self, session_id: int, question_id: str) -> int:
+        """Drop a question's files when the supplier replaces them; returns how many."""
+        result = await self._session.execute(
+            delete(EvidenceFile)
+            .where(EvidenceFile.session_id == session_id, EvidenceFile.question_id == question_id)
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+__all__ = ["EvidenceRepository"]

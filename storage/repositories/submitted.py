@@ -1,0 +1,164 @@
+"""Submitted sessions in bulk: what a re-evaluation under another ruleset reads and writes.
+
+A re-evaluation walks every submitted session, so these statements read bare columns (no
+ORM rows in the unit of work), hand the answers over as JSON text for a worker process to
+decode, and write one UPDATE per batch (executemany). Each write bumps the row's version,
+so a process holding an older copy of a session gets a conflict instead of overwriting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, NamedTuple, Protocol, cast
+
+from sqlalchemy import Text, bindparam, func, select, update
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AssessmentSession, Status, utcnow
+from storage.repositories.shared import table_of
+
+_SESSIONS = table_of(AssessmentSession)
+
+
+class ForJudging(Protocol):
+    """One submitted session as judging needs it: a result row, read-only, whose
+    `answers` is the document as JSON text (a worker process decodes it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def owner_id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def answers(self) -> str: ...
+
+    @property
+    def qualified(self) -> bool | None: ...
+
+    @property
+    def ruleset_id(self) -> str | None: ...
+
+    @property
+    def ruleset_version(self) -> int | None: ...
+
+    @property
+    def company_name(self) -> str | None: ...
+
+
+class Rejudged(NamedTuple):
+    """A session's new verdict under the target ruleset, the evaluation as JSON text."""
+
+    session_id: int
+    evaluation: str | None
+    qualified: bool | None
+    needs_review: bool
+
+
+_SUBMITTED = _SESSIONS.c.status == Status.SUBMITTED
+_COUNT = select(func.count()).select_from(_SESSIONS).where(_SUBMITTED)
+
+
+def _rejudge(evaluation: Any) -> Any:
+    return (
+        update(_SESSIONS)
+        .where(_SESSIONS.c.id == bindparam("b_id"))
+        .values(
+            evaluation=evaluation,
+            qualified=bindparam("b_qualified", type_=_SESSIONS.c.qualified.type),
+            needs_review=bindparam("b_needs_review", type_=_SESSIONS.c.needs_review.type),
+            ruleset_id=bindparam("b_ruleset_id", type_=_SESSIONS.c.ruleset_id.type),
+            ruleset_version=bindparam("b_ruleset_version", type_=_SESSIONS.c.ruleset_version.type),
+            version=_SESSIONS.c.version + 1,
+            updated_at=bindparam("b_now", type_=_SESSIONS.c.updated_at.type),
+        )
+    )
+
+
+# The evaluation arrives as JSON text; PostgreSQL's JSONB column needs it cast.
+_EVALUATION_TEXT: Any = bindparam("b_evaluation", type_=Text)
+_REJUDGE = {
+    "postgresql": _rejudge(sql_cast(_EVALUATION_TEXT, JSONB)),
+    "sqlite": _rejudge(_EVALUATION_TEXT),
+}
+
+
+class SubmittedSessions:
+    """Submitted sessions, read in keyset pages and rewritten a batch at a time."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def count(self) -> int:
+        """How many sessions are submitted: the ones a re-evaluation would look at."""
+        return int(await self._session.scalar(_COUNT) or 0)
+
+    async def page(self, after_id: int, size: int) -> list[ForJudging]:
+        """The next keyset page of submitted sessions, as the columns judging needs."""
+        query = (
+            select(
+                _SESSIONS.c.id,
+                _SESSIONS.c.owner_id,
+                _SESSIONS.c.version,
+                sql_cast(_SESSIONS.c.answers, Text).label("answers"),
+                _SESSIONS.c.qualified,
+                _SESSIONS.c.ruleset_id,
+                _SESSIONS.c.ruleset_version,
+                _SESSIONS.c.company_name,
+            )
+            .where(_SUBMITTED, _SESSIONS.c.id > after_id)
+            .order_by(_SESSIONS.c.id)
+            .limit(size)
+        )
+        return cast(list[ForJudging], list((await self._session.execute(query)).all()))
+
+    async def lock_unchanged(self, versions: Mapping[int, int]) -> set[int]:
+        """Of these sessions (id: version read), the ones still submitted at that version,
+        locked until commit (PostgreSQL), so no decision slips in before the write."""
+        if not versions:
+            return set()
+        query = (
+            select(_SESSIONS.c.id, _SESSIONS.c.version)
+            .where(_SESSIONS.c.id.in_(sorted(versions)), _SUBMITTED)
+            .with_for_update()
+        )
+        found = (await self._session.execute(query)).all()
+        return {sid for sid, version in found if versions.get(sid) == version}
+
+    async def evaluations(self, session_ids: Collection[int]) -> dict[int, Any]:
+        """The stored evaluation documents of these sessions, by id."""
+        query = select(_SESSIONS.c.id, _SESSIONS.c.evaluation).where(
+            _SESSIONS.c.id.in_(session_ids)
+        )
+        return {sid: evaluation for sid, evaluation in (await self._session.execute(query)).all()}
+
+    async def rejudge(
+        self, ruleset_id: str, ruleset_version: int, verdicts: Sequence[Rejudged]
+    ) -> None:
+        """Store new verdicts under this ruleset version, with one UPDATE for them all."""
+        if not verdicts:
+            return
+        now = utcnow()
+        params = [
+            {
+                "b_id": verdict.session_id,
+                "b_evaluation": verdict.evaluation,
+                "b_qualified": verdict.qualified,
+                "b_needs_review": verdict.needs_review,
+                "b_ruleset_id": ruleset_id,
+                "b_ruleset_version": ruleset_version,
+                "b_now": now,
+            }
+            for verdict in verdicts
+        ]
+        dialect = self._session.get_bind().dialect.name
+        statement = _REJUDGE["postgresql" if dialect == "postgresql" else "sqlite"]
+        await self._session.execute(statement, params)
+
+
+__all__ = ["ForJudging", "Rejudged", "SubmittedSessions"]
