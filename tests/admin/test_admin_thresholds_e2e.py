@@ -7,6 +7,7 @@ from typing import Any
 
 from storage import Database, Role, Status
 from tests.admin.admin_sessions import person, plant, session_row, submitted, t
+from tests.bot.shown import offers, shows
 from tests.bot.telegram_supplier import labels
 from tests.fakebot import FakeTelegram, FakeUser, SentMessage
 
@@ -52,6 +53,9 @@ async def test_a_threshold_change_is_previewed_confirmed_and_stored_as_a_new_ver
 
     await admin.send_command("set", "energy.porous_brick 45 kgce/t 工作组收紧")
     preview = await admin.wait_for(t("admin.preview.heading_set"))
+    assert preview.text.startswith("拟修改评价规则（尚未生效，请确认）：\n")
+    offers(preview, "✅ 确认", "取消")
+    shows(preview, "确认后保存为版本 v2，取代现行的 v1。")
     assert "（energy.porous_brick，条款 5.2 a)）：46 → 45 kgce/t" in preview.text
     assert "来源：表2 烧结多孔砖和多孔砌块" in preview.text
     assert "说明：工作组收紧" in preview.text
@@ -175,6 +179,7 @@ async def test_rollback_restores_earlier_values_as_a_new_version_and_history_sho
 
     await admin.send_command("rollback", "1 恢复导则原值")
     preview = await admin.wait_for(t("admin.preview.heading_rollback", target=1))
+    assert preview.text.startswith("拟恢复版本 v1 的数值（尚未生效，请确认）：\n")
     assert "：45 → 46 kgce/t" in preview.text
     assert "1.3300 → 1.2143" in preview.text
     assert "确认后保存为版本 v4，取代现行的 v3。" in preview.text
@@ -246,6 +251,7 @@ async def test_invalid_values_are_refused_naming_what_is_wrong(
     await admin.send_command("set", "energy.porous_brick ４５kgce/t")
     preview = await admin.wait_for(t("admin.preview.heading_set"))
     assert "46 → 45 kgce/t" in preview.text and t("admin.preview.no_note") in preview.text
+    shows(preview, "说明：（无）——可在命令末尾附上说明，它会记入审计日志")
 
 
 async def test_non_admins_are_refused_and_forged_confirmations_change_nothing(
@@ -276,6 +282,7 @@ async def test_non_admins_are_refused_and_forged_confirmations_change_nothing(
             await intruder.send_command(command, args)
             refusal = await intruder.wait_for(t("admin.refused"))
             assert "46" not in refusal.text
+            assert refusal.text == "抱歉，只有管理员可以执行此操作。"
         for data in (token, token.replace("ad:c:", "ad:x:"), "ad:c:00000000", "ad:zz"):
             telegram.enqueue(
                 {
@@ -305,7 +312,8 @@ async def test_non_admins_are_refused_and_forged_confirmations_change_nothing(
     await admin.press(t("admin.button.confirm"), preview)
     await admin.wait_for("已保存")
     await admin.press(t("admin.button.confirm"), preview)
-    await admin.wait_for(t("admin.stale_token"))
+    stale = await admin.wait_for(t("admin.stale_token"))
+    shows(stale, "这个确认已失效（已确认、已取消，或已被新的修改取代）。")
     assert [r.version for r in await ruleset_rows(read_db)] == [2]
 
 
@@ -329,7 +337,8 @@ async def test_a_stale_preview_or_a_cancel_stores_nothing(
     preview = await first.wait_for(t("admin.preview.heading_set"))
     assert "确认后保存为版本 v3，取代现行的 v2。" in preview.text
     await first.press(t("admin.button.cancel"), preview)
-    await first.wait_for(t("admin.cancelled"))
+    cancelled = await first.wait_for(t("admin.cancelled"))
+    assert cancelled.text == "已取消，评价规则没有修改。"
     await first.press(t("admin.button.confirm"), preview)
     await first.wait_for(t("admin.stale_token"))
     assert [r.version for r in await ruleset_rows(read_db)] == [2]

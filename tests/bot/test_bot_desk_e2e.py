@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from conversations import Engine
 from storage import Database, Role, Status
 from tests.bot.conftest import TODAY
+from tests.bot.shown import offers, shows
 from tests.bot.telegram_supplier import TelegramSupplier, labels
 from tests.conversations.interview_driver import TYPED
 from tests.fakebot import FakeTelegram, FakeUser
@@ -59,10 +60,37 @@ async def test_review_round_trip_with_more_information_then_approval(
     await assessor.send_command("sessions")
     listing = await assessor.wait_for("评审列表")
     assert "审核流程砖厂" in listing.text and "待审核" in listing.text
+    shows(
+        listing,
+        "评审列表 · 状态：已提交，待审核 · 结论：全部 · 类别：全部 · 复核：全部 · "
+        "共 1 条 · 第 1/1 页",
+        f"#{row.id} 审核流程砖厂 · 烧结多孔砖和多孔砌块 · 符合 · ",
+    )
+    offers(listing, f"#{row.id} 审核流程砖厂", "状态：已提交，待审核 ▸", "结论：全部 ▸")
     await assessor.press(f"#{row.id}", listing)
     card = await assessor.wait_for(f"评价会话 #{row.id}")
     assert TYPED["credit_code"] in card.text and "5.2 a)" in card.text
     assert "sintered-wall-2020@1" in card.text
+    assert card.text.startswith(f"评价会话 #{row.id} · 已提交，待审核\n")
+    shows(
+        card,
+        "企业：审核流程砖厂（统一社会信用代码 91130185MA07LQ8K3P）",
+        "联系人：张伟 · 13812345678",
+        "供应商 Telegram 用户：供应商（7001）",
+        "结论：✅ 符合绿名单要求（基本要求全部满足",
+        "5.2 a) 满足：E = 37.97 kgce/t ≤ 46 kgce/t",
+        "证明文件（10）：\n1. qms_certificate.pdf（质量管理体系证书文件，1 KB）",
+        "审核记录：暂无",
+    )
+    offers(
+        card,
+        "✅ 通过",
+        "❌ 不通过",
+        "📝 要求补充材料",
+        "📎 qms_certificate.pdf",
+        "📄 评价报告（PDF）",
+        "↩️ 返回列表",
+    )
 
     evidence_button = next(label for label in labels(card) if label.startswith("📎"))
     await assessor.press(evidence_button, card)
@@ -70,11 +98,22 @@ async def test_review_round_trip_with_more_information_then_approval(
     assert sent.document is not None and sent.document.content.startswith(b"%PDF")
 
     await assessor.press(t("desk.button.ask_info"), card)
-    await assessor.wait_for("请发送对")
+    asked = await assessor.wait_for("请发送对")
+    assert asked.text == (
+        f"请发送对 #{row.id}（审核流程砖厂）“要求补充材料”的意见，意见会转达给供应商。"
+        "点“取消”放弃。"
+    )
+    offers(asked, "取消")
     await assessor.send_text("请补充 <2024年> 全年电费发票")
-    await assessor.wait_for("已记录")
+    recorded = await assessor.wait_for("已记录")
+    assert recorded.text == f"已记录：#{row.id}（审核流程砖厂）要求补充材料。已通知供应商。"
     needs_info = await supplier.user.wait_for("需要补充材料")
     assert "请补充 <2024年> 全年电费发票" in needs_info.text
+    shows(
+        needs_info,
+        f"您的评价 #{row.id}（审核流程砖厂）需要补充材料。\n评审意见：请补充 <2024年> 全年电费发票",
+        "请在下面的核对页面修改答案或补充文件，然后重新提交。",
+    )
     review = await supplier.user.wait_for(supplier.t("review.title"))
     assert (await session_row(read_db, 7001)).status == Status.NEEDS_INFO
 
@@ -90,6 +129,11 @@ async def test_review_round_trip_with_more_information_then_approval(
     await supplier.user.wait_for(supplier.t("chat.verdict_heading"))
     told = await assessor.wait_for("重新提交")
     assert f"#{row.id}" in told.text
+    shows(
+        told,
+        f"供应商已补充材料并重新提交：#{row.id}（审核流程砖厂），结论：",
+        f"发送 /session {row.id} 查看。",
+    )
     resubmitted = await session_row(read_db, 7001)
     assert resubmitted.status == Status.SUBMITTED
     assert resubmitted.answers["energy"]["diesel_kg"] in (6000, "6000")
@@ -97,12 +141,17 @@ async def test_review_round_trip_with_more_information_then_approval(
     await assessor.send_command("session", str(row.id))
     card = await assessor.wait_for(f"评价会话 #{row.id}")
     assert "要求补充材料" in card.text  # the history shows the earlier request
+    shows(card, "审核记录：\n", " 要求补充材料：请补充 <2024年> 全年电费发票")
     await assessor.press(t("desk.button.approve"), card)
-    await assessor.wait_for("请发送对")
+    await assessor.wait_for(f"请发送对 #{row.id}（审核流程砖厂）“通过”的意见")
     await assessor.send_text("材料齐全，同意纳入")
-    await assessor.wait_for("已记录")
+    recorded = await assessor.wait_for("已记录")
+    assert recorded.text == f"已记录：#{row.id}（审核流程砖厂）通过。已通知供应商。"
     approved = await supplier.user.wait_for("审核结果")
     assert "通过" in approved.text and "材料齐全，同意纳入" in approved.text
+    assert approved.text == (
+        f"您的评价 #{row.id}（审核流程砖厂）审核结果：通过。\n评审意见：材料齐全，同意纳入"
+    )
 
     final = await session_row(read_db, 7001)
     assert final.status == Status.APPROVED and final.decided_at is not None
@@ -118,6 +167,46 @@ async def test_review_round_trip_with_more_information_then_approval(
     card = await assessor.wait_for(f"评价会话 #{row.id}")
     assert t("desk.button.approve") not in labels(card)
     assert t("desk.button.reopen") in labels(card)
+    assert card.text.startswith(f"评价会话 #{row.id} · 已通过\n")
+    offers(card, "🔓 重新打开")
+    assert "✅ 通过" not in labels(card)
+
+
+async def test_a_rejection_reaches_the_supplier_with_the_reason_after_a_change_of_mind(
+    telegram: FakeTelegram, bot: Any, read_db: Database
+) -> None:
+    await grant(read_db, ASSESSOR, Role.ASSESSOR)
+    supplier = await submitted_by(telegram, 7011, "拒绝流程砖厂")
+    row = await session_row(read_db, 7011)
+    assessor: FakeUser = telegram.user(ASSESSOR, "老周")
+
+    await assessor.send_command("session", str(row.id))
+    card = await assessor.wait_for(f"评价会话 #{row.id}")
+    await assessor.press(t("desk.button.reject"), card)
+    asked = await assessor.wait_for(f"请发送对 #{row.id}（拒绝流程砖厂）“不通过”的意见")
+    await assessor.press(t("desk.button.cancel"), asked)
+    withdrawn = await assessor.wait_for(t("desk.comment_cancelled"))
+    assert withdrawn.text == "已取消，没有做出任何决定。"
+    assert (await session_row(read_db, 7011)).status == Status.SUBMITTED
+
+    await assessor.press(t("desk.button.reject"), card)
+    await assessor.wait_for("请发送对")
+    await assessor.send_text("能耗台账只有 9 个月")
+    recorded = await assessor.wait_for("已记录")
+    assert recorded.text == f"已记录：#{row.id}（拒绝流程砖厂）不通过。已通知供应商。"
+    rejected = await supplier.user.wait_for(t("desk.decision_name.rejected"))
+    assert rejected.text == (
+        f"您的评价 #{row.id}（拒绝流程砖厂）审核结果：不通过。\n评审意见：能耗台账只有 9 个月"
+    )
+
+    await supplier.user.send_command("status")
+    status = await supplier.user.wait_for(supplier.t("chat.status_heading"))
+    shows(status, f"#{row.id} 拒绝流程砖厂 · 烧结多孔砖和多孔砌块 · 未通过 · 符合绿名单要求 · ")
+    final = await session_row(read_db, 7011)
+    assert final.status == Status.REJECTED and final.decided_at is not None
+    async with read_db.unit_of_work() as uow:
+        decisions = await uow.reviews.list_for_session(row.id)
+    assert [(d.decision, d.comment) for d in decisions] == [("rejected", "能耗台账只有 9 个月")]
 
 
 async def test_staff_with_no_comment_asked_of_them_answer_their_own_interview(
@@ -156,6 +245,7 @@ async def test_suppliers_are_refused_desk_commands_and_forged_buttons(
         await intruder.user.send_command(command, args)
         refusal = await intruder.user.wait_for(t("desk.refused"))
         assert "受害者砖厂" not in refusal.text
+        assert refusal.text == "抱歉，您没有评审权限，无法执行此操作。"
 
     for data in (
         f"as:d:{row.id}:a",
@@ -201,9 +291,11 @@ async def test_filters_find_export_and_report(
     await assessor.send_command("find", TYPED["credit_code"])
     found = await assessor.wait_for("搜索")
     assert "甲级砖厂" in found.text and "乙级砖厂" in found.text
+    shows(found, f"搜索“{TYPED['credit_code']}” · 共 2 条 · 第 1/1 页")
     await assessor.send_command("find", "乙级")
     found = await assessor.wait_for("搜索")
     assert "乙级砖厂" in found.text and "甲级砖厂" not in found.text
+    shows(found, "搜索“乙级” · 共 1 条 · 第 1/1 页")
 
     await assessor.send_command("sessions")
     listing = await assessor.wait_for("评审列表")
@@ -211,10 +303,12 @@ async def test_filters_find_export_and_report(
     await assessor.press(status_filter, listing)
     edited = await assessor.next_edit()
     assert "需补充材料" in edited.text and "甲级砖厂" not in edited.text
+    shows(edited, "评审列表 · 状态：需补充材料 · 结论：全部 · ", "没有符合条件的评价会话。")
 
     await assessor.send_command("export")
     exported = await assessor.wait_for(lambda m: m.method == "sendDocument")
     assert exported.document is not None
+    assert exported.text == "评价会话导出（2 条）"
     book = load_workbook(io.BytesIO(exported.document.content), read_only=True)
     cells = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
     assert "甲级砖厂" in cells and "乙级砖厂" in cells
@@ -225,6 +319,7 @@ async def test_filters_find_export_and_report(
     await assessor.press(t("desk.button.report"), card)
     report = await assessor.wait_for(lambda m: m.method == "sendDocument")
     assert report.document is not None and report.document.content.startswith(b"%PDF")
+    assert report.text == f"#{row.id} 评价报告"
 
 
 async def test_staff_menus_and_admins_from_settings(

@@ -10,6 +10,7 @@ from bot.telegram.context import services_of
 from conversations import Engine
 from storage import Database, Status
 from tests.bot.conftest import TODAY, RunningBot
+from tests.bot.shown import earlier, offers, shows
 from tests.bot.telegram_supplier import TelegramSupplier, labels
 from tests.conversations.interview_driver import TYPED, VALID_CODE
 from tests.fakebot import FakeTelegram
@@ -33,21 +34,78 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     await zhang.user.send_command("start")
     greeting = await zhang.user.next_message()
     assert "绿名单" in greeting.text and "营业执照" in greeting.text
+    shows(
+        greeting,
+        "您好！这里是房地产行业绿色供应链“绿名单”评价助手。",
+        "· 营业执照（统一社会信用代码）",
+        "常用命令：/back 返回上一题，/skip 跳过选填题",
+    )
 
     screen = await zhang.next_screen()
     assert "第 1/" in screen.text and zhang.t("section.enterprise") in screen.text
+    shows(screen, "第 1/26 题 · 企业信息", "企业名称是什么？请填写营业执照上的全称。")
+    offers(screen, "❓ 说明")
     plan = {"company_name": "冀南 <新型> 墙材 & 砖瓦有限公司"}
+    screen = await zhang.answer_until(screen, stop="output_t", plan=plan)
+
+    # What the scripted run went through: a question with buttons, a file and its receipt.
+    category = earlier(zhang.user, "本次参评的主要产品属于哪一类？")
+    shows(category, "第 8/26 题 · 产品类别")
+    offers(category, "烧结多孔砖和多孔砌块", "烧结空心砖和空心砌块", "⬅️ 返回", "❓ 说明")
+    offers(earlier(zhang.user, "企业是否建立并运行质量管理体系"), "是", "否")
+    shows(
+        earlier(zhang.user, "请上传质量管理体系认证证书（扫描件或照片）。"),
+        "请直接发送文件或照片（PDF, JPG, JPEG, PNG, DOC, DOCX, XLS, XLSX, OFD, ZIP，"
+        "单个不超过 20 MB），可以发送多个，发完点“完成”。",
+    )
+    receipt = earlier(zhang.user, "已收到“qms_certificate.pdf”")
+    shows(receipt, "已收到“qms_certificate.pdf”（本题共 1 个文件）。可以继续发送，发完请点“完成”。")
+    offers(receipt, "✅ 完成", "🗑 清空重传")
+
+    # A number the bot cannot read is refused, naming what was typed, and asked again.
+    shows(screen, "第 29/36 题 · 能源", "评价期内合格产品的产量是多少吨？")
+    await zhang.user.send_text("十几万吨吧")
+    await zhang.user.wait_for("没能读出数字“十几万吨吧”。请只输入一个数，可以带单位（t、吨、")
+    screen = await zhang.next_screen()
+    shows(screen, "第 29/36 题 · 能源", "评价期内合格产品的产量是多少吨？")
+    await zhang.user.send_text("-5 吨")
+    await zhang.user.wait_for("数量不能是负数（收到的是“-5 吨”）。例如：120000 或 12万吨")
+    screen = await zhang.next_screen()
+    assert zhang.question_on_screen(screen).id == "output_t"
+
     screen = await zhang.answer_until(screen, plan=plan)
     assert zhang.t("review.title") in screen.text
     assert "冀南 <新型> 墙材 & 砖瓦有限公司" in screen.text  # escaped on the way out, intact here
     assert zhang.t("button.submit") in labels(screen)
+    shows(
+        screen,
+        "请核对您的答案",
+        "【企业信息】\n企业名称：冀南 <新型> 墙材 & 砖瓦有限公司\n"
+        "统一社会信用代码：91130185MA07LQ8K3P",
+        "合格产品产量：120,000 吨",
+        "全部问题已回答。确认无误请点“提交评价”；需要修改请点对应部分。提交后答案将冻结。",
+    )
+    offers(screen, "📨 提交评价", "✏️ 企业信息", "✏️ 能源")
 
     await zhang.user.press(zhang.t("button.submit"), screen)
     verdict = await zhang.user.wait_for(zhang.t("chat.verdict_heading"))
     for clause in ("4.1 a)", "4.2.1", "5.1 a)", "5.1 b)", "5.2 a)", "5.3", "5.4"):
         assert clause in verdict.text
     assert "kgce/t" in verdict.text
-    await zhang.user.wait_for(zhang.t("submit.done"))
+    assert verdict.text.startswith("评价结果\n")
+    shows(
+        verdict,
+        "企业：冀南 <新型> 墙材 & 砖瓦有限公司",
+        "结论：✅ 符合绿名单要求（基本要求全部满足，评价指标满足 5.1 a)、5.1 b)、5.2 a)",
+        "✅ 4.2.1 质量管理体系（GB/T 19001 / ISO 9001）",
+        "5.2 a) 满足：E = 37.97 kgce/t ≤ 46 kgce/t（表2 烧结多孔砖和多孔砌块）",
+        "5.1 b) 满足：R = m1/m = 50000 t ÷ 52000 t = 96.15 % ≥ 95 %",
+    )
+    done = await zhang.user.wait_for(zhang.t("submit.done"))
+    assert done.text == (
+        "答案已提交并冻结。绿色供应链评审人员会审核您的材料，结果会在这里通知您。"
+        "发送 /status 查看进度。"
+    )
 
     (row,) = await sessions_of(read_db, 1001)
     assert row.status == Status.SUBMITTED
@@ -65,7 +123,8 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
 
     # Submitted means frozen: any further answer gets the notice, nothing changes.
     await zhang.user.send_text("123")
-    await zhang.user.wait_for(zhang.t("chat.submitted_frozen"))
+    frozen = await zhang.user.wait_for(zhang.t("chat.submitted_frozen"))
+    shows(frozen, "本次评价已提交，答案已冻结，不能再修改。发送 /status 查看进度")
     (again,) = await sessions_of(read_db, 1001)
     assert again.answers == row.answers and again.status == Status.SUBMITTED
 
@@ -85,15 +144,18 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
 
     async with run_bot():  # a new process: nothing but the database carries over
         await li.user.send_command("start")
-        await li.user.wait_for(li.t("chat.welcome_back"))
+        welcome = await li.user.wait_for(li.t("chat.welcome_back"))
+        assert welcome.text == "欢迎回来！您的答案都已保存，我们从上次的位置继续。"
         screen = await li.next_screen()
         resumed = li.question_on_screen(screen)
         assert resumed is not None and resumed.id == "raw_total_t"
+        shows(screen, "第 25/35 题 · 原材料本地化", "评价期内使用的主要原材料总量是多少吨？")
         (after_restart,) = await sessions_of(read_db, 2002)
         assert after_restart.state["answers"] == answered
         screen = await li.answer_until(screen)
         await li.user.press(li.t("button.submit"), screen)
-        await li.user.wait_for(li.t("chat.verdict_heading"))
+        verdict = await li.user.wait_for(li.t("chat.verdict_heading"))
+        shows(verdict, f"企业：{TYPED['company_name']}", "结论：✅ 符合绿名单要求")
     (done,) = await sessions_of(read_db, 2002)
     assert done.status == Status.SUBMITTED
     assert done.company_name == TYPED["company_name"]
@@ -119,6 +181,8 @@ async def test_two_suppliers_at_once_are_kept_apart(
     assert row_a.id != row_b.id
     assert all(m.chat_id == 3001 for m in a.user.messages)
     assert all(m.chat_id == 3002 for m in b.user.messages)
+    for screen in (screen_a, screen_b):
+        shows(screen, "第 3/26 题 · 企业信息", "本次评价的联系人是谁？")
 
 
 async def test_invalid_inputs_are_reprompted_and_lose_nothing(
@@ -134,17 +198,22 @@ async def test_invalid_inputs_are_reprompted_and_lose_nothing(
     assert sun.question_on_screen(reprompt).id == "credit_code"
     said = "\n".join(m.text for m in sun.user.messages[-3:])
     assert "91" in said  # the re-prompt shows an example of a valid code
+    assert "统一社会信用代码应为 18 位，您输入的是 5 位。例如：91130185MA07LQ8K3P" in said
+    shows(reprompt, "第 2/26 题 · 企业信息", "请输入统一社会信用代码（18 位，见营业执照）。")
 
     await sun.user.send_sticker()
-    await sun.user.wait_for(sun.t("chat.unsupported"))
+    unsupported = await sun.user.wait_for(sun.t("chat.unsupported"))
+    assert unsupported.text == "这里只能接收文字、按钮和文件（文档或照片）。"
     still = await sun.next_screen()
     assert sun.question_on_screen(still).id == "credit_code"
 
     await sun.user.send_command("nonsense")
-    await sun.user.wait_for(sun.t("chat.unknown_command"))
+    unknown = await sun.user.wait_for(sun.t("chat.unknown_command"))
+    shows(unknown, "没有这个命令。可用命令：/start /status /review")
     await sun.next_screen()
 
     await sun.user.send_command("help")
+    await sun.user.wait_for("统一社会信用代码共 18 位，由数字和大写字母组成（不含 I、O、Z、S、V）")
     await sun.next_screen()
     (row,) = await sessions_of(read_db, 4004)
     assert row.company_name == "孙氏砖厂" and row.current_question == "credit_code"
@@ -157,5 +226,29 @@ async def test_menus_are_set_per_language_at_start(telegram: FakeTelegram, bot: 
     en = telegram.commands(scope={"type": "all_private_chats"}, language_code="en")
     assert [c["command"] for c in zh][:2] == ["start", "status"]
     assert any("评价" in c["description"] for c in zh)
+    assert {"command": "start", "description": "开始或继续评价"} in zh
+    assert {"command": "cancel", "description": "放弃本次评价"} in zh
     assert any("assessment" in c["description"].lower() for c in en)
     assert services_of(bot).settings.database_url
+
+
+async def test_a_plant_that_misses_a_basic_requirement_is_told_which_and_why(
+    telegram: FakeTelegram, bot: Any, read_db: Database
+) -> None:
+    qian = supplier(telegram, 4005, "钱八")
+    screen = await qian.answer_until(
+        await qian.start(), plan={"company_name": "钱家窑厂", "white_list": "否"}
+    )
+    shows(screen, "白名单或环境合规：否")
+    await qian.user.press(qian.t("button.submit"), screen)
+    verdict = await qian.user.wait_for(qian.t("chat.verdict_heading"))
+    assert "结论：❌ 暂不符合绿名单要求\n" in verdict.text  # no list of indicators met
+    shows(
+        verdict,
+        "企业：钱家窑厂",
+        "❌ 4.1 b) 在白名单范围内或符合白名单环境合规化要求\n"
+        "   4.1 b) 未满足：企业不在白名单范围内，也未声明符合白名单环境合规化要求。",
+        "✅ 4.1 a) 依法设立、合规生产，近三年无较大事故",
+    )
+    (row,) = await sessions_of(read_db, 4005)
+    assert row.qualified is False and row.status == Status.SUBMITTED

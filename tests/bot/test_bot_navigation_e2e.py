@@ -8,6 +8,7 @@ from typing import Any
 from conversations import Engine
 from storage import Database, Status
 from tests.bot.conftest import TODAY
+from tests.bot.shown import offers, shows
 from tests.bot.telegram_supplier import TelegramSupplier, labels
 from tests.conversations.interview_driver import TYPED
 from tests.fakebot import FakeTelegram
@@ -25,11 +26,17 @@ async def test_back_button_returns_to_the_previous_question_with_its_answer(
 ) -> None:
     s = TelegramSupplier(telegram.user(5001), ENGINE)
     screen = await s.start()
+    await s.user.send_command("back")
+    first = await s.user.wait_for(s.t("notice.no_back"))
+    assert first.text == "这已经是第一题，无法再返回。"
+    screen = await s.next_screen()
     screen = await s.answer(screen, {"company_name": "回退测试砖厂"})
+    offers(screen, "⬅️ 返回")
     await s.user.press(s.t("button.back"), screen)
     screen = await s.next_screen()
     assert s.question_on_screen(screen).id == "company_name"
     assert "回退测试砖厂" in screen.text  # the current answer is shown
+    shows(screen, "第 1/26 题 · 企业信息", "当前答案：回退测试砖厂")
     screen = await s.answer(screen, {"company_name": "回退后改名砖厂"})
     assert s.question_on_screen(screen).id == "credit_code"
     (row,) = await stored(read_db, 5001)
@@ -62,15 +69,20 @@ async def test_edit_from_review_changes_one_answer_and_returns_to_review(
     s = TelegramSupplier(telegram.user(5002), ENGINE)
     screen = await s.answer_until(await s.start())
     assert s.t("review.title") in screen.text
+    offers(screen, "✏️ 企业信息", "📨 提交评价")
     section = s.t("button.edit_section", section=s.t("section.enterprise"))
     await s.user.press(section, screen)
     menu = await s.user.wait_for(lambda m: s.t("q.company_name.label") in labels(m))
+    shows(menu, "要修改“企业信息”中的哪一题？", f"企业名称：{TYPED['company_name']}")
+    offers(menu, "企业名称", "统一社会信用代码", "↩️ 返回核对")
     await s.user.press(s.t("q.company_name.label"), menu)
     screen = await s.next_screen()
     assert s.question_on_screen(screen).id == "company_name"
+    shows(screen, f"当前答案：{TYPED['company_name']}")
     await s.user.send_text("复核后更名砖厂")
     review = await s.next_screen()
     assert s.t("review.title") in review.text and "复核后更名砖厂" in review.text
+    shows(review, "请核对您的答案", "【企业信息】\n企业名称：复核后更名砖厂\n")
     (row,) = await stored(read_db, 5002)
     assert row.company_name == "复核后更名砖厂" and row.status == Status.IN_PROGRESS
 
@@ -86,6 +98,8 @@ async def test_cancel_asks_first_then_deletes_the_draft_and_its_files(
 
     await s.user.send_command("cancel")
     confirm = await s.user.wait_for(s.t("chat.cancel_confirm"))
+    assert confirm.text == "确定要放弃本次评价吗？已填写的答案和已上传的文件都将删除。"
+    offers(confirm, "确定放弃", "继续填写")
     await s.user.press(s.t("chat.cancel_no"), confirm)
     screen = await s.next_screen()
     assert s.question_on_screen(screen).id == "qms_expiry"
@@ -99,7 +113,8 @@ async def test_cancel_asks_first_then_deletes_the_draft_and_its_files(
     await s.user.send_command("cancel")
     confirm = await s.user.wait_for(s.t("chat.cancel_confirm"))
     await s.user.press(s.t("chat.cancel_yes"), confirm)
-    await s.user.wait_for(s.t("chat.cancelled"))
+    cancelled = await s.user.wait_for(s.t("chat.cancelled"))
+    assert cancelled.text == "已放弃本次评价。发送 /new 可以重新开始。"
     assert await stored(read_db, 5003) == []
     async with read_db.unit_of_work() as uow:
         assert await uow.evidence.list_for_session(row.id) == []
@@ -115,6 +130,9 @@ async def test_language_switch_is_remembered(
     screen = await english.next_screen()
     assert english.question_on_screen(screen).id == "company_name"
     assert "Question 1/" in screen.text
+    shows(screen, "Question 1/26 · Enterprise")
+    offers(screen, "❓ Help")
+    assert "Switched to English." in {m.text for m in s.user.messages}
     async with read_db.unit_of_work() as uow:
         person = await uow.people.get(5004)
     assert person is not None and person.language == "en"
@@ -135,8 +153,15 @@ async def test_files_photos_and_refusals(
     s = TelegramSupplier(telegram.user(5006), ENGINE)
     screen = await s.answer_until(await s.start(), stop="qms_certificate")
 
+    shows(
+        screen,
+        "第 14/29 题 · 基本要求",
+        "请上传质量管理体系认证证书（扫描件或照片）。",
+        "单个不超过 20 MB），可以发送多个，发完点“完成”。",
+    )
     await s.user.send_document("virus.exe", b"MZ....", "application/x-msdownload")
-    await s.user.wait_for("virus.exe")
+    refused = await s.user.wait_for("virus.exe")
+    shows(refused, "不支持文件“virus.exe”的格式。可接受的格式：PDF, JPG, JPEG, PNG,")
     await s.user.send_raw(
         document={
             "file_id": "big-file",
@@ -146,9 +171,12 @@ async def test_files_photos_and_refusals(
             "file_size": 25 * 1024 * 1024,
         }
     )
-    await s.user.wait_for("20 MB")
+    # (the question shown again also says 20 MB: wait for the refusal itself)
+    await s.user.wait_for("文件“scan.pdf”超过 20 MB，无法接收。请压缩或拆分后重新发送。")
     await s.user.send_photo()
     done = await s.user.wait_for(lambda m: s.t("button.done") in labels(m))
+    shows(done, "已收到“", "（本题共 1 个文件）。可以继续发送，发完请点“完成”。")
+    offers(done, "✅ 完成", "🗑 清空重传")
     await s.user.press(s.t("button.done"), done)
     screen = await s.next_screen()
     assert s.question_on_screen(screen).id == "environmental_management"
@@ -166,15 +194,25 @@ async def test_status_and_a_new_assessment_after_submitting(
     screen = await s.answer_until(await s.start())
     await s.user.press(s.t("button.submit"), screen)
     await s.user.wait_for(s.t("submit.done"))
+    (submitted,) = await stored(read_db, 5007)
 
     await s.user.send_command("status")
     status = await s.user.wait_for(s.t("chat.status_heading"))
     assert TYPED["company_name"] in status.text
     assert s.t("chat.status_name.submitted") in status.text
+    assert status.text.startswith("您的评价记录：\n")
+    shows(
+        status,
+        f"#{submitted.id} {TYPED['company_name']} · 烧结多孔砖和多孔砌块 · 已提交，待审核 · "
+        "符合绿名单要求 · ",
+        "发送 /new 开始新的评价。",
+    )
 
     await s.user.send_command("new")
-    await s.user.wait_for(s.t("chat.new_started"))
+    started = await s.user.wait_for(s.t("chat.new_started"))
+    assert started.text == "已开始新的评价。"
     screen = await s.next_screen()
     assert s.question_on_screen(screen).id == "company_name"
+    shows(screen, "第 1/26 题 · 企业信息", "企业名称是什么？")
     rows = await stored(read_db, 5007)
     assert sorted(r.status for r in rows) == [Status.IN_PROGRESS, Status.SUBMITTED]

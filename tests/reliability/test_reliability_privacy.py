@@ -8,6 +8,7 @@ from bot.services.texts import load_catalogue
 from conversations import Engine
 from storage import Database, Status
 from tests.bot.conftest import TODAY
+from tests.bot.shown import offers, shows
 from tests.bot.telegram_supplier import TelegramSupplier
 from tests.conversations.interview_driver import TYPED
 from tests.fakebot import FakeTelegram
@@ -33,21 +34,34 @@ async def test_mydata_then_erasure_keeps_the_anonymised_evaluation(
     mine = await s.user.wait_for(t("privacy.heading"))
     assert TYPED["contact_person"] in mine.text and TYPED["contact_phone"] in mine.text
     assert "周八" in mine.text and "8001" in mine.text
+    assert mine.text.startswith("我们保存的关于您的信息：\n")
+    shows(
+        mine,
+        "Telegram 用户编号 8001 · 姓名“周八” · ",
+        "评价记录（2 份）：",
+        f"联系人 {TYPED['contact_person']} · 电话 {TYPED['contact_phone']} · 证明文件 10 个",
+        "发送 /delete_my_data 可以删除您的个人信息。",
+    )
 
     await s.user.send_command("delete_my_data")
     confirm = await s.user.wait_for(t("privacy.confirm"))
+    shows(confirm, "确定删除您的个人信息吗？将删除：您的姓名和用户名、各份评价中的联系人和联系电话")
+    offers(confirm, "确定删除", "取消")
     await s.user.press(t("privacy.confirm_no"), confirm)
-    await s.user.wait_for(t("privacy.cancelled"))
+    kept_all = await s.user.wait_for(t("privacy.cancelled"))
+    assert kept_all.text == "已取消，没有删除任何信息。"
     async with read_db.unit_of_work() as uow:
         assert len(await uow.sessions.list_for_owner(8001)) == 2
 
     await s.user.send_command("delete_my_data")
     confirm = await s.user.wait_for(t("privacy.confirm"))
     await s.user.press(t("privacy.confirm_yes"), confirm)
-    await s.user.wait_for(t("privacy.done", sessions=1, drafts=1))
+    erased = await s.user.wait_for(t("privacy.done", sessions=1, drafts=1))
+    shows(erased, "已删除您的个人信息：1 份评价中的联系人信息已清除，1 份草稿已删除。")
     # The old confirmation cannot be replayed.
     await s.user.press(t("privacy.confirm_yes"), confirm)
-    await s.user.wait_for(t("privacy.stale"))
+    stale = await s.user.wait_for(t("privacy.stale"))
+    assert stale.text == "这个确认按钮已经失效。如需删除，请重新发送 /delete_my_data。"
 
     async with read_db.unit_of_work() as uow:
         person = await uow.people.get(8001)
