@@ -19,7 +19,6 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,6 +35,7 @@ from bot.services.ruleset_changes import (
 from bot.services.rulesets import RulesetProvider
 from bot.services.texts import load_catalogue
 from bot.settings import ConfigError, Settings, load_settings
+from conversations.localtime import to_local
 from storage import Database, upgrade
 
 EXIT_OK = 0
@@ -43,7 +43,6 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 DEFAULT_LANGUAGE = "zh"
 AUDIT_LIMIT = 50
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 AUDIT_COLUMNS = ("time", "actor_id", "actor", "action", "target", "old", "new", "note")
 
 SubParsers = argparse._SubParsersAction  # type: ignore[type-arg]
@@ -310,7 +309,7 @@ def run_audit(args: argparse.Namespace) -> int:
             for entry in entries:
                 writer.writerow(
                     [
-                        entry.created_at.astimezone(SHANGHAI).isoformat(timespec="seconds"),
+                        to_local(entry.created_at).isoformat(timespec="seconds"),
                         "" if entry.actor_id is None else entry.actor_id,
                         screens.actor(lang, entry.actor_id, names),
                         entry.action,

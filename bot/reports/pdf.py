@@ -4,7 +4,7 @@ It restates everything the verdict rests on: the enterprise, the ruleset version
 clause with its reason and the evidence behind it, the key figures, the gaps and nearest
 path for a plant that did not qualify, and the assessors' decisions. A CJK font is
 embedded (subset to the characters used) so the file reads the same on any machine.
-Texts come from `bot/data/report_texts.yaml`; times are shown in Asia/Shanghai.
+Texts come from `bot/data/report_texts.yaml`; times are shown in the local time zone.
 """
 
 from __future__ import annotations
@@ -16,32 +16,30 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, TableCellFillMode, WrapMode, XPos, YPos
 
-from bot.reports.exporting import (
-    AssessorTexts,
-    assessor_texts,
+from bot.reports.columns import export_catalogue
+from bot.reports.display import (
     category_label,
-    check_language,
-    export_catalogue,
+    dig,
+    grouped,
     local_time,
     ordered_clauses,
     status_names,
 )
 from bot.reports.fonts import FontChoice, embeddable_font, find_cjk_font, font_characters
+from bot.reports.texts import AssessorTexts, assessor_texts, check_language, packaged_text
 from conversations import Catalogue, QuestionBank
+from conversations.localtime import local_zone
 from storage import AssessmentSession, EvidenceFile, ReviewDecision
 
 TEXTS_FILE = "report_texts.yaml"
 FONT_FAMILY = "cjk"
-_CENT = Decimal("0.01")
 
 # Layout, in millimetres and points: A4 portrait with 15 mm margins (180 mm of text).
 _MARGIN = 15.0
@@ -91,22 +89,12 @@ class _ReportPDF(FPDF):
         self.cell(0, 5, text, align=Align.C)
 
 
-@cache
-def _question_bank() -> QuestionBank:
-    return QuestionBank.load()
-
-
-@cache
-def _interview_texts() -> Catalogue:
-    return Catalogue.load()
-
-
 def _evidence_clause(question_id: str, clause_ids: Sequence[str]) -> str | None:
     """The evaluation clause an upload supports, from the question it answered.
 
     Questions name sub-items of 5.4 (5.4a ... 5.4d); the evaluation judges 5.4 as one.
     """
-    bank = _question_bank()
+    bank = QuestionBank.load()
     if not bank.has_question(question_id):
         return None
     clause = bank.question(question_id).clause
@@ -119,41 +107,13 @@ def _evidence_clause(question_id: str, clause_ids: Sequence[str]) -> str | None:
 
 
 def _question_label(question_id: str, lang: str) -> str:
-    bank = _question_bank()
-    texts = _interview_texts()
+    bank = QuestionBank.load()
+    texts = Catalogue.load()
     if bank.has_question(question_id):
         key = bank.question(question_id).label
         if texts.has(key, lang):
             return texts.text(key, lang)
     return question_id
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _fixed(value: Any, places: bool = True) -> str | None:
-    """A number as the evaluation's reasons show it: two decimals, or exact when whole."""
-    number = _decimal(value)
-    if number is None:
-        return None
-    if not places and number == number.to_integral_value():
-        return f"{number.quantize(Decimal(1)):,}"
-    return f"{number.quantize(_CENT, rounding=ROUND_HALF_UP):,}"
-
-
-def _dig(document: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(document, Mapping):
-            return None
-        document = document.get(key)
-    return document
 
 
 class _Builder:
@@ -173,7 +133,7 @@ class _Builder:
         self.lang = lang
         self.people = people
         self.texts: AssessorTexts = assessor_texts(TEXTS_FILE)
-        self.zone = export_catalogue().zone
+        self.zone = local_zone()
         self.answers: Mapping[str, Any] = (
             session.answers if isinstance(session.answers, Mapping) else {}
         )
@@ -322,11 +282,12 @@ class _Builder:
         pdf.cell(0, 6, line, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FONT_FAMILY, size=_SMALL_PT)
         pdf.set_text_color(*_MUTED)
-        pdf.cell(0, 4, self.t("timezone_note"), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        note = self.t("timezone_note", zone=self.zone.key)
+        pdf.cell(0, 4, note, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_text_color(*_INK)
 
     def _enterprise_rows(self) -> list[tuple[str, str]]:
-        enterprise = _dig(self.answers, "enterprise") or {}
+        enterprise = dig(self.answers, ("enterprise",)) or {}
         text = self.none()
 
         def value(key: str) -> str:
@@ -343,7 +304,7 @@ class _Builder:
         period = (
             text if start == text and end == text else self.t("value.period", start=start, end=end)
         )
-        category = category_label(_dig(self.answers, "product_category"), self.lang) or text
+        category = category_label(dig(self.answers, ("product_category",)), self.lang) or text
         ruleset = (
             self.t(
                 "value.ruleset", id=self.session.ruleset_id, version=self.session.ruleset_version
@@ -497,14 +458,14 @@ class _Builder:
         na = self.t("figures.not_applicable")
 
         def threshold(clause: str, key: str, bound: str, unit: str) -> str:
-            value = _fixed(_dig(clauses, clause, "values", key), places=False)
+            value = grouped(dig(clauses, (clause, "values", key)), places=False)
             return self.t(bound, value=self.t(unit, value=value)) if value else na
 
-        unit_energy = _fixed(metrics.get("unit_energy_kgce_per_t"))
-        energy = _fixed(metrics.get("energy_kgce"))
-        output = _fixed(metrics.get("output_t"), places=False)
-        ratio = _fixed(metrics.get("local_material_ratio"))
-        waste = _fixed(metrics.get("waste_content_pct"))
+        unit_energy = grouped(metrics.get("unit_energy_kgce_per_t"))
+        energy = grouped(metrics.get("energy_kgce"))
+        output = grouped(metrics.get("output_t"), places=False)
+        ratio = grouped(metrics.get("local_material_ratio"))
+        waste = grouped(metrics.get("waste_content_pct"))
         suffix = "_en" if self.lang == "en" else ""
         category = str(metrics.get(f"waste_category_label{suffix}") or "")
         return [
@@ -581,7 +542,7 @@ class _Builder:
             for heading in headings:
                 row.cell(heading)
             for item in self.evidence:
-                bank = _question_bank()
+                bank = QuestionBank.load()
                 clause = _evidence_clause(item.question_id, clause_ids) or (
                     bank.question(item.question_id).clause
                     if bank.has_question(item.question_id)
@@ -668,7 +629,7 @@ def _report_characters(
         _texts_source(),
         export_catalogue().model_dump_json(),
         json.dumps([session.answers, session.state, session.evaluation], ensure_ascii=False),
-        category_label(_dig(session.answers, "product_category"), lang) or "",
+        category_label(dig(session.answers, ("product_category",)), lang) or "",
         str(session.status),
         str(session.ruleset_id or ""),
     ]
@@ -683,7 +644,7 @@ def _report_characters(
 
 @cache
 def _texts_source() -> str:
-    return resources.files("bot").joinpath("data", TEXTS_FILE).read_text("utf-8")
+    return packaged_text(TEXTS_FILE)
 
 
 @cache

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.logging_setup import log_context
 from bot.services.rulesets import RulesetProvider
@@ -31,6 +30,7 @@ from conversations import (
     SubmitRequested,
     Submitted,
 )
+from conversations.localtime import to_local
 from criteria import review
 from storage import (
     AssessmentSession,
@@ -380,4 +380,4 @@ def local_date(moment: datetime | None) -> str:
     """Dates are stored in UTC and shown in China Standard Time."""
     if moment is None:
         return "—"
-    return str(moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))
+    return str(to_local(moment).strftime("%Y-%m-%d %H:%M"))

@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.services.interview import Notice
 from conversations import Catalogue, Engine, InterviewState, Reply
+from conversations.localtime import local_zone
 from storage import AssessmentSession, Database, Status, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-ZONE = ZoneInfo("Asia/Shanghai")
 #: Small batches, and a yield between sessions, keep the job from stalling the chat.
 BATCH = 100
 DRAFT_IDLE = "draft_idle"
@@ -122,7 +121,7 @@ class Reminders:
         self, uow: UnitOfWork, row: AssessmentSession, now: datetime
     ) -> list[Notice]:
         answers = InterviewState.model_validate(row.state).answers
-        today = now.astimezone(ZONE).date()
+        today = now.astimezone(local_zone()).date()
         notices = []
         for question in self.engine.bank.questions:
             value = answers.get(question.id)

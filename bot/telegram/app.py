@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -32,6 +31,7 @@ from bot.telegram.request import AiohttpRequest
 from bot.telegram.staff import bootstrap_admins, refresh_menus
 from bot.telegram.updates import PerPersonUpdateProcessor
 from conversations import CALLBACK_PREFIX
+from conversations.localtime import local_zone
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
     builder = (
         ApplicationBuilder()
         .token(settings.token())
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo("Asia/Shanghai")))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
         .concurrent_updates(PerPersonUpdateProcessor())
         .request(http)
         .get_updates_request(http)

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from bot.cli import assessor as cli_assessor
 from bot.cli.assessor import register
-from bot.reports import exporting, fonts
+from bot.reports import fonts, xlsx
 from storage import Database
 
 from .conftest import ASSESSOR, REPO, SUPPLIER, Seeded, run_sync
@@ -175,7 +175,7 @@ def test_a_full_disk_during_the_export(
     def full(*_: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(exporting._Worksheet, "append_many", full)
+    monkeypatch.setattr(xlsx.Worksheet, "append_many", full)
     assert run(["export", "-o", "x.xlsx"]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "greenlist：写入输出文件失败：No space left on device"

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.reports import exporting
+from bot.reports import xlsx as xlsx_writer
 from bot.reports.exporting import ExportCatalogue, export_catalogue, export_sessions
+from bot.reports.rows import CellFormats
 from storage import Database
 from tests.guideline import CLAUSES
 
@@ -155,7 +156,7 @@ async def test_xlsx_clause_sheet_has_a_row_per_session_and_clause(
 async def test_clause_rows_past_the_excel_row_limit_continue_on_a_new_sheet(
     db: Database, seeded: Seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exporting, "EXCEL_MAX_ROWS", 11)  # a header and 10 rows per sheet
+    monkeypatch.setattr(xlsx_writer, "EXCEL_MAX_ROWS", 11)  # a header and 10 rows per sheet
     workbook, _ = await xlsx(db, tmp_path)
 
     assert workbook.sheetnames == ["评价汇总", "条款结果", "条款结果 (2)", "条款结果 (3)"]
@@ -249,7 +250,7 @@ async def test_a_failed_export_leaves_no_file(
     def broken(*_: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(exporting._Worksheet, "append_many", broken)
+    monkeypatch.setattr(xlsx_writer.Worksheet, "append_many", broken)
     folder = tmp_path / "exports"
     folder.mkdir()
     with pytest.raises(RuntimeError, match="disk full"):
@@ -274,7 +275,5 @@ def test_the_column_catalogue_is_checked_when_loaded() -> None:
 
 def test_decimal_values_are_exact_in_both_formats() -> None:
     catalogue = export_catalogue()
-    assert exporting._Formats(catalogue, "zh", "xlsx").formatter("number")("0.1229") == Decimal(
-        "0.1229"
-    )
-    assert exporting._Formats(catalogue, "zh", "csv").formatter("number2")("2.345") == "2.35"
+    assert CellFormats(catalogue, "zh", "xlsx").formatter("number")("0.1229") == Decimal("0.1229")
+    assert CellFormats(catalogue, "zh", "csv").formatter("number2")("2.345") == "2.35"

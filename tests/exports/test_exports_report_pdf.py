@@ -62,6 +62,7 @@ async def test_report_of_a_non_qualified_session(db: Database, seeded: Seeded) -
 
     for expected in (
         "烧结墙体材料绿名单评价报告",
+        "时间均为北京时间（Asia/Shanghai）",
         "邢台冀南烧结砖瓦有限公司",
         "91130529MA0DKW3P85",
         "李红梅",
