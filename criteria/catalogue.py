@@ -250,6 +250,7 @@ class Catalogue:
         }
         return _fill(self.raw(key, lang), key, lang, values)
 
+    # The verdict's report, the command line and the PDF read texts as `get(key, lang)`.
     get = text
 
     def both(self, key: str, /, **params: Any) -> Text:
