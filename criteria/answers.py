@@ -241,7 +241,7 @@ _RULE_PARAMS = ("total", "local", "start", "end")
 def _label(path: str) -> Text:
     key = f"answers.field.{path}"
     texts = catalogue()
-    return texts.text(key) if key in texts else Text(path, path)
+    return texts.both(key) if key in texts else Text(path, path)
 
 
 def _describe(error: ErrorDetails) -> AnswerProblem:
@@ -253,18 +253,18 @@ def _describe(error: ErrorDetails) -> AnswerProblem:
     kind = error["type"]
     texts = catalogue()
     if not path:
-        text = texts.text("answers.error.not_object")
+        text = texts.both("answers.error.not_object")
     elif kind == "literal_error":
         value = str(error.get("input"))[:40]
         choices = texts.join("sep.enum", [Text(c, c) for c in PRODUCT_CATEGORIES])
-        text = texts.text("answers.error.unknown_category", value=value, choices=choices)
+        text = texts.both("answers.error.unknown_category", value=value, choices=choices)
     elif kind == "extra_forbidden":
-        text = texts.text("answers.error.unknown_field", field=path)
+        text = texts.both("answers.error.unknown_field", field=path)
     elif kind in _MESSAGE_KEYS:
         params = {name: str(ctx[name]) for name in _RULE_PARAMS if name in ctx}
-        text = texts.text(_MESSAGE_KEYS[kind], label=_label(path), **params)
+        text = texts.both(_MESSAGE_KEYS[kind], label=_label(path), **params)
     else:
-        text = texts.text("answers.error.invalid", label=_label(path), detail=error["msg"])
+        text = texts.both("answers.error.invalid", label=_label(path), detail=error["msg"])
     return AnswerProblem(path, text.zh, text.en)
 
 

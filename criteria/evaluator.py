@@ -362,7 +362,7 @@ def _energy(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Energy:
 @cache
 def _text(key: str) -> Text:
     """A catalogue text without placeholders (the catalogue is packaged: it never changes)."""
-    return catalogue().text(key)
+    return catalogue().both(key)
 
 
 @cache
@@ -372,7 +372,7 @@ def _labels(clauses: tuple[str, ...]) -> Text:
 
 def _reason(clause: str, passed: bool, parts: tuple[Text, ...]) -> Text:
     texts = catalogue()
-    return texts.text(
+    return texts.both(
         "reason.pass" if passed else "reason.fail",
         clause=_text(f"clause.{clause}.label"),
         detail=texts.join("sep.list", parts),
@@ -485,7 +485,7 @@ def _clause_5_1a(facts: _Facts) -> ClauseResult:
     if mix.category == "none":
         return _measured("5.1a", False, [_text("waste.none")], values)
     if row is None:
-        uncovered = texts.text(
+        uncovered = texts.both(
             "waste.uncovered",
             coal_gangue=shown(waste.coal_gangue_pct),
             fly_ash=shown(waste.fly_ash_pct),
@@ -493,7 +493,7 @@ def _clause_5_1a(facts: _Facts) -> ClauseResult:
         )
         return _measured("5.1a", False, [uncovered], values, needs_review=True)
     met = mix.content >= row.limit.value
-    content = texts.text(
+    content = texts.both(
         "waste.met" if met else "waste.short",
         mix=facts.waste.label,
         content=row.content_shown,
@@ -526,7 +526,7 @@ def _clause_5_1b(facts: _Facts) -> ClauseResult:
         parts = [_text("local.no_data")] + ([] if evidence else [evidence_text])
         return _measured("5.1b", False, parts, values)
     met = ratio.value >= limit.exact
-    comparison = texts.text(
+    comparison = texts.both(
         "local.met" if met else "local.short",
         local=plain(figures.local, 4),
         total=plain(figures.total, 4),
@@ -564,14 +564,14 @@ def _clause_5_2a(facts: _Facts) -> ClauseResult:
     if judged is None:
         return _measured("5.2a", False, [energy.missing or _text("energy.no_energy")], values)
     met = judged.value <= judged.limit.exact
-    comparison = texts.text(
+    comparison = texts.both(
         "energy.met" if met else "energy.over",
         value=judged.shown,
         threshold=judged.limit.text,
         source=judged.limit.source,
         pct=judged.over_pct_shown,
     )
-    formula = texts.text(
+    formula = texts.both(
         "energy.formula_total" if figures.from_total else "energy.formula_carriers",
         energy=fixed(figures.energy, 2),
         output=plain(figures.output, 4),
@@ -663,7 +663,7 @@ CLAUSE_CHECKS: dict[str, ClauseCheck] = {
 
 
 def _sentence(text: Text) -> Text:
-    return catalogue().text("gap.sentence", text=text)
+    return catalogue().both("gap.sentence", text=text)
 
 
 def _relative(shortfall: Decimal | Fraction, limit: Decimal) -> Fraction:
@@ -699,11 +699,11 @@ def _waste_gap(facts: _Facts) -> Gap:
         "gap": shown(shortfall, 0),
     }
     if shortfall > 0:
-        text = texts.text("gap.waste_short", **params)
+        text = texts.both("gap.waste_short", **params)
         if not report:
-            text = texts.text("gap.also_report", gap=text)
+            text = texts.both("gap.also_report", gap=text)
     else:
-        text = texts.text("gap.waste_report", **params)
+        text = texts.both("gap.waste_report", **params)
     return _gap(
         common,
         text,
@@ -742,11 +742,11 @@ def _local_gap(facts: _Facts) -> Gap:
         "radius": facts.prepared.radius,
     }
     if shortfall > 0:
-        text = texts.text("gap.local_short", **params)
+        text = texts.both("gap.local_short", **params)
         if not evidence:
-            text = texts.text("gap.also_evidence", gap=text)
+            text = texts.both("gap.also_evidence", gap=text)
     else:
-        text = texts.text("gap.local_evidence", **params)
+        text = texts.both("gap.local_evidence", **params)
     return _gap(
         common,
         text,
@@ -771,7 +771,7 @@ def _energy_gap(facts: _Facts) -> Gap:
         detail = energy.missing or _text("energy.no_energy")
         return _gap(
             common,
-            texts.text("gap.energy_no_data", detail=detail),
+            texts.both("gap.energy_no_data", detail=detail),
             current=energy.unit,
             shortfall=None,
             shortfall_relative_pct=None,
@@ -779,7 +779,7 @@ def _energy_gap(facts: _Facts) -> Gap:
     figures = energy.figures
     # (E - limit) × P, the energy to save, is e - limit × P: exact without a quotient.
     saving = EXACT.subtract(figures.energy, EXACT.multiply(judged.limit.value, figures.output))
-    text = texts.text(
+    text = texts.both(
         "gap.energy",
         value=judged.shown,
         threshold=judged.limit.text,
@@ -844,7 +844,7 @@ def _candidates(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[_Can
         if mix.content >= row.limit.value:
             found.append(_Candidate("5.1a", "documentary", _NO_CHANGE, _text("advice.5.1a.report")))
         else:
-            advice = texts.text(
+            advice = texts.both(
                 "advice.5.1a.raise" if report else "advice.5.1a.raise_and_report",
                 mix=facts.waste.label,
                 content=row.content_shown,
@@ -865,16 +865,16 @@ def _candidates(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[_Can
             "tonnes": ratio.tonnes,
         }
         if ratio.value >= limit.exact:
-            advice = texts.text("advice.5.1b.evidence", **params)
+            advice = texts.both("advice.5.1b.evidence", **params)
             found.append(_Candidate("5.1b", "documentary", _NO_CHANGE, advice))
         else:
             key = "advice.5.1b.raise" if evidence else "advice.5.1b.raise_and_evidence"
             relative = _relative(ratio.short, limit.value)
-            found.append(_Candidate("5.1b", "quantitative", relative, texts.text(key, **params)))
+            found.append(_Candidate("5.1b", "quantitative", relative, texts.both(key, **params)))
 
     judged = facts.energy.judged
     if not results["5.2a"].passed and judged is not None:
-        advice = texts.text(
+        advice = texts.both(
             "advice.5.2a.reduce",
             value=judged.shown,
             threshold=judged.limit.text,
@@ -902,7 +902,7 @@ def _nearest_path(facts: _Facts, results: Mapping[str, ClauseResult]) -> Nearest
     if not blocking and passed:
         return None
     if passed:
-        advice = texts.text(
+        advice = texts.both(
             "advice.basic_only",
             indicators=_labels(tuple(passed)),
             clauses=_labels(tuple(blocking)),
@@ -913,9 +913,9 @@ def _nearest_path(facts: _Facts, results: Mapping[str, ClauseResult]) -> Nearest
     best = min(_candidates(facts, results), key=_Candidate.sort_key)
     advice = best.advice
     if blocking:
-        advice = texts.text(
+        advice = texts.both(
             "advice.with_basic",
-            basic=texts.text("advice.basic", clauses=_labels(tuple(blocking))),
+            basic=texts.both("advice.basic", clauses=_labels(tuple(blocking))),
             route=advice,
         )
     return NearestPath(

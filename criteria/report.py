@@ -23,7 +23,7 @@ INDENT = "   "
 
 def _labels(clauses: list[str], lang: str) -> str:
     texts = catalogue()
-    return texts.join("sep.enum", [texts.text(f"clause.{c}.label") for c in clauses]).get(lang)
+    return texts.join("sep.enum", [texts.both(f"clause.{c}.label") for c in clauses]).get(lang)
 
 
 def _clause_lines(result: ClauseResult, lang: str) -> list[str]:

@@ -226,8 +226,8 @@ class Ruleset(_Frozen):
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            label = name if name is not None else catalogue().text("ruleset.data_name")
-            message = catalogue().text("ruleset.error.yaml", name=label, reason=str(exc))
+            label = name if name is not None else catalogue().both("ruleset.data_name")
+            message = catalogue().both("ruleset.error.yaml", name=label, reason=str(exc))
             raise RulesetError(message) from None
         return cls.from_dict(data, name)
 
@@ -268,7 +268,7 @@ class Ruleset(_Frozen):
                 return setting
         keys = catalogue().join("sep.enum", [Text(k, k) for k, _ in self._settings()])
         raise RulesetError(
-            catalogue().text("ruleset.error.unknown_key", key=key, keys=keys), path=key
+            catalogue().both("ruleset.error.unknown_key", key=key, keys=keys), path=key
         )
 
     def settable_keys(self) -> list[SettableKey]:
@@ -302,14 +302,14 @@ class Ruleset(_Frozen):
         except ValidationError as exc:
             problem = _problem(exc.errors()[0])
             raise RulesetError(
-                catalogue().text("ruleset.error.bad_value", key=key, problem=problem),
+                catalogue().both("ruleset.error.bad_value", key=key, problem=problem),
                 path=f"{key}.value",
             ) from None
 
     def with_version(self, version: int) -> Ruleset:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise RulesetError(
-                catalogue().text("ruleset.error.bad_version", version=str(version)),
+                catalogue().both("ruleset.error.bad_version", version=str(version)),
                 path="version",
             )
         return self.model_copy(update={"version": version})
@@ -341,25 +341,25 @@ def _problem(error: ErrorDetails) -> Text:
     texts = catalogue()
     if kind == "out_of_range":
         key = "ruleset.problem.range_open_low" if ctx["low_open"] else "ruleset.problem.range"
-        return texts.text(
+        return texts.both(
             key, value=ctx["value"], low=ctx["low"], high=ctx["high"], unit=ctx["unit"]
         )
     if kind in _PROBLEM_KEYS:
-        return texts.text(_PROBLEM_KEYS[kind])
+        return texts.both(_PROBLEM_KEYS[kind])
     if kind.startswith("date_"):
-        return texts.text("ruleset.problem.not_date")
-    return texts.text("ruleset.problem.other", detail=error["msg"])
+        return texts.both("ruleset.problem.not_date")
+    return texts.both("ruleset.problem.other", detail=error["msg"])
 
 
 def _invalid(exc: ValidationError, name: str | Text | None) -> RulesetError:
     error = exc.errors()[0]
     path = ".".join(str(part) for part in error["loc"])
-    label = name if name is not None else catalogue().text("ruleset.data_name")
+    label = name if name is not None else catalogue().both("ruleset.data_name")
     problem = _problem(error)
     if path:
-        message = catalogue().text("ruleset.error.invalid", name=label, path=path, problem=problem)
+        message = catalogue().both("ruleset.error.invalid", name=label, path=path, problem=problem)
     else:
-        message = catalogue().text("ruleset.error.invalid_root", name=label, problem=problem)
+        message = catalogue().both("ruleset.error.invalid_root", name=label, problem=problem)
     return RulesetError(message, path=path)
 
 
@@ -367,7 +367,7 @@ def parse_ruleset_spec(spec: str) -> tuple[str, int | None]:
     """Split `ID` or `ID@VERSION` as written on the command line."""
     ruleset_id, sep, version = spec.strip().partition("@")
     if not ruleset_id or (sep and not version.isdigit()) or (sep and int(version) < 1):
-        raise RulesetError(catalogue().text("ruleset.error.spec", spec=spec))
+        raise RulesetError(catalogue().both("ruleset.error.spec", spec=spec))
     return ruleset_id, int(version) if sep else None
 
 
@@ -381,7 +381,7 @@ class RulesetLibrary:
             key = (ruleset.id, ruleset.version)
             if key in origins:
                 raise RulesetError(
-                    catalogue().text(
+                    catalogue().both(
                         "ruleset.error.duplicate",
                         id=ruleset.id,
                         version=str(ruleset.version),
@@ -421,13 +421,13 @@ class RulesetLibrary:
             ids = sorted({rid for rid, _ in self._rulesets})
             available = catalogue().join("sep.enum", [Text(i, i) for i in ids])
             raise RulesetError(
-                catalogue().text("ruleset.error.unknown_id", id=ruleset_id, available=available)
+                catalogue().both("ruleset.error.unknown_id", id=ruleset_id, available=available)
             )
         chosen = versions[-1] if version is None else version
         if chosen not in versions:
             listed = catalogue().join("sep.enum", [Text(str(v), str(v)) for v in versions])
             raise RulesetError(
-                catalogue().text(
+                catalogue().both(
                     "ruleset.error.unknown_version",
                     id=ruleset_id,
                     version=str(version),

@@ -121,23 +121,23 @@ def _ruleset(spec: str) -> Ruleset:
 def _read_document(file: str) -> Any:
     """The JSON document in `file` (or stdin); _BadInput says why it cannot be read."""
     texts = catalogue()
-    name: str | Text = texts.text("cli.stdin") if file == STDIN else file
+    name: str | Text = texts.both("cli.stdin") if file == STDIN else file
     try:
         raw = sys.stdin.buffer.read() if file == STDIN else Path(file).read_bytes()
     except FileNotFoundError:
-        raise _BadInput(texts.text("cli.error.not_found", path=name)) from None
+        raise _BadInput(texts.both("cli.error.not_found", path=name)) from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise _BadInput(texts.text("cli.error.read", path=name, reason=reason)) from None
+        raise _BadInput(texts.both("cli.error.read", path=name, reason=reason)) from None
     try:
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _BadInput(texts.text("cli.error.encoding", path=name)) from None
+        raise _BadInput(texts.both("cli.error.encoding", path=name)) from None
     try:
         return json.loads(content)
     except json.JSONDecodeError as exc:
         raise _BadInput(
-            texts.text(
+            texts.both(
                 "cli.error.json",
                 path=name,
                 line=str(exc.lineno),
@@ -146,14 +146,14 @@ def _read_document(file: str) -> Any:
             )
         ) from None
     except RecursionError:
-        raise _BadInput(texts.text("cli.error.too_deep", path=name)) from None
+        raise _BadInput(texts.both("cli.error.too_deep", path=name)) from None
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """greenlist evaluate FILE: exit 0 with the verdict, 2 for input that cannot be judged."""
     lang: str = args.lang
     texts = catalogue()
-    name: str | Text = texts.text("cli.stdin") if args.file == STDIN else args.file
+    name: str | Text = texts.both("cli.stdin") if args.file == STDIN else args.file
     try:
         ruleset = _ruleset(args.ruleset)
         answers = parse_answers(_read_document(args.file))
@@ -164,9 +164,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     except InvalidAnswers as exc:
         message = Text(exc.message, exc.message_en)
         if exc.field:
-            line = texts.text("cli.error.field", path=name, field=exc.field, message=message)
+            line = texts.both("cli.error.field", path=name, field=exc.field, message=message)
         else:
-            line = texts.text("cli.error.document", path=name, message=message)
+            line = texts.both("cli.error.document", path=name, message=message)
         return _fail(line, lang)
     evaluation = evaluate(answers, ruleset)
     if args.format == "json":

@@ -10,21 +10,18 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from conversations import LANGUAGES, Catalogue
+from conversations import DEFAULT_LANGUAGE, Catalogue
 
 
 @cache
 def load_catalogue() -> Catalogue:
     catalogue = Catalogue.load()
-    data = resources.files("bot").joinpath("data")
+    suffix = f".{DEFAULT_LANGUAGE}.yaml"
     groups = sorted(
-        entry.name.removesuffix(f".{LANGUAGES[0]}.yaml")
-        for entry in data.iterdir()
-        if entry.name.endswith(f".{LANGUAGES[0]}.yaml")
+        entry.name.removesuffix(suffix)
+        for entry in resources.files("bot").joinpath("data").iterdir()
+        if entry.name.endswith(suffix)
     )
     for group in groups:
-        sources = {
-            lang: data.joinpath(f"{group}.{lang}.yaml").read_text("utf-8") for lang in LANGUAGES
-        }
-        catalogue = catalogue.merged(Catalogue.from_yaml(sources))
+        catalogue = catalogue.merged(Catalogue.packaged("bot", f"data/{group}"))
     return catalogue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from conversations import Catalogue
 from conversations.bank import QuestionBank
 from conversations.catalogue import placeholders
 from conversations.engine import ENGINE_TEXTS
+from criteria.catalogue import CatalogueError
 
 CATALOGUE = Catalogue.load()
 
@@ -148,3 +150,15 @@ def test_a_catalogue_can_be_built_from_other_data() -> None:
     assert catalogue.text("a.b", "en", name="Li") == "Hi Li"
     with pytest.raises(ValueError, match="expected a text"):
         Catalogue.from_yaml({"zh": "a: 3\n"})
+
+
+def test_texts_from_a_directory_are_checked_like_every_other_text_file(tmp_path: Path) -> None:
+    (tmp_path / "texts.zh.yaml").write_text("chat:\n  hi: 你好 {name}\n  bye: 再见\n", "utf-8")
+    (tmp_path / "texts.en.yaml").write_text("chat:\n  hi: Hi {who}\n", "utf-8")
+    with pytest.raises(CatalogueError, match=r"texts\.en\.yaml: no en text for chat\.bye"):
+        Catalogue.load(tmp_path)
+    (tmp_path / "texts.en.yaml").write_text("chat:\n  hi: Hi {who}\n  bye: Bye\n", "utf-8")
+    with pytest.raises(CatalogueError, match=r"chat\.hi: zh uses \['name'\] but en uses \['who'\]"):
+        Catalogue.load(tmp_path)
+    (tmp_path / "texts.en.yaml").write_text("chat:\n  hi: Hi {name}\n  bye: Bye\n", "utf-8")
+    assert Catalogue.load(tmp_path).text("chat.hi", "en", name="Li") == "Hi Li"

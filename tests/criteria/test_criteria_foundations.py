@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from criteria._numbers import NumberProblem, fixed, plain, shown, to_decimal
-from criteria.texts import Catalogue, Text, catalogue
+from criteria.catalogue import Catalogue, CatalogueError, Text
+from criteria.texts import catalogue
 from tests.guideline import CLAUSES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,29 +36,32 @@ def test_catalogue_is_complete_in_both_languages() -> None:
     )
     for key, entry in source.items():
         names = {field for _, field, _, _ in string.Formatter().parse(entry["zh"]) if field}
-        text = texts.text(key, **dict.fromkeys(names, "1"))
+        text = texts.both(key, **dict.fromkeys(names, "1"))
         # An English text never carries Chinese unless the Chinese one does too (a name).
         assert CJK.search(text.zh) or not CJK.search(text.en), key
 
 
 def test_catalogue_refuses_a_missing_translation() -> None:
-    with pytest.raises(ValueError, match="exactly the languages zh, en"):
-        Catalogue({"a": {"zh": "甲"}})
+    with pytest.raises(CatalogueError, match="no en text for a"):
+        Catalogue.from_leaves({"a": {"zh": "甲"}}, source="t.yaml")
 
 
 def test_catalogue_refuses_different_placeholders() -> None:
-    with pytest.raises(ValueError, match=r"zh uses \['value'\] but en uses \['amount'\]"):
-        Catalogue({"a": {"zh": "数值 {value}", "en": "value {amount}"}})
+    with pytest.raises(CatalogueError, match=r"zh uses \['value'\] but en uses \['amount'\]"):
+        Catalogue.from_leaves(
+            {"a": {"zh": "数值 {value}", "en": "value {amount}"}}, source="t.yaml"
+        )
 
 
 def test_catalogue_fills_each_language_with_its_own_text() -> None:
-    texts = Catalogue(
-        {"greet": {"zh": "你好，{who}", "en": "Hello, {who}"}, "sep": {"zh": "、", "en": ", "}}
+    texts = Catalogue.from_leaves(
+        {"greet": {"zh": "你好，{who}", "en": "Hello, {who}"}, "sep": {"zh": "、", "en": ", "}},
+        source="t.yaml",
     )
-    assert texts.text("greet", who=Text("世界", "world")) == Text("你好，世界", "Hello, world")
+    assert texts.both("greet", who=Text("世界", "world")) == Text("你好，世界", "Hello, world")
     assert texts.join("sep", [Text("甲", "a"), Text("乙", "b")]) == Text("甲、乙", "a, b")
     with pytest.raises(KeyError, match="no text 'missing'"):
-        texts.text("missing")
+        texts.both("missing")
 
 
 # ---------------------------------------------------------------- numbers
