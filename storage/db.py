@@ -197,19 +197,35 @@ class Database:
     async def unit_of_work(self, *, optimistic: bool = False) -> AsyncIterator[UnitOfWork]:
         """A transaction that is rolled back unless `commit()` was called.
 
-        On SQLite a unit of work holds this process's write turn from start to end, so
-        what it reads cannot change before it writes. An `optimistic` one takes the turn
-        only at its first write: its reads run beside other writers on the last committed
-        data, which suits a caller whose every write checks what it read (a version, ON
-        CONFLICT). PostgreSQL's transactions are the same either way.
+        On SQLite a unit of work holds this process's write turn from its connection to
+        its end, so what it reads cannot change before it writes. An `optimistic` one
+        takes the turn only at its first write: its reads run beside other writers on the
+        last committed data, which suits a caller whose every write checks what it read (a
+        version, ON CONFLICT). PostgreSQL's transactions are the same either way.
+
+        Both take a pooled connection first and the turn second, never the other way
+        round. Were a plain unit to wait for the turn first and then for a connection, it
+        could hold the turn while every connection belonged to an optimistic unit waiting
+        for that same turn: all of them would stall until the pool gave up. In one order
+        the holder of the turn already has its connection and needs nothing more, so it
+        finishes and hands the turn on. A plain unit keeps its one connection for all its
+        transactions, so even after a commit it never waits for the pool with the turn.
+        The price is that a plain unit waiting for the turn holds a connection meanwhile,
+        as an optimistic one waiting to write always did; readers wait for the pool a
+        little sooner. One case is left to callers: a unit opened inside another by the
+        same task takes a second connection while the outer one may hold the turn, so units
+        that write are not nested.
 
         Leaving closes the session, which rolls back whatever was not committed while
         leaving loaded objects readable (a read-only unit of work need not commit).
         """
         async with contextlib.AsyncExitStack() as stack:
             if self._turns is not None and not (optimistic and self._reads_before_turn):
+                connection = await stack.enter_async_context(self.engine.connect())
                 await stack.enter_async_context(self._turns.turn())
-            session = await stack.enter_async_context(self._sessions())
+                session = await stack.enter_async_context(self._sessions(bind=connection))
+            else:
+                session = await stack.enter_async_context(self._sessions())
             try:
                 yield UnitOfWork(session)
             except StaleDataError as exc:
