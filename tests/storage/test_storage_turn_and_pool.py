@@ -24,9 +24,9 @@ POOL_CONNECTIONS = 15
 STALL_S = 3.0
 
 
-@pytest.fixture
-async def file_db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    db = Database(f"sqlite:///{tmp_path / 'turns.db'}")
+@pytest.fixture(params=["inline", "stock"])
+async def file_db(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path / 'turns.db'}", sqlite_driver=request.param)
     async with db.unit_of_work() as uow:
         await uow.session.execute(text("CREATE TABLE answers (who INTEGER, note TEXT)"))
         await uow.commit()
