@@ -49,6 +49,13 @@ one complete interview (the echo bot with one user's messages) before the clock 
 writes PREFIX-<backend>.txt (collapsed stacks, for flamegraph tools) and prints where the
 time went; the timings of a profiled run are slower than normal.
 
+--reminders-at-s SECONDS makes the bot's reminders job (otherwise 30 s after start, then
+hourly: before the timed runs) run that long into every run with 100 suppliers or more,
+beside their answers; the bot runs through a small launcher that runs the job on SIGUSR1.
+A job that stalled the answers would fail the run (before the write turn and the pool
+were taken in one order, 85 of 100 suppliers got "抱歉，处理您的消息时出了问题" and the
+log a `QueuePool ... timeout 30.00`). A run shorter than SECONDS waits for the job.
+
 --count-instructions runs every bot under valgrind's callgrind and reports the
 instructions it executed per update in each timed run: the same to a fraction of a
 percent from run to run, where timings on a shared machine drift, so it compares two
@@ -98,6 +105,36 @@ VENV_BIN = Path(sys.executable).parent
 WAIT_S = 60.0  # one reply, however loaded the bot is
 RUN_S = 900.0  # one timed run
 START_S = 60.0  # a bot process until its first getUpdates
+#: `greenlist run`, plus: SIGUSR1 runs the "reminders" job at once (PTB's Job.run), and
+#: the bot's log says when it began and ended. Used with --reminders-at-s.
+REMINDERS_ON_SIGNAL = """
+import asyncio, signal, sys, time
+from telegram.ext import Application
+from bot.cli.main import main
+
+initialize = Application.initialize
+running = set()
+
+async def run_reminders(application):
+    began = time.monotonic()
+    print("benchmark: reminders job started", file=sys.stderr, flush=True)
+    for job in application.job_queue.get_jobs_by_name("reminders"):
+        await job.run(application)
+    took = (time.monotonic() - began) * 1000
+    print(f"benchmark: reminders job done in {took:.0f} ms", file=sys.stderr, flush=True)
+
+async def initialize_and_listen(self):
+    await initialize(self)
+    def fire():
+        task = asyncio.get_running_loop().create_task(run_reminders(self))
+        running.add(task)
+        task.add_done_callback(running.discard)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, fire)
+
+Application.initialize = initialize_and_listen
+sys.argv = ["greenlist", "run"]
+sys.exit(main())
+"""
 STOP_S = 15.0  # a bot process after SIGINT
 MAX_SCREENS = 150  # questions one interview may show before it counts as stuck
 
@@ -425,6 +462,7 @@ class Driver:
         self.engine = engine
         self.pid = 0  # the bot process, once started
         self.counter: InstructionCounter | None = None  # with --count-instructions
+        self.reminders_at_s: float | None = None  # with --reminders-at-s
         self._next_user = 5_000_000_001
 
     def users(self, count: int, name: str, think_s: float) -> list[InboxUser]:
@@ -448,11 +486,20 @@ class Driver:
                 supplier = TelegramSupplier(user, self.engine)  # type: ignore[arg-type]
                 await interview(supplier, plans[user.inbox.chat_id])
 
-        run = await self._timed(label, [one_after_another(slot) for slot in slots], users, count)
+        jobs = [one_after_another(slot) for slot in slots]
+        if self.reminders_at_s is not None and count >= P99_TARGET_USERS:
+            jobs.append(self._reminders_after(self.reminders_at_s))
+        run = await self._timed(label, jobs, users, count)
         run.committed = await verify_committed(db_url, plans)
         run.interviews = len(users)
         run.think_ms = think_s * 1000
         return run
+
+    async def _reminders_after(self, seconds: float) -> None:
+        """The bot's reminders job, run `seconds` into the run, amid the answers."""
+        await asyncio.sleep(seconds)
+        os.kill(self.pid, signal.SIGUSR1)
+        print(f"  (reminders job fired {seconds:g} s into the run)", flush=True)
 
     async def echoes(self, count: int, messages: int, think_s: float = 0.0, waves: int = 1) -> Run:
         slots = [self.users(waves, "回声用户", think_s) for _ in range(count)]
@@ -774,6 +821,7 @@ async def start_target(
     echo_http: str = "ptb",
     *,
     count_instructions: bool = False,
+    reminders_at_s: float | None = None,
 ) -> Target:
     """Server, database (migrated) and process, each undone by `stack` even on failure."""
     tg = await stack.enter_async_context(FakeTelegram())
@@ -787,6 +835,9 @@ async def start_target(
         env = bot_environment(tg, db_url)
         await run_command([str(VENV_BIN / "greenlist"), "db", "upgrade"], env, workdir)
         command = [sys.executable, str(VENV_BIN / "greenlist"), "run"]
+        if reminders_at_s is not None:
+            command = [sys.executable, "-c", REMINDERS_ON_SIGNAL]
+            driver.reminders_at_s = reminders_at_s
     out = workdir / f"{name}.callgrind"
     if count_instructions:
         command = [*InstructionCounter.command(out), *command]
@@ -818,6 +869,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     args.pg_url,
                     workdir,
                     count_instructions=args.count_instructions,
+                    reminders_at_s=args.reminders_at_s,
                 )
                 for backend in args.backend
             ]
@@ -1097,6 +1149,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", metavar="PREFIX", help="sample every bot with py-spy")
     parser.add_argument(
+        "--reminders-at-s",
+        type=float,
+        metavar="SECONDS",
+        help=f"run the bot's reminders job this long into every run with {P99_TARGET_USERS} "
+        "suppliers or more, amid their answers (default: not during the timed runs)",
+    )
+    parser.add_argument(
         "--count-instructions",
         action="store_true",
         help="run every bot under valgrind's callgrind and report the instructions it "
@@ -1114,6 +1173,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--min-updates must be between 1 and 100000")
     if not 0 < args.paced_think_ms <= 60_000:
         parser.error("--paced-think-ms must be above 0 and at most 60000")
+    if args.reminders_at_s is not None and not 0 <= args.reminders_at_s <= 600:
+        parser.error("--reminders-at-s must be between 0 and 600")
     if args.count_instructions:
         args.paced = False
         if args.profile:

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage import normalise_url
+from storage.sqlite_driver import SqliteDriver
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///greenlist.db"
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
@@ -47,6 +48,11 @@ class Settings(BaseSettings):
         default=None, description="File URL of a self-hosted Bot API server (derived if unset)"
     )
     database_url: str = DEFAULT_DATABASE_URL
+    sqlite_driver: SqliteDriver = Field(
+        default="inline",
+        description="inline runs SQLite statements on the event loop's thread (fastest); "
+        "stock uses SQLAlchemy's own aiosqlite adapter, should a library update break inline",
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["zh", "en"] = "zh"
     telegram_rate_limit: bool = Field(
@@ -78,6 +84,11 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url_is_usable(cls, value: str) -> str:
         return normalise_url(value)
+
+    @field_validator("sqlite_driver", mode="before")
+    @classmethod
+    def _lower_sqlite_driver(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

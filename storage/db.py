@@ -38,6 +38,7 @@ from storage.repositories import (
     RulesetRepository,
     SessionRepository,
 )
+from storage.sqlite_driver import SqliteDriver, WriteTurns, dbapi, take_turns_on_stock_driver
 
 _EXAMPLES = "e.g. sqlite:///greenlist.db or postgresql://user:password@host:5432/greenlist"
 _SQLITE_DRIVERS = {"", "pysqlite", "aiosqlite"}
@@ -108,13 +109,24 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     foreign_keys makes SQLite enforce the schema's references like PostgreSQL does; WAL
     lets readers proceed while one writer commits. busy_timeout is 0 because SQLite's own
     wait for another process's lock would sleep on the event loop's thread, where the
-    statements run: the driver waits instead, asleep in asyncio (sqlite_driver.LOCK_WAIT_S).
+    inline driver runs statements: it waits instead, asleep in asyncio
+    (sqlite_driver.LOCK_WAIT_S).
     """
+    _run_pragmas(dbapi_connection, busy_timeout_ms=0)
+
+
+def _set_stock_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """The same settings for the stock driver, whose statements run in aiosqlite's thread:
+    there SQLite's own busy_timeout may sleep while another process holds the lock."""
+    _run_pragmas(dbapi_connection, busy_timeout_ms=round(sqlite_driver.LOCK_WAIT_S * 1000))
+
+
+def _run_pragmas(dbapi_connection: Any, *, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
     finally:
         cursor.close()
 
@@ -160,19 +172,28 @@ class UnitOfWork:
 
 
 class Database:
-    """The process-wide handle on one database; create once, dispose on shutdown."""
+    """The process-wide handle on one database; create once, dispose on shutdown.
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    `sqlite_driver` (the SQLITE_DRIVER setting) picks how SQLite is reached: "inline" runs
+    statements on the event loop's thread (storage/sqlite_driver.py), "stock" through
+    SQLAlchemy's own aiosqlite adapter, should a dependency update break the inline one.
+    """
+
+    def __init__(
+        self, url: str, *, echo: bool = False, sqlite_driver: SqliteDriver = "inline"
+    ) -> None:
         self.url = make_url(normalise_url(url))
         options: dict[str, Any] = {"echo": echo}
-        self._turns: sqlite_driver.WriteTurns | None = None
+        self._turns: WriteTurns | None = None
         self._reads_before_turn = True
+        stock = sqlite_driver == "stock"
         if self.url.get_backend_name() == "sqlite":
             # The session always ends its transaction itself (commit, or rollback on
             # close); the pool's extra rollback on return would be work for nothing.
             options["pool_reset_on_return"] = None
-            self._turns = sqlite_driver.WriteTurns()
-            options["module"] = sqlite_driver.dbapi(self._turns)
+            self._turns = WriteTurns()
+            if not stock:
+                options["module"] = dbapi(self._turns)
             if _is_sqlite_memory(self.url):
                 # Every new connection to :memory: is a new empty database; share one.
                 options["poolclass"] = StaticPool
@@ -183,7 +204,10 @@ class Database:
             options.update(pool_size=5, max_overflow=10, pool_recycle=1800)
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _set_sqlite_pragmas)
+            pragmas = _set_stock_sqlite_pragmas if stock else _set_sqlite_pragmas
+            event.listen(self.engine.sync_engine, "connect", pragmas)
+            if stock and self._turns is not None:
+                take_turns_on_stock_driver(self.engine.sync_engine, self._turns)
         else:
             event.listen(self.engine.sync_engine.pool, "checkout", _skip_closed_connection)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -197,19 +221,35 @@ class Database:
     async def unit_of_work(self, *, optimistic: bool = False) -> AsyncIterator[UnitOfWork]:
         """A transaction that is rolled back unless `commit()` was called.
 
-        On SQLite a unit of work holds this process's write turn from start to end, so
-        what it reads cannot change before it writes. An `optimistic` one takes the turn
-        only at its first write: its reads run beside other writers on the last committed
-        data, which suits a caller whose every write checks what it read (a version, ON
-        CONFLICT). PostgreSQL's transactions are the same either way.
+        On SQLite a unit of work holds this process's write turn from its connection to
+        its end, so what it reads cannot change before it writes. An `optimistic` one
+        takes the turn only at its first write: its reads run beside other writers on the
+        last committed data, which suits a caller whose every write checks what it read (a
+        version, ON CONFLICT). PostgreSQL's transactions are the same either way.
+
+        Both take a pooled connection first and the turn second, never the other way
+        round. Were a plain unit to wait for the turn first and then for a connection, it
+        could hold the turn while every connection belonged to an optimistic unit waiting
+        for that same turn: all of them would stall until the pool gave up. In one order
+        the holder of the turn already has its connection and needs nothing more, so it
+        finishes and hands the turn on. A plain unit keeps its one connection for all its
+        transactions, so even after a commit it never waits for the pool with the turn.
+        The price is that a plain unit waiting for the turn holds a connection meanwhile,
+        as an optimistic one waiting to write always did; readers wait for the pool a
+        little sooner. One case is left to callers: a unit opened inside another by the
+        same task takes a second connection while the outer one may hold the turn, so units
+        that write are not nested.
 
         Leaving closes the session, which rolls back whatever was not committed while
         leaving loaded objects readable (a read-only unit of work need not commit).
         """
         async with contextlib.AsyncExitStack() as stack:
             if self._turns is not None and not (optimistic and self._reads_before_turn):
+                connection = await stack.enter_async_context(self.engine.connect())
                 await stack.enter_async_context(self._turns.turn())
-            session = await stack.enter_async_context(self._sessions())
+                session = await stack.enter_async_context(self._sessions(bind=connection))
+            else:
+                session = await stack.enter_async_context(self._sessions())
             try:
                 yield UnitOfWork(session)
             except StaleDataError as exc:

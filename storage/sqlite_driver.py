@@ -24,10 +24,21 @@ connection takes this process's write turn (`WriteTurns`) just before such a sta
 gives it back when the transaction ends: a unit of work that reads and thinks first holds
 the turn only for its writes.
 
-It relies on one of aiosqlite's internals, `Connection._conn` (the sqlite3 connection),
-which its own helpers have used for years; if a release drops it, the connections use
-SQLAlchemy's stock cursor, one trip per step to aiosqlite's thread (still taking the write
-turn and waiting for locks the same way), and only the speed differs.
+It relies on internals of aiosqlite (`Connection._conn`, the sqlite3 connection) and of
+SQLAlchemy's aiosqlite adapter (the connection's `_connection` and `_handle_exception`,
+the cursor's `_adapt_connection`, `_rows` and writable results). A canary test
+(tests/storage/test_storage_sqlite_internals.py) names whichever a dependency update
+removes. If aiosqlite drops `_conn`, the connections use SQLAlchemy's stock cursor, one
+trip per step to aiosqlite's thread (still taking the write turn and waiting for locks
+the same way), and only the speed differs. `SQLITE_DRIVER=stock` leaves all of this out
+and connects through SQLAlchemy's own adapter untouched (`take_turns_on_stock_driver`):
+the turn is then taken through SQLAlchemy's public events, and SQLite's busy_timeout
+waits for other processes in aiosqlite's thread.
+
+Pool connections and the write turn are always taken in that order: a connection first,
+then the turn (here at a writing statement; `Database.unit_of_work` at the start of a
+plain unit). Nobody holding the turn ever waits for a connection, so the two cannot wait
+on each other however busy the pool is.
 """
 
 from __future__ import annotations
@@ -36,19 +47,29 @@ import asyncio
 import itertools
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import aiosqlite
+from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.engine import AdaptedConnection, Connection, Engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
-_Outcome = tuple[Any, list[Any], int | None, int]
+if TYPE_CHECKING:
+    from sqlalchemy.connectors.asyncio import AsyncIODBAPIConnection
+
+_Outcome = tuple[Any, list[Any], int, int]
+_Parameters = Sequence[Any] | Mapping[str, Any] | None
 _T = TypeVar("_T")
+
+#: Which aiosqlite adapter SQLite connects through (the SQLITE_DRIVER setting).
+SqliteDriver = Literal["inline", "stock"]
 
 #: How long a statement waits for another process's lock before "database is locked".
 LOCK_WAIT_S = 5.0
@@ -108,9 +129,9 @@ def _writes(operation: str) -> bool:
     return not operation.lstrip()[:7].lower().startswith(_READS)
 
 
-def _run_statement(connection: aiosqlite.Connection, operation: str, parameters: Any) -> _Outcome:
+def _run_statement(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
     """Execute, read every row, close; what the cursor knew."""
-    cursor = connection._conn.cursor()
+    cursor = connection.cursor()
     try:
         if parameters is None:
             cursor.execute(operation)
@@ -118,7 +139,8 @@ def _run_statement(connection: aiosqlite.Connection, operation: str, parameters:
             cursor.execute(operation, parameters)
         if cursor.description:
             return cursor.description, cursor.fetchall(), -1, -1
-        return None, [], cursor.lastrowid, cursor.rowcount
+        lastrowid = cursor.lastrowid if cursor.lastrowid is not None else -1  # None: never
+        return None, [], lastrowid, cursor.rowcount
     finally:
         cursor.close()
 
@@ -130,7 +152,7 @@ def _refused_for_a_lock(error: Exception) -> bool:
     return isinstance(error, sqlite3.OperationalError) and busy
 
 
-async def _at_once(connection: aiosqlite.Connection, operation: str, parameters: Any) -> _Outcome:
+async def _at_once(connection: sqlite3.Connection, operation: str, parameters: Any) -> _Outcome:
     """The statement, run in a coroutine that never suspends: SQLAlchemy's AsyncConnection
     insists that a statement passed through an await."""
     return _run_statement(connection, operation, parameters)
@@ -140,8 +162,9 @@ class TurnTakingCursor(AsyncAdapt_aiosqlite_cursor):
     """SQLAlchemy's cursor, taking the write turn before a statement that writes."""
 
     __slots__ = ()
+    _adapt_connection: TurnTakingConnection
 
-    def execute(self, operation: Any, parameters: Sequence[Any] | None = None) -> Any:
+    def execute(self, operation: Any, parameters: _Parameters = None) -> Any:
         self._adapt_connection.before_statement(_writes(operation))
         stock = super().execute
         return self._adapt_connection.patiently(lambda: stock(operation, parameters))
@@ -157,10 +180,10 @@ class InlineCursor(TurnTakingCursor):
 
     __slots__ = ()
 
-    def execute(self, operation: Any, parameters: Sequence[Any] | None = None) -> Any:
+    def execute(self, operation: Any, parameters: _Parameters = None) -> Any:
         connection = self._adapt_connection
         connection.before_statement(_writes(operation))
-        sqlite = self._connection
+        sqlite = connection.sqlite3
         try:
             outcome = connection.patiently(
                 lambda: self.await_(_at_once(sqlite, operation, parameters))
@@ -175,12 +198,20 @@ class InlineCursor(TurnTakingCursor):
 class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
     """Holds the write turn from its first writing statement to the transaction's end."""
 
-    __slots__ = ("_holds_turn",)
+    __slots__ = ("_aiosqlite", "_holds_turn")
     dbapi: TurnTakingDBAPI
 
-    def __init__(self, dbapi: TurnTakingDBAPI, connection: Any) -> None:
-        super().__init__(dbapi, connection)
+    def __init__(self, dbapi: TurnTakingDBAPI, connection: aiosqlite.Connection) -> None:
+        # aiosqlite's Connection is what SQLAlchemy's protocol describes; only its stubs
+        # spell cursor() differently (an awaitable context manager).
+        super().__init__(dbapi, cast("AsyncIODBAPIConnection", connection))
+        self._aiosqlite = connection
         self._holds_turn = False
+
+    @property
+    def sqlite3(self) -> sqlite3.Connection:
+        """aiosqlite's own sqlite3 connection (its internal `_conn`), for the inline path."""
+        return self._aiosqlite._conn
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:  # results streamed in batches: reads, on the stock cursor
@@ -216,8 +247,8 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
         try:
             if not self.dbapi.inline:
                 self.patiently(super().commit)
-            elif self._connection._conn.in_transaction:  # after reads alone: nothing to do
-                self.patiently(self._connection._conn.commit)
+            elif self.sqlite3.in_transaction:  # after reads alone: nothing to do
+                self.patiently(self.sqlite3.commit)
         except Exception as error:
             self._handle_exception(error)
         finally:
@@ -228,7 +259,7 @@ class TurnTakingConnection(AsyncAdapt_aiosqlite_connection):
             if not self.dbapi.inline:
                 super().rollback()
             else:
-                self._connection._conn.rollback()
+                self.sqlite3.rollback()
         except Exception as error:
             self._handle_exception(error)
         finally:
@@ -268,9 +299,49 @@ class TurnTakingDBAPI(AsyncAdapt_aiosqlite_dbapi):
         stock = super().connect(*arg, **kw)
         if type(stock) is not AsyncAdapt_aiosqlite_connection:
             return stock  # SQLAlchemy's synchronous fallback mode: left as it is
-        return TurnTakingConnection(self, stock._connection)
+        driver = stock.driver_connection
+        assert isinstance(driver, aiosqlite.Connection)
+        return TurnTakingConnection(self, driver)
 
 
 def dbapi(turns: WriteTurns) -> AsyncAdapt_aiosqlite_dbapi:
     """The DBAPI module for create_async_engine(module=...) with a SQLite URL."""
     return TurnTakingDBAPI(turns)
+
+
+#: Where a pooled connection of the stock driver notes that it holds the write turn.
+_HOLDS_TURN = "greenlist_holds_write_turn"
+
+
+def take_turns_on_stock_driver(engine: Engine, turns: WriteTurns) -> None:
+    """The write turn on SQLAlchemy's own aiosqlite adapter, through public events only.
+
+    A connection takes the turn just before a statement that writes, as the inline driver
+    does, and gives it back when it returns to the pool, which a session does as soon as
+    its transaction ends. Statements, commits and lock waits stay in aiosqlite's thread.
+    """
+
+    def before_a_write(
+        connection: Connection,
+        _cursor: Any,
+        statement: str,
+        _parameters: Any,
+        _context: Any,
+        executemany: bool,
+    ) -> None:
+        if not (executemany or _writes(statement)):
+            return
+        pooled = connection.connection
+        if pooled.info.get(_HOLDS_TURN):
+            return
+        adapted = pooled.dbapi_connection
+        assert isinstance(adapted, AdaptedConnection)
+        if adapted.run_async(lambda _driver: turns.take()):
+            pooled.info[_HOLDS_TURN] = True
+
+    def back_in_the_pool(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        if record.info.pop(_HOLDS_TURN, False):
+            turns.give_back()
+
+    event.listen(engine, "before_cursor_execute", before_a_write)
+    event.listen(engine.pool, "checkin", back_in_the_pool)

@@ -175,7 +175,7 @@ def _with_database(
         return _fail(_t("admin.cli.error.config", lang, message=str(exc)), lang)
 
     async def run() -> int:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
         try:
             return await action(db, settings)
         finally:

@@ -162,7 +162,7 @@ def _with_database(
         return _fail(_t("error.config", lang, message=str(exc)), lang)
 
     async def run() -> int:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
         try:
             try:
                 async with db.engine.connect() as connection:

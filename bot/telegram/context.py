@@ -46,7 +46,7 @@ class Services:
         engine: Engine | None = None,
         reminder_rules: ReminderRules | None = None,
     ) -> Services:
-        database = db or Database(settings.database_url)
+        database = db or Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
         engine = engine or Engine.default()
         catalogue = load_catalogue()
         rulesets = RulesetProvider()

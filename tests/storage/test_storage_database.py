@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from storage import Database, normalise_url
+from storage.sqlite_driver import SqliteDriver
 
 
 @pytest.mark.parametrize(
@@ -73,8 +74,11 @@ async def test_database_refuses_a_bad_url_before_connecting() -> None:
         Database("mysql://root@localhost/greenlist")
 
 
-async def test_in_memory_sqlite_keeps_one_database_across_units_of_work() -> None:
-    db = Database("sqlite://")
+@pytest.mark.parametrize("driver", ["inline", "stock"])
+async def test_in_memory_sqlite_keeps_one_database_across_units_of_work(
+    driver: SqliteDriver,
+) -> None:
+    db = Database("sqlite://", sqlite_driver=driver)
     try:
         async with db.unit_of_work() as uow:
             await uow.session.run_sync(
@@ -95,10 +99,13 @@ async def test_in_memory_sqlite_keeps_one_database_across_units_of_work() -> Non
         await db.dispose()
 
 
-async def test_sqlite_connections_enforce_keys_use_wal_and_leave_lock_waits_to_the_driver(
-    tmp_path: Path,
+@pytest.mark.parametrize(("driver", "busy_timeout_ms"), [("inline", 0), ("stock", 5000)])
+async def test_sqlite_connections_enforce_keys_use_wal_and_wait_for_locks_off_the_loop(
+    tmp_path: Path, driver: SqliteDriver, busy_timeout_ms: int
 ) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'pragmas.db'}")
+    """The inline driver waits for another process's lock itself, asleep in asyncio; the
+    stock one lets SQLite wait, in aiosqlite's thread."""
+    db = Database(f"sqlite:///{tmp_path / 'pragmas.db'}", sqlite_driver=driver)
     try:
         async with db.unit_of_work() as uow:
             settings = [
@@ -107,7 +114,7 @@ async def test_sqlite_connections_enforce_keys_use_wal_and_leave_lock_waits_to_t
             ]
     finally:
         await db.dispose()
-    assert settings == [1, "wal", 0]  # the driver waits for locks, asleep
+    assert settings == [1, "wal", busy_timeout_ms]
 
 
 async def test_postgresql_database_hides_the_password() -> None:
