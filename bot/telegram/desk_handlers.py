@@ -6,18 +6,17 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.services.access import Refused
 from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
-from bot.telegram.context import services
+from bot.telegram.context import CustomContext
 from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
 from storage import Decision
 
 log = logging.getLogger(__name__)
 
 
-async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: DeskResult) -> None:
+async def _deliver(update: Update, context: CustomContext, result: DeskResult) -> None:
     query = update.callback_query
     target = query.message if (query is not None and result.replace) else None
     replies = result.replies
@@ -36,10 +35,10 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: D
 
 async def _run(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: CustomContext,
     action: Callable[[AssessorDesk], Awaitable[DeskResult]],
 ) -> None:
-    desk = services(context).desk
+    desk = context.services.desk
     try:
         result = await action(desk)
     except Refused:
@@ -47,11 +46,11 @@ async def _run(
     await _deliver(update, context, result)
 
 
-async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def take_comment(update: Update, context: CustomContext) -> bool:
     """True when the text was the comment an assessor had been asked for."""
     message = update.effective_message
     assert message is not None
-    desk = services(context).desk
+    desk = context.services.desk
     try:
         result = await desk.take_comment(who_of(update), message.text or "")
     except Refused:
@@ -62,16 +61,16 @@ async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     return True
 
 
-async def list_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_sessions(update: Update, context: CustomContext) -> None:
     await _run(update, context, lambda desk: desk.list_sessions(who_of(update), ListQuery()))
 
 
-async def find_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def find_sessions(update: Update, context: CustomContext) -> None:
     text = " ".join(context.args or [])
     await _run(update, context, lambda desk: desk.find(who_of(update), text))
 
 
-async def open_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_session(update: Update, context: CustomContext) -> None:
     args = context.args or []
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         await _run(update, context, lambda desk: desk.usage(who_of(update), "desk.session_usage"))
@@ -80,12 +79,12 @@ async def open_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _run(update, context, lambda desk: desk.open_session(who_of(update), session_id))
 
 
-async def export_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_sessions(update: Update, context: CustomContext) -> None:
     status = context.args[0] if context.args else None
     await _run(update, context, lambda desk: desk.export(who_of(update), status))
 
 
-async def press_desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def press_desk_button(update: Update, context: CustomContext) -> None:
     """Every desk button; the data says what, the role check in the desk says whether."""
     query = update.callback_query
     assert query is not None
