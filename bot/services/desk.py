@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.interview import Notice, Who, local_date
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
@@ -20,7 +21,7 @@ from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfW
 
 log = logging.getLogger(__name__)
 
-PREFIX = "as"
+PREFIX = cb.DESK
 PAGE_SIZE = 8
 MAX_EVIDENCE_BUTTONS = 30
 
@@ -72,20 +73,22 @@ class ListQuery:
     page: int = 1
 
     def encode(self) -> str:
-        return f"{PREFIX}:l:{self.status}:{self.verdict}:{self.category}:{self.review}:{self.page}"
+        return cb.encode(
+            cb.DeskList(self.status, self.verdict, self.category, self.review, self.page)
+        )
 
     @classmethod
-    def decode(cls, parts: list[str]) -> ListQuery:
-        status, verdict, category, review, page = parts
+    def decode(cls, button: cb.DeskList) -> ListQuery:
         if (
-            status not in STATUS_CODES
-            or verdict not in VERDICT_CODES
-            or category not in CATEGORY_CODES
-            or review not in REVIEW_CODES
-            or not page.isdigit()
+            button.status not in STATUS_CODES
+            or button.verdict not in VERDICT_CODES
+            or button.category not in CATEGORY_CODES
+            or button.review not in REVIEW_CODES
         ):
             raise ValueError("malformed list query")
-        return cls(status, verdict, category, review, max(1, int(page)))
+        return cls(
+            button.status, button.verdict, button.category, button.review, max(1, button.page)
+        )
 
     def with_page(self, page: int) -> ListQuery:
         return replace(self, page=page)
@@ -198,7 +201,7 @@ class AssessorDesk:
             )
             await uow.commit()
         cancel = Button(
-            label=self._t(lang, "desk.button.cancel"), data=f"{PREFIX}:x:{pending.token}"
+            label=self._t(lang, "desk.button.cancel"), data=cb.encode(cb.DeskCancel(pending.token))
         )
         text = self._t(
             lang,
@@ -456,27 +459,42 @@ class AssessorDesk:
         if status == Status.SUBMITTED:
             rows.append(
                 [
-                    Button(label=t(lang, "desk.button.approve"), data=f"{PREFIX}:d:{row.id}:a"),
-                    Button(label=t(lang, "desk.button.reject"), data=f"{PREFIX}:d:{row.id}:r"),
+                    Button(
+                        label=t(lang, "desk.button.approve"),
+                        data=cb.encode(cb.DeskDecide(row.id, "a")),
+                    ),
+                    Button(
+                        label=t(lang, "desk.button.reject"),
+                        data=cb.encode(cb.DeskDecide(row.id, "r")),
+                    ),
                 ]
             )
             rows.append(
-                [Button(label=t(lang, "desk.button.ask_info"), data=f"{PREFIX}:d:{row.id}:i")]
+                [
+                    Button(
+                        label=t(lang, "desk.button.ask_info"),
+                        data=cb.encode(cb.DeskDecide(row.id, "i")),
+                    )
+                ]
             )
         elif status in (Status.APPROVED, Status.REJECTED):
-            rows.append([Button(label=t(lang, "desk.button.reopen"), data=f"{PREFIX}:o:{row.id}")])
+            rows.append(
+                [Button(label=t(lang, "desk.button.reopen"), data=cb.encode(cb.DeskReopen(row.id)))]
+            )
         for item in evidence[:MAX_EVIDENCE_BUTTONS]:
             name = item.file_name or item.file_unique_id
             rows.append(
                 [
                     Button(
                         label=t(lang, "desk.button.evidence", name=name),
-                        data=f"{PREFIX}:e:{item.id}",
+                        data=cb.encode(cb.DeskEvidence(item.id)),
                     )
                 ]
             )
         if row.evaluation:
-            rows.append([Button(label=t(lang, "desk.button.report"), data=f"{PREFIX}:p:{row.id}")])
+            rows.append(
+                [Button(label=t(lang, "desk.button.report"), data=cb.encode(cb.DeskReport(row.id)))]
+            )
         rows.append([Button(label=t(lang, "desk.button.back_to_list"), data=ListQuery().encode())])
         return rows
 
@@ -513,7 +531,7 @@ class AssessorDesk:
                     label=self._t(
                         lang, "desk.button.open", id=row.id, company=_short(row.company_name)
                     ),
-                    data=f"{PREFIX}:s:{row.id}",
+                    data=cb.encode(cb.DeskOpen(row.id)),
                 )
             ]
             for row in rows
@@ -538,18 +556,19 @@ class AssessorDesk:
 
     def _find_paging(self, text: str, page: int, pages: int, lang: str) -> list[Button]:
         row = []
-        carried = _fit(text, 64 - len(f"{PREFIX}:f:{pages}:"))
+        carried = _fit(text, cb.MAX_BYTES - len(cb.encode(cb.DeskFind(pages, ""))))
         if page > 1:
             row.append(
                 Button(
                     label=self._t(lang, "desk.button.previous"),
-                    data=f"{PREFIX}:f:{page - 1}:{carried}",
+                    data=cb.encode(cb.DeskFind(page - 1, carried)),
                 )
             )
         if page < pages:
             row.append(
                 Button(
-                    label=self._t(lang, "desk.button.next"), data=f"{PREFIX}:f:{page + 1}:{carried}"
+                    label=self._t(lang, "desk.button.next"),
+                    data=cb.encode(cb.DeskFind(page + 1, carried)),
                 )
             )
         return row

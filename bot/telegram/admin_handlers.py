@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
+from bot.services import callback_data as cb
 from bot.services.access import Refused
 from bot.services.admin import PREFIX, AdminResult, AdminService
 from bot.services.ruleset_changes import note_without_unit
@@ -110,15 +111,15 @@ async def press_admin_button(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    parts = (query.data or "").split(":")
     who = who_of(update)
-    if len(parts) == 3 and parts[1] == "c":
-        await _run(update, context, lambda admin: admin.confirm(who, parts[2]))
-    elif len(parts) == 3 and parts[1] == "x":
-        await _run(update, context, lambda admin: admin.cancel(who, parts[2]))
-    else:
-        log.warning("malformed admin button %r from user %s", query.data, who.user_id)
-        await _run(update, context, lambda admin: admin.usage(who, "chat.stale_button"))
+    match cb.decode_admin(query.data or ""):
+        case cb.AdminConfirm(token):
+            await _run(update, context, lambda admin: admin.confirm(who, token))
+        case cb.AdminCancel(token):
+            await _run(update, context, lambda admin: admin.cancel(who, token))
+        case None:
+            log.warning("malformed admin button %r from user %s", query.data, who.user_id)
+            await _run(update, context, lambda admin: admin.usage(who, "chat.stale_button"))
 
 
 __all__ = [

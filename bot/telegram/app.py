@@ -17,10 +17,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services.admin import PREFIX as ADMIN_PREFIX
+from bot.services import callback_data as cb
 from bot.services.bootstrap import Services, build_services
-from bot.services.desk import PREFIX as DESK_PREFIX
-from bot.services.privacy import PREFIX as PRIVACY_PREFIX
 from bot.settings import Settings
 from bot.telegram import admin_handlers as admin
 from bot.telegram import desk_handlers as desk
@@ -100,9 +98,9 @@ def _add_answer_handlers(app: BotApplication) -> None:
 
 
 def _add_button_handlers(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(desk.press_desk_button, pattern=f"^{DESK_PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(admin.press_admin_button, pattern=f"^{ADMIN_PREFIX}:"))
-    app.add_handler(CallbackQueryHandler(supplier.confirm_erasure, pattern=f"^{PRIVACY_PREFIX}:"))
+    app.add_handler(CallbackQueryHandler(desk.press_desk_button, pattern=f"^{cb.DESK}:"))
+    app.add_handler(CallbackQueryHandler(admin.press_admin_button, pattern=f"^{cb.ADMIN}:"))
+    app.add_handler(CallbackQueryHandler(supplier.confirm_erasure, pattern=f"^{cb.PRIVACY}:"))
 
 
 def _add_command_handlers(app: BotApplication) -> None:

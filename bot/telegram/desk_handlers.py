@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
+from bot.services import callback_data as cb
 from bot.services.access import Refused
 from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
 from bot.telegram.context import CustomContext
@@ -89,32 +90,36 @@ async def press_desk_button(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    parts = (query.data or "").split(":")
     who = who_of(update)
-    kind, args = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
+    button = cb.decode_desk(query.data or "")
     try:
-        if kind == "l":
-            q = ListQuery.decode(args)
-            await _run(update, context, lambda desk: desk.list_sessions(who, q, replace=True))
-        elif kind == "f" and len(args) >= 2 and args[0].isdigit():
-            page, text = int(args[0]), ":".join(args[1:])
-            await _run(update, context, lambda desk: desk.find(who, text, page, replace=True))
-        elif kind == "s" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.open_session(who, int(args[0])))
-        elif kind == "d" and len(args) == 2 and args[1] in DECISION_CODES:
-            decision = DECISION_CODES[args[1]]
-            await _run(update, context, lambda desk: desk.ask_comment(who, int(args[0]), decision))
-        elif kind == "o" and len(args) == 1:
-            sid = int(args[0])
-            await _run(update, context, lambda desk: desk.ask_comment(who, sid, Decision.REOPENED))
-        elif kind == "x" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.cancel_comment(who, args[0]))
-        elif kind == "e" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.evidence(who, int(args[0])))
-        elif kind == "p" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.report(who, int(args[0])))
-        else:
-            raise ValueError(query.data)
+        match button:
+            case cb.DeskList():
+                q = ListQuery.decode(button)
+                await _run(update, context, lambda desk: desk.list_sessions(who, q, replace=True))
+            case cb.DeskFind(page, text):
+                await _run(update, context, lambda desk: desk.find(who, text, page, replace=True))
+            case cb.DeskOpen(session_id):
+                await _run(update, context, lambda desk: desk.open_session(who, session_id))
+            case cb.DeskDecide(session_id, code) if code in DECISION_CODES:
+                decision = DECISION_CODES[code]
+                await _run(
+                    update, context, lambda desk: desk.ask_comment(who, session_id, decision)
+                )
+            case cb.DeskReopen(session_id):
+                await _run(
+                    update,
+                    context,
+                    lambda desk: desk.ask_comment(who, session_id, Decision.REOPENED),
+                )
+            case cb.DeskCancel(token):
+                await _run(update, context, lambda desk: desk.cancel_comment(who, token))
+            case cb.DeskEvidence(file_id):
+                await _run(update, context, lambda desk: desk.evidence(who, file_id))
+            case cb.DeskReport(session_id):
+                await _run(update, context, lambda desk: desk.report(who, session_id))
+            case _:
+                raise ValueError(query.data)
     except ValueError:
         log.warning("malformed desk button %r from user %s", query.data, who.user_id)
         await _run(update, context, lambda desk: desk.usage(who, "chat.stale_button"))

@@ -45,8 +45,7 @@ async def bootstrap_admins(db: Database, admin_ids: Iterable[int]) -> None:
 
 def _commands(scope: Scope, catalogue: Catalogue, lang: str) -> list[BotCommand]:
     return [
-        BotCommand(command.name, catalogue.text(command.menu_key, lang))
-        for command in menu(scope)
+        BotCommand(command.name, catalogue.text(command.menu_key, lang)) for command in menu(scope)
     ]
 
 

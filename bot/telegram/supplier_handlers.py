@@ -6,6 +6,7 @@ import asyncio
 
 from telegram import Update
 
+from bot.services import callback_data as cb
 from bot.services.interview import Outcome
 from bot.telegram import desk_handlers
 from bot.telegram.context import CustomContext
@@ -129,6 +130,8 @@ async def confirm_erasure(update: Update, context: CustomContext) -> None:
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    _, choice, token = ((query.data or "") + "::").split(":")[:3]
-    replies = await context.services.privacy.answer(who_of(update), choice, token)
+    # A malformed button carries no token, and the privacy service calls that stale.
+    button = cb.decode_privacy(query.data or "") or cb.PrivacyAnswer(erase=False, token="")
+    choice = "y" if button.erase else "n"
+    replies = await context.services.privacy.answer(who_of(update), choice, button.token)
     await send_replies(update, replies)
