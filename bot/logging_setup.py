@@ -22,12 +22,8 @@ from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-from telegram import Update
-from telegram.ext import Application, ContextTypes, TypeHandler
-
 from bot.settings import Settings
+from storage.urls import url_password
 
 REDACTED = "[REDACTED]"
 # A bot token as @BotFather hands it out: the bot's numeric id, a colon, 35 URL-safe characters.
@@ -218,12 +214,9 @@ def secrets_of(settings: Settings) -> list[str]:
         found.append(settings.telegram_bot_token.get_secret_value().strip())
     if settings.webhook_secret is not None:
         found.append(settings.webhook_secret.get_secret_value())
-    try:
-        password = make_url(settings.database_url).password
-    except ArgumentError:
-        password = None
+    password = url_password(settings.database_url)
     if password:
-        found.append(str(password))
+        found.append(password)
     return [secret for secret in found if secret]
 
 
@@ -258,22 +251,6 @@ def configure_logging(
     return handler
 
 
-# Runs before every handler group the bot defines (they use group 0 and up).
-UPDATE_CONTEXT_GROUP = -100
-
-
-async def _bind_incoming(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
-    bind_update(update)
-
-
-def install_update_context(application: Application) -> None:  # type: ignore[type-arg]
-    """Bind each incoming update's ids before any handler runs, so every line has them.
-
-    A handler in a group of its own never stops the update from reaching the others.
-    """
-    application.add_handler(TypeHandler(Update, _bind_incoming), group=UPDATE_CONTEXT_GROUP)
-
-
 __all__ = [
     "REDACTED",
     "TOKEN_PATTERN",
@@ -286,7 +263,6 @@ __all__ = [
     "bind_update",
     "configure_logging",
     "current_context",
-    "install_update_context",
     "log_context",
     "secrets_of",
 ]

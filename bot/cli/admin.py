@@ -18,12 +18,11 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.exc import SQLAlchemyError
+from typing import Any, TypeAlias
 
 from bot.services.admin_screens import Screens, actor_names, version_history
-from bot.services.reevaluation import Impact, Reevaluator, pending_count
+from bot.services.bootstrap import Services, open_services, prepare_database
+from bot.services.reevaluation import Impact, pending_count
 from bot.services.ruleset_changes import (
     AdminError,
     RulesetChange,
@@ -34,9 +33,9 @@ from bot.services.ruleset_changes import (
 )
 from bot.services.rulesets import RulesetProvider
 from bot.services.texts import load_catalogue
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, load_settings
 from conversations.localtime import to_local
-from storage import Database, upgrade
+from storage.errors import error_summary, is_database_error
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -45,7 +44,7 @@ DEFAULT_LANGUAGE = "zh"
 AUDIT_LIMIT = 50
 AUDIT_COLUMNS = ("time", "actor_id", "actor", "action", "target", "old", "new", "note")
 
-SubParsers = argparse._SubParsersAction  # type: ignore[type-arg]
+SubParsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class _BadInput(Exception):
@@ -164,10 +163,8 @@ def _fail(message: str, lang: str, code: int = EXIT_BAD_INPUT) -> int:
     return code
 
 
-def _with_database(
-    args: argparse.Namespace, action: Callable[[Database, Settings], Awaitable[int]]
-) -> int:
-    """Settings, migration of the embedded SQLite file, then `action` on the database."""
+def _with_database(args: argparse.Namespace, action: Callable[[Services], Awaitable[int]]) -> int:
+    """Settings, migration of the embedded SQLite file, then `action` on the services."""
     lang: str = args.lang
     try:
         settings = load_settings()
@@ -175,25 +172,24 @@ def _with_database(
         return _fail(_t("admin.cli.error.config", lang, message=str(exc)), lang)
 
     async def run() -> int:
-        db = Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
-        try:
-            return await action(db, settings)
-        finally:
-            await db.dispose()
+        async with open_services(settings) as svc:
+            return await action(svc)
 
     try:
         if settings.is_default_sqlite:
-            upgrade(settings.database_url)
+            prepare_database(settings)
         return asyncio.run(run())
     except _BadInput as exc:
         return _fail(str(exc), lang)
-    except (SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    except Exception as exc:
+        if not isinstance(exc, OSError) and not is_database_error(exc):
+            raise
+        reason = error_summary(exc)
         return _fail(_t("admin.cli.error.database", lang, reason=reason), lang, EXIT_FAILED)
 
 
 async def _propose_and_apply(
-    db: Database,
+    svc: Services,
     args: argparse.Namespace,
     plan: Callable[[Any, RulesetProvider], Awaitable[RulesetChange]],
 ) -> int:
@@ -201,13 +197,13 @@ async def _propose_and_apply(
     lang: str = args.lang
     note: str = args.note.strip()
     screens = _screens()
-    provider = RulesetProvider()
+    db, provider = svc.db, svc.rulesets
     async with db.unit_of_work() as uow:
         try:
             change = await plan(uow, provider)
         except AdminError as exc:
             raise _BadInput(exc.render(screens.catalogue, lang)) from None
-    impact: Impact = await Reevaluator(db, provider).preview(change.candidate)
+    impact: Impact = await svc.reevaluator().preview(change.candidate)
     print(screens.preview(lang, change, impact, note, cli=True))
     if args.dry_run:
         print(screens.t(lang, "admin.cli.dry_run"))
@@ -226,9 +222,9 @@ async def _propose_and_apply(
 def run_set(args: argparse.Namespace) -> int:
     """greenlist criteria set KEY VALUE --note TEXT [--dry-run]"""
 
-    async def action(db: Database, _: Settings) -> int:
+    async def action(svc: Services) -> int:
         return await _propose_and_apply(
-            db, args, lambda uow, provider: plan_value(uow, provider, args.key, args.value)
+            svc, args, lambda uow, provider: plan_value(uow, provider, args.key, args.value)
         )
 
     return _with_database(args, action)
@@ -237,9 +233,9 @@ def run_set(args: argparse.Namespace) -> int:
 def run_rollback(args: argparse.Namespace) -> int:
     """greenlist criteria rollback VERSION --note TEXT [--dry-run]"""
 
-    async def action(db: Database, _: Settings) -> int:
+    async def action(svc: Services) -> int:
         return await _propose_and_apply(
-            db, args, lambda uow, provider: plan_rollback(uow, provider, args.version)
+            svc, args, lambda uow, provider: plan_rollback(uow, provider, args.version)
         )
 
     return _with_database(args, action)
@@ -249,9 +245,9 @@ def run_history(args: argparse.Namespace) -> int:
     """greenlist criteria history: every version, newest first, with what it changed."""
     lang: str = args.lang
 
-    async def action(db: Database, _: Settings) -> int:
-        provider = RulesetProvider()
-        async with db.unit_of_work() as uow:
+    async def action(svc: Services) -> int:
+        provider = svc.rulesets
+        async with svc.db.unit_of_work() as uow:
             active = await provider.active(uow)
             stored = await version_history(uow, provider)
         print(_screens().history(lang, provider.baseline, active.version, stored))
@@ -264,10 +260,8 @@ def run_reevaluate(args: argparse.Namespace) -> int:
     """greenlist reevaluate: the chat's re-evaluation; lists the suppliers to tell."""
     lang: str = args.lang
 
-    async def action(db: Database, _: Settings) -> int:
-        reevaluator = Reevaluator(
-            db, RulesetProvider(), batch_size=args.batch_size, workers=args.workers
-        )
+    async def action(svc: Services) -> int:
+        reevaluator = svc.reevaluator(batch_size=args.batch_size, workers=args.workers)
         impact = await reevaluator.run(None)
         screens = _screens()
         print(screens.report(lang, impact, notified=False))
@@ -297,8 +291,8 @@ def run_audit(args: argparse.Namespace) -> int:
     if output is not None and output.is_dir():
         return _fail(_t("admin.cli.error.is_directory", lang, path=str(output)), lang)
 
-    async def action(db: Database, _: Settings) -> int:
-        async with db.unit_of_work() as uow:
+    async def action(svc: Services) -> int:
+        async with svc.db.unit_of_work() as uow:
             entries = await uow.audit.latest(args.limit)
             names = await actor_names(uow, entries)
         screens = _screens()

@@ -21,9 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.reports.exporting import (
     EXPORT_FORMATS,
     AssessorTexts,
@@ -33,8 +30,11 @@ from bot.reports.exporting import (
     status_names,
 )
 from bot.services import roles
+from bot.services.bootstrap import open_services, prepare_database
 from bot.settings import ConfigError, Settings, load_settings
-from storage import Database, Person, Role, Status, upgrade
+from storage import Database, Person, Role, Status
+from storage.errors import error_summary, is_database_error
+from storage.health import ping
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -162,30 +162,30 @@ def _with_database(
         return _fail(_t("error.config", lang, message=str(exc)), lang)
 
     async def run() -> int:
-        db = Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
-        try:
+        async with open_services(settings) as svc:
             try:
-                async with db.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
-            except (SQLAlchemyError, OSError) as exc:
+                await ping(svc.db)
+            except Exception as exc:
+                if not isinstance(exc, OSError) and not is_database_error(exc):
+                    raise
                 raise _DatabaseUnavailable(exc) from exc
-            return await action(db, settings)
-        finally:
-            await db.dispose()
+            return await action(svc.db, svc.settings)
 
     try:
         if settings.is_default_sqlite:
-            upgrade(settings.database_url)
+            prepare_database(settings)
         return asyncio.run(run())
     except _BadInput as exc:
         return _fail(str(exc), lang)
     except _DatabaseUnavailable as exc:
         return _fail(_t("error.database", lang, reason=_reason(exc.cause)), lang, EXIT_FAILED)
-    except SQLAlchemyError as exc:
-        return _fail(_t("error.database", lang, reason=_reason(exc)), lang, EXIT_FAILED)
     except OSError as exc:
         # The database answered, so this is the output file (a full disk, a lost mount).
         return _fail(_t("error.io", lang, reason=_reason(exc)), lang, EXIT_FAILED)
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        return _fail(_t("error.database", lang, reason=_reason(exc)), lang, EXIT_FAILED)
 
 
 class _DatabaseUnavailable(Exception):
@@ -198,8 +198,7 @@ def _reason(exc: BaseException) -> str:
     """The first line of the underlying error, without SQLAlchemy's wrapping."""
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    message = str(getattr(exc, "orig", None) or exc).strip()
-    return message.splitlines()[0] if message else type(exc).__name__
+    return error_summary(exc) or type(exc).__name__
 
 
 def _status(value: str | None, lang: str) -> str | None:

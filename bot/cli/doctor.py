@@ -13,28 +13,19 @@ health check runs, every minute, without spending API calls.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Literal, TextIO
-
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
-from telegram import Bot, WebhookInfo
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 
 from bot.logging_setup import Redactor, secrets_of
 from bot.settings import ConfigError, Settings, load_settings
+from bot.telegram.probe import WebhookState, probe_telegram
 from bot.telegram.runner import uses_webhook, webhook_options
 from storage import current_revision_async, head_revision
-from storage.schema import alembic_config
+from storage.health import known_revisions, ping_url
+from storage.urls import missing_sqlite_file, redacted_url
 
 EXIT_HEALTHY = 0
 EXIT_UNHEALTHY = 1
@@ -43,8 +34,6 @@ DEFAULT_TIMEOUT = 5.0
 # Telegram keeps a webhook's last delivery error long after deliveries recovered; only a
 # recent one says the webhook is failing now.
 RECENT_WEBHOOK_ERROR = timedelta(minutes=15)
-TELEGRAM_API = "https://api.telegram.org/bot"
-TELEGRAM_FILES = "https://api.telegram.org/file/bot"
 
 Status = Literal["ok", "fail", "warn", "skip"]
 MARKS: dict[Status, str] = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "-"}
@@ -73,7 +62,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
+    return redacted_url(url)
 
 
 def _seconds(time_limit: float) -> str:
@@ -94,45 +83,24 @@ def check_configuration(settings: Settings, *, webhook: bool | None, offline: bo
     return Check("configuration", "ok", f"{mode} mode, database {_safe_url(settings.database_url)}")
 
 
-def _missing_sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if parsed.get_backend_name() != "sqlite" or database in {"", ":memory:"}:
-        return None
-    if database.startswith("file:"):
-        return None
-    path = Path(database)
-    return None if path.exists() else path
-
-
 async def check_database(settings: Settings, time_limit: float) -> Check:
     url = settings.database_url
-    missing = _missing_sqlite_file(url)
+    missing = missing_sqlite_file(url)
     if missing is not None:
         return Check(
             "database",
             "fail",
             f"the SQLite file {missing} does not exist: run `greenlist db upgrade` to create it",
         )
-    connect_args = {"timeout": time_limit}
-    engine = create_async_engine(url, poolclass=NullPool, connect_args=connect_args)
     try:
-        async with asyncio.timeout(time_limit), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await ping_url(url, time_limit)
     except TimeoutError:
         return Check(
             "database", "fail", f"no answer from {_safe_url(url)} within {_seconds(time_limit)}"
         )
     except Exception as exc:  # any driver error is a finding, not a crash
         return Check("database", "fail", f"cannot connect to {_safe_url(url)}: {_one_line(exc)}")
-    finally:
-        await engine.dispose()
     return Check("database", "ok", f"reachable at {_safe_url(url)}")
-
-
-def _known_revisions() -> set[str]:
-    scripts = ScriptDirectory.from_config(alembic_config())
-    return {script.revision for script in scripts.walk_revisions()}
 
 
 async def check_migrations(settings: Settings, time_limit: float) -> Check:
@@ -151,7 +119,7 @@ async def check_migrations(settings: Settings, time_limit: float) -> Check:
             f"the database has no schema yet (this version needs {head}): "
             "run `greenlist db upgrade`",
         )
-    if current not in _known_revisions():
+    if current not in known_revisions():
         return Check(
             "migrations",
             "fail",
@@ -165,40 +133,7 @@ async def check_migrations(settings: Settings, time_limit: float) -> Check:
     )
 
 
-def _bot(settings: Settings, time_limit: float) -> Bot:
-    def request() -> HTTPXRequest:
-        return HTTPXRequest(
-            connect_timeout=time_limit,
-            read_timeout=time_limit,
-            write_timeout=time_limit,
-            pool_timeout=time_limit,
-        )
-
-    return Bot(
-        settings.token(),
-        base_url=settings.telegram_api_base_url or TELEGRAM_API,
-        base_file_url=settings.file_url() or TELEGRAM_FILES,
-        request=request(),
-        get_updates_request=request(),
-    )
-
-
-def _telegram_failure(exc: BaseException, where: str, time_limit: float) -> str:
-    if isinstance(exc, InvalidToken):
-        return (
-            "Telegram refused the token: check TELEGRAM_BOT_TOKEN (mistyped, or revoked "
-            "with @BotFather)"
-        )
-    if isinstance(exc, TimedOut | TimeoutError):
-        return f"no answer from {where} within {_seconds(time_limit)}"
-    if isinstance(exc, NetworkError):
-        return f"cannot reach {where}: {exc.message}"
-    if isinstance(exc, TelegramError):
-        return f"{where} answered: {exc.message}"
-    return f"{where}: {_one_line(exc)}"
-
-
-def _webhook_check(settings: Settings, webhook_mode: bool, info: WebhookInfo) -> Check:
+def _webhook_check(settings: Settings, webhook_mode: bool, info: WebhookState) -> Check:
     pending = f"{info.pending_update_count} pending update(s)"
     if not webhook_mode:
         if not info.url:
@@ -241,32 +176,16 @@ async def check_telegram(
     settings: Settings, *, webhook_mode: bool, time_limit: float
 ) -> tuple[Check, Check]:
     """The token (getMe) and the webhook registration (getWebhookInfo)."""
-    where = settings.telegram_api_base_url or "api.telegram.org"
-    bot = _bot(settings, time_limit)
-    try:
-        async with asyncio.timeout(time_limit * 2 + 1):
-            try:
-                await bot.initialize()
-                me = bot.bot
-            except Exception as exc:  # the finding is the answer, never a traceback
-                reason = _telegram_failure(exc, where, time_limit)
-                return (
-                    Check("token", "fail", reason),
-                    Check("webhook", "skip", "not checked: the token check failed"),
-                )
-            token = Check("token", "ok", f"valid for @{me.username} (id {me.id})")
-            try:
-                info = await bot.get_webhook_info()
-            except Exception as exc:
-                return token, Check("webhook", "fail", _telegram_failure(exc, where, time_limit))
-            return token, _webhook_check(settings, webhook_mode, info)
-    except TimeoutError:
-        reason = _telegram_failure(TimeoutError(), where, time_limit)
-        return Check("token", "fail", reason), Check("webhook", "skip", "not checked")
-    finally:
-        # Closing a half-open client must not hide the findings.
-        with contextlib.suppress(Exception):
-            await bot.shutdown()
+    found = await probe_telegram(settings, time_limit)
+    if found.identity is None:
+        reason = found.token_error or "no answer"
+        skipped = "not checked" if found.timed_out else "not checked: the token check failed"
+        return Check("token", "fail", reason), Check("webhook", "skip", skipped)
+    me = found.identity
+    token = Check("token", "ok", f"valid for @{me.username} (id {me.id})")
+    if found.webhook is None:
+        return token, Check("webhook", "fail", found.webhook_error or "no answer")
+    return token, _webhook_check(settings, webhook_mode, found.webhook)
 
 
 async def _guarded(name: str, check: Callable[[], Awaitable[Check]]) -> Check:

@@ -7,14 +7,13 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from alembic.util import CommandError
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.cli import admin as cli_admin
 from bot.cli import assessor as cli_assessor
 from bot.cli import criteria as cli_criteria
 from bot.cli import ops as cli_ops
 from bot.settings import ConfigError, Settings, load_settings
+from storage.errors import error_summary, is_database_error
+from storage.urls import redacted_url
 
 
 def _version(_: argparse.Namespace) -> int:
@@ -56,9 +55,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _safe_url(settings: Settings) -> str:
     """Database URL without its password, fit for a terminal or a log."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    return redacted_url(settings.database_url)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (`| head`) went away; that is not an error worth a traceback.
         sys.stderr.close()
         return 0
-    except (OSError, SQLAlchemyError, CommandError) as exc:
+    except Exception as exc:
+        if not isinstance(exc, OSError) and not is_database_error(exc):
+            raise
         print(f"greenlist: {_one_line(exc)}", file=sys.stderr)
         return 2
     return code
@@ -144,8 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one_line(exc: BaseException) -> str:
     """The gist of a database or file error, without the driver's multi-line dump."""
     original = getattr(exc, "orig", None) or exc
-    text = str(original).strip().splitlines()
-    return f"{type(original).__name__}: {text[0] if text else ''}"
+    return f"{type(original).__name__}: {error_summary(exc)}"
 
 
 if __name__ == "__main__":

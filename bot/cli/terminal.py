@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.services.bootstrap import Services, open_services, prepare_database
 from bot.services.interview import Outcome, Who
 from bot.settings import Settings
-from bot.telegram.context import Services
-from bot.telegram.runner import prepare_database
 from conversations import Button, ChoiceInput, Command, FileInput, Input, Reply, TextInput
 
 NAVIGATION = {
@@ -107,9 +106,8 @@ class TerminalChat:
 
 
 async def _chat(settings: Settings, who: Who, lines: TextIO, out: TextIO) -> None:
-    svc = Services.create(settings)
-    chat = TerminalChat(svc, who, out)
-    try:
+    async with open_services(settings) as svc:
+        chat = TerminalChat(svc, who, out)
         print(svc.catalogue.text("chat.terminal_banner", settings.default_language), file=out)
         chat.show(await svc.interview.start(who))
         while True:
@@ -119,8 +117,6 @@ async def _chat(settings: Settings, who: Who, lines: TextIO, out: TextIO) -> Non
                 break
             if not await chat.turn(line.rstrip("\n")):
                 break
-    finally:
-        await svc.db.dispose()
 
 
 def run_terminal_chat(

@@ -7,7 +7,8 @@ and so another front end can show the same card its own way.
 
 from __future__ import annotations
 
-from bot.services.desk import MAX_EVIDENCE_BUTTONS, PREFIX, ListQuery
+from bot.services import callback_data as cb
+from bot.services.desk import MAX_EVIDENCE_BUTTONS, ListQuery
 from bot.services.interview import local_date
 from bot.services.session_card import SessionCard
 from conversations import Button, Catalogue, Engine, Reply
@@ -99,19 +100,26 @@ def card_buttons(card: SessionCard, catalogue: Catalogue) -> list[list[Button]]:
     if allows(card.status, Action.APPROVE):
         rows.append(
             [
-                Button(label=t("desk.button.approve"), data=f"{PREFIX}:d:{sid}:a"),
-                Button(label=t("desk.button.reject"), data=f"{PREFIX}:d:{sid}:r"),
+                Button(label=t("desk.button.approve"), data=cb.encode(cb.DeskDecide(sid, "a"))),
+                Button(label=t("desk.button.reject"), data=cb.encode(cb.DeskDecide(sid, "r"))),
             ]
         )
-        rows.append([Button(label=t("desk.button.ask_info"), data=f"{PREFIX}:d:{sid}:i")])
+        rows.append(
+            [Button(label=t("desk.button.ask_info"), data=cb.encode(cb.DeskDecide(sid, "i")))]
+        )
     elif allows(card.status, Action.REOPEN):
-        rows.append([Button(label=t("desk.button.reopen"), data=f"{PREFIX}:o:{sid}")])
+        rows.append([Button(label=t("desk.button.reopen"), data=cb.encode(cb.DeskReopen(sid)))])
     for item in card.evidence[:MAX_EVIDENCE_BUTTONS]:
         rows.append(
-            [Button(label=t("desk.button.evidence", name=item.name), data=f"{PREFIX}:e:{item.id}")]
+            [
+                Button(
+                    label=t("desk.button.evidence", name=item.name),
+                    data=cb.encode(cb.DeskEvidence(item.id)),
+                )
+            ]
         )
     if card.evaluation is not None:
-        rows.append([Button(label=t("desk.button.report"), data=f"{PREFIX}:p:{sid}")])
+        rows.append([Button(label=t("desk.button.report"), data=cb.encode(cb.DeskReport(sid)))])
     rows.append([Button(label=t("desk.button.back_to_list"), data=ListQuery().encode())])
     return rows
 

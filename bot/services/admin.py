@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.services import callback_data as cb
 from bot.services import roles
 from bot.services.access import ADMIN_ROLES, require
 from bot.services.admin_screens import Screens, actor_names, version_history
@@ -37,7 +38,7 @@ from storage import ConcurrentUpdate, Database, Role, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-PREFIX = "ad"
+PREFIX = cb.ADMIN
 RULESET_KIND = "admin.ruleset"
 AUDIT_DEFAULT = 20
 AUDIT_MAX = 100
@@ -157,11 +158,11 @@ class AdminService:
             [
                 Button(
                     label=self.screens.t(lang, "admin.button.confirm"),
-                    data=f"{PREFIX}:c:{pending.token}",
+                    data=cb.encode(cb.AdminConfirm(pending.token)),
                 ),
                 Button(
                     label=self.screens.t(lang, "admin.button.cancel"),
-                    data=f"{PREFIX}:x:{pending.token}",
+                    data=cb.encode(cb.AdminCancel(pending.token)),
                 ),
             ]
         ]

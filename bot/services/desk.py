@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.interview import Notice, Who, local_date
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
@@ -21,7 +22,7 @@ from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfW
 
 log = logging.getLogger(__name__)
 
-PREFIX = "as"
+PREFIX = cb.DESK
 PAGE_SIZE = 8
 MAX_EVIDENCE_BUTTONS = 30
 
@@ -66,20 +67,22 @@ class ListQuery:
     page: int = 1
 
     def encode(self) -> str:
-        return f"{PREFIX}:l:{self.status}:{self.verdict}:{self.category}:{self.review}:{self.page}"
+        return cb.encode(
+            cb.DeskList(self.status, self.verdict, self.category, self.review, self.page)
+        )
 
     @classmethod
-    def decode(cls, parts: list[str]) -> ListQuery:
-        status, verdict, category, review, page = parts
+    def decode(cls, button: cb.DeskList) -> ListQuery:
         if (
-            status not in STATUS_CODES
-            or verdict not in VERDICT_CODES
-            or category not in CATEGORY_CODES
-            or review not in REVIEW_CODES
-            or not page.isdigit()
+            button.status not in STATUS_CODES
+            or button.verdict not in VERDICT_CODES
+            or button.category not in CATEGORY_CODES
+            or button.review not in REVIEW_CODES
         ):
             raise ValueError("malformed list query")
-        return cls(status, verdict, category, review, max(1, int(page)))
+        return cls(
+            button.status, button.verdict, button.category, button.review, max(1, button.page)
+        )
 
     def with_page(self, page: int) -> ListQuery:
         return replace(self, page=page)
@@ -195,7 +198,7 @@ class AssessorDesk:
             )
             await uow.commit()
         cancel = Button(
-            label=self._t(lang, "desk.button.cancel"), data=f"{PREFIX}:x:{pending.token}"
+            label=self._t(lang, "desk.button.cancel"), data=cb.encode(cb.DeskCancel(pending.token))
         )
         text = self._t(
             lang,
@@ -440,7 +443,7 @@ class AssessorDesk:
                     label=self._t(
                         lang, "desk.button.open", id=row.id, company=_short(row.company_name)
                     ),
-                    data=f"{PREFIX}:s:{row.id}",
+                    data=cb.encode(cb.DeskOpen(row.id)),
                 )
             ]
             for row in rows
@@ -465,18 +468,19 @@ class AssessorDesk:
 
     def _find_paging(self, text: str, page: int, pages: int, lang: str) -> list[Button]:
         row = []
-        carried = _fit(text, 64 - len(f"{PREFIX}:f:{pages}:"))
+        carried = _fit(text, cb.MAX_BYTES - len(cb.encode(cb.DeskFind(pages, ""))))
         if page > 1:
             row.append(
                 Button(
                     label=self._t(lang, "desk.button.previous"),
-                    data=f"{PREFIX}:f:{page - 1}:{carried}",
+                    data=cb.encode(cb.DeskFind(page - 1, carried)),
                 )
             )
         if page < pages:
             row.append(
                 Button(
-                    label=self._t(lang, "desk.button.next"), data=f"{PREFIX}:f:{page + 1}:{carried}"
+                    label=self._t(lang, "desk.button.next"),
+                    data=cb.encode(cb.DeskFind(page + 1, carried)),
                 )
             )
         return row

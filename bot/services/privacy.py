@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.services import callback_data as cb
 from bot.services.interview import Who
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from storage import Database, Status, UnitOfWork
 
-PREFIX = "pv"
+PREFIX = cb.PRIVACY
 DELETE_KIND = "privacy.delete"
 
 
@@ -74,8 +75,14 @@ class PrivacyService:
         t = self._texts(lang)
         buttons = [
             [
-                Button(label=t("privacy.confirm_yes"), data=f"{PREFIX}:y:{pending.token}"),
-                Button(label=t("privacy.confirm_no"), data=f"{PREFIX}:n:{pending.token}"),
+                Button(
+                    label=t("privacy.confirm_yes"),
+                    data=cb.encode(cb.PrivacyAnswer(erase=True, token=pending.token)),
+                ),
+                Button(
+                    label=t("privacy.confirm_no"),
+                    data=cb.encode(cb.PrivacyAnswer(erase=False, token=pending.token)),
+                ),
             ]
         ]
         return [Reply(text=t("privacy.confirm"), buttons=buttons)]

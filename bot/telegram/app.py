@@ -7,26 +7,32 @@ import logging
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    JobQueue,
     MessageHandler,
     filters,
 )
 
-from bot.logging_setup import install_update_context
-from bot.services.admin import PREFIX as ADMIN_PREFIX
-from bot.services.desk import PREFIX as DESK_PREFIX
-from bot.services.privacy import PREFIX as PRIVACY_PREFIX
+from bot.services import callback_data as cb
+from bot.services.bootstrap import Services, build_services
 from bot.settings import Settings
 from bot.telegram import admin_handlers as admin
 from bot.telegram import desk_handlers as desk
 from bot.telegram import supplier_handlers as supplier
-from bot.telegram.context import Services, services_of
+from bot.telegram.commands import handler_names
+from bot.telegram.context import (
+    BotApplication,
+    CustomContext,
+    attach,
+    context_types,
+    services_of,
+)
 from bot.telegram.errors import handle_error
 from bot.telegram.jobs import schedule_reminders
+from bot.telegram.log_context import install_update_context
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.staff import bootstrap_admins, refresh_menus
 from bot.telegram.updates import PerPersonUpdateProcessor
@@ -35,16 +41,16 @@ from conversations.localtime import local_zone
 
 log = logging.getLogger(__name__)
 
-NAVIGATION_COMMANDS = ("back", "skip", "help", "review", "cancel")
 
-
-def build_application(settings: Settings, svc: Services | None = None) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, svc: Services | None = None) -> BotApplication:
     """The bot as `greenlist run` starts it; tests build it the same way."""
     # One client for the long poll and every other call: a single pool to close, even
     # when start-up fails before PTB would shut the bot down (see runner.run_bot).
     http = AiohttpRequest(connection_pool_size=256)
     builder = (
         ApplicationBuilder()
+        .context_types(context_types())
+        .job_queue(JobQueue[CustomContext]())
         .token(settings.token())
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
         .concurrent_updates(PerPersonUpdateProcessor())
@@ -61,17 +67,17 @@ def build_application(settings: Settings, svc: Services | None = None) -> Applic
         if file_url:
             builder = builder.base_file_url(file_url)
     application = builder.build()
-    (svc or Services.create(settings)).attach(application)
+    attach(application, svc or build_services(settings))
     install_update_context(application)
     _add_answer_handlers(application)
-    _add_desk_handlers(application)
-    _add_admin_handlers(application)
-    _add_supplier_handlers(application)
+    _add_button_handlers(application)
+    _add_command_handlers(application)
+    _add_fallback_handlers(application)
     application.add_error_handler(handle_error)
     return application
 
 
-def _add_answer_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def _add_answer_handlers(app: BotApplication) -> None:
     """Nearly every update is an answer: these are tried first. No other handler takes
     what they take (interview buttons, plain text, files), so the order changes nothing
     else; it saves trying two dozen commands and buttons on every answer."""
@@ -91,45 +97,29 @@ def _add_answer_handlers(app: Application) -> None:  # type: ignore[type-arg]
     )
 
 
-def _add_desk_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def _add_button_handlers(app: BotApplication) -> None:
+    app.add_handler(CallbackQueryHandler(desk.press_desk_button, pattern=f"^{cb.DESK}:"))
+    app.add_handler(CallbackQueryHandler(admin.press_admin_button, pattern=f"^{cb.ADMIN}:"))
+    app.add_handler(CallbackQueryHandler(supplier.confirm_erasure, pattern=f"^{cb.PRIVACY}:"))
+
+
+def _add_command_handlers(app: BotApplication) -> None:
+    """One handler per function in the command registry; every role check is in the action."""
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("sessions", desk.list_sessions, filters=private))
-    app.add_handler(CommandHandler("find", desk.find_sessions, filters=private))
-    app.add_handler(CommandHandler("session", desk.open_session, filters=private))
-    app.add_handler(CommandHandler("export", desk.export_sessions, filters=private))
-    app.add_handler(CallbackQueryHandler(desk.press_desk_button, pattern=f"^{DESK_PREFIX}:"))
+    for handler, names in handler_names().items():
+        app.add_handler(CommandHandler(names, handler, filters=private))
 
 
-def _add_admin_handlers(app: Application) -> None:  # type: ignore[type-arg]
+def _add_fallback_handlers(app: BotApplication) -> None:
+    """What no other handler took: edits, unknown commands, unsupported messages, buttons."""
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("thresholds", admin.show_thresholds, filters=private))
-    app.add_handler(CommandHandler("set", admin.set_value, filters=private))
-    app.add_handler(CommandHandler("rollback", admin.rollback, filters=private))
-    app.add_handler(CommandHandler("reevaluate", admin.reevaluate, filters=private))
-    app.add_handler(CommandHandler("grant", admin.grant, filters=private))
-    app.add_handler(CommandHandler("revoke", admin.revoke, filters=private))
-    app.add_handler(CommandHandler("people", admin.people, filters=private))
-    app.add_handler(CommandHandler("audit", admin.audit, filters=private))
-    app.add_handler(CallbackQueryHandler(admin.press_admin_button, pattern=f"^{ADMIN_PREFIX}:"))
-
-
-def _add_supplier_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", supplier.start, filters=private))
-    app.add_handler(CommandHandler("new", supplier.new_assessment, filters=private))
-    app.add_handler(CommandHandler("status", supplier.show_status, filters=private))
-    app.add_handler(CommandHandler("mydata", supplier.show_my_data, filters=private))
-    app.add_handler(CommandHandler("delete_my_data", supplier.erase_my_data, filters=private))
-    app.add_handler(CallbackQueryHandler(supplier.confirm_erasure, pattern=f"^{PRIVACY_PREFIX}:"))
-    app.add_handler(CommandHandler(["language", "lang"], supplier.switch_language, filters=private))
-    app.add_handler(CommandHandler(list(NAVIGATION_COMMANDS), supplier.navigate, filters=private))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED, supplier.ignore_edit))
     app.add_handler(MessageHandler(private & filters.COMMAND, supplier.unknown_command))
     app.add_handler(MessageHandler(private, supplier.send_unsupported))
     app.add_handler(CallbackQueryHandler(supplier.press_unknown_button))
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: BotApplication) -> None:
     """Admins from ADMIN_IDS, then command menus per scope and language."""
     svc = services_of(application)
     await bootstrap_admins(svc.db, svc.settings.admin_ids)
@@ -138,5 +128,5 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     log.info("bot ready as @%s", application.bot.username)
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: BotApplication) -> None:
     await services_of(application).db.dispose()

@@ -1,85 +1,62 @@
-"""The application's collaborators, built once and handed to every handler.
+"""The context every handler receives: PTB's CallbackContext with typed `services`.
 
-They live in `application.bot_data` (PTB's place for per-application objects) under one
-key, so handlers get typed access without any module-level state.
+The services live in `application.bot_data` (PTB's place for per-application objects)
+under one key; `CustomContext.services` reads them back typed, so handlers need no
+module-level state and no casts. `Services` is built by `bot.services.bootstrap`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, TypeAlias
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
-from bot.services.admin import AdminService
-from bot.services.desk import AssessorDesk
-from bot.services.interview import InterviewService
-from bot.services.privacy import PrivacyService
-from bot.services.reminders import ReminderRules, Reminders, load_rules
-from bot.services.rulesets import RulesetProvider
-from bot.services.texts import load_catalogue
-from bot.settings import Settings
-from conversations import Catalogue, Engine
-from storage import Database
+from bot.services.bootstrap import Services
+
+__all__ = [
+    "BotApplication",
+    "CustomContext",
+    "Services",
+    "attach",
+    "context_types",
+    "services",
+    "services_of",
+]
 
 _KEY = "services"
 
-
-@dataclass(frozen=True)
-class Services:
-    settings: Settings
-    db: Database
-    engine: Engine
-    catalogue: Catalogue
-    rulesets: RulesetProvider
-    interview: InterviewService
-    desk: AssessorDesk
-    privacy: PrivacyService
-    reminders: Reminders
-    admin: AdminService
-
-    @classmethod
-    def create(
-        cls,
-        settings: Settings,
-        *,
-        db: Database | None = None,
-        engine: Engine | None = None,
-        reminder_rules: ReminderRules | None = None,
-    ) -> Services:
-        database = db or Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
-        engine = engine or Engine.default()
-        catalogue = load_catalogue()
-        rulesets = RulesetProvider()
-        interview = InterviewService(
-            database, engine, rulesets, catalogue, default_language=settings.default_language
-        )
-        desk = AssessorDesk(database, engine, catalogue)
-        privacy = PrivacyService(database, engine, catalogue)
-        reminders = Reminders(database, engine, catalogue, reminder_rules or load_rules())
-        admin = AdminService(database, catalogue, rulesets, admin_ids=settings.admin_ids)
-        return cls(
-            settings,
-            database,
-            engine,
-            catalogue,
-            rulesets,
-            interview,
-            desk,
-            privacy,
-            reminders,
-            admin,
-        )
-
-    def attach(self, application: Application) -> None:  # type: ignore[type-arg]
-        application.bot_data[_KEY] = self
+UserData: TypeAlias = dict[Any, Any]
+ChatData: TypeAlias = dict[Any, Any]
+BotData: TypeAlias = dict[str, object]
 
 
-def services_of(application: Application) -> Services:  # type: ignore[type-arg]
+class CustomContext(CallbackContext[ExtBot[None], UserData, ChatData, BotData]):
+    """What a handler sees: the update's context plus the application's services."""
+
+    @property
+    def services(self) -> Services:
+        return services_of(self.application)
+
+
+BotApplication: TypeAlias = Application[
+    ExtBot[None], CustomContext, UserData, ChatData, BotData, JobQueue[CustomContext]
+]
+
+
+def context_types() -> ContextTypes[CustomContext, UserData, ChatData, BotData]:
+    return ContextTypes(context=CustomContext, bot_data=dict)
+
+
+def attach(application: BotApplication, svc: Services) -> None:
+    application.bot_data[_KEY] = svc
+
+
+def services_of(application: Application[Any, Any, Any, Any, BotData, Any]) -> Services:
     found = application.bot_data.get(_KEY)
     if not isinstance(found, Services):
         raise RuntimeError("the application was built without services; use build_application()")
     return found
 
 
-def services(context: CallbackContext) -> Services:  # type: ignore[type-arg]
-    return services_of(context.application)
+def services(context: CustomContext) -> Services:
+    return context.services

@@ -6,25 +6,25 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.reports.card import render_card
+from bot.services import callback_data as cb
 from bot.services.access import Refused
 from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
-from bot.telegram.context import services
+from bot.telegram.context import CustomContext
 from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
 from storage import Decision
 
 log = logging.getLogger(__name__)
 
 
-async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: DeskResult) -> None:
+async def _deliver(update: Update, context: CustomContext, result: DeskResult) -> None:
     query = update.callback_query
     target = query.message if (query is not None and result.replace) else None
     replies = result.replies
     if result.card is not None:
-        found = services(context)
-        replies = [*replies, render_card(result.card, found.engine, found.catalogue)]
+        services = context.services
+        replies = [*replies, render_card(result.card, services.engine, services.catalogue)]
     if target is not None:
         replies = [r.model_copy(update={"replace_previous": True}) for r in replies]
     await send_replies(update, replies, edit_target=target)
@@ -40,10 +40,10 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, result: D
 
 async def _run(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: CustomContext,
     action: Callable[[AssessorDesk], Awaitable[DeskResult]],
 ) -> None:
-    desk = services(context).desk
+    desk = context.services.desk
     try:
         result = await action(desk)
     except Refused:
@@ -51,11 +51,11 @@ async def _run(
     await _deliver(update, context, result)
 
 
-async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def take_comment(update: Update, context: CustomContext) -> bool:
     """True when the text was the comment an assessor had been asked for."""
     message = update.effective_message
     assert message is not None
-    desk = services(context).desk
+    desk = context.services.desk
     try:
         result = await desk.take_comment(who_of(update), message.text or "")
     except Refused:
@@ -66,16 +66,16 @@ async def take_comment(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     return True
 
 
-async def list_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_sessions(update: Update, context: CustomContext) -> None:
     await _run(update, context, lambda desk: desk.list_sessions(who_of(update), ListQuery()))
 
 
-async def find_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def find_sessions(update: Update, context: CustomContext) -> None:
     text = " ".join(context.args or [])
     await _run(update, context, lambda desk: desk.find(who_of(update), text))
 
 
-async def open_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def open_session(update: Update, context: CustomContext) -> None:
     args = context.args or []
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         await _run(update, context, lambda desk: desk.usage(who_of(update), "desk.session_usage"))
@@ -84,42 +84,46 @@ async def open_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _run(update, context, lambda desk: desk.open_session(who_of(update), session_id))
 
 
-async def export_sessions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_sessions(update: Update, context: CustomContext) -> None:
     status = context.args[0] if context.args else None
     await _run(update, context, lambda desk: desk.export(who_of(update), status))
 
 
-async def press_desk_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def press_desk_button(update: Update, context: CustomContext) -> None:
     """Every desk button; the data says what, the role check in the desk says whether."""
     query = update.callback_query
     assert query is not None
     await acknowledge(query)
-    parts = (query.data or "").split(":")
     who = who_of(update)
-    kind, args = (parts[1], parts[2:]) if len(parts) > 1 else ("", [])
+    button = cb.decode_desk(query.data or "")
     try:
-        if kind == "l":
-            q = ListQuery.decode(args)
-            await _run(update, context, lambda desk: desk.list_sessions(who, q, replace=True))
-        elif kind == "f" and len(args) >= 2 and args[0].isdigit():
-            page, text = int(args[0]), ":".join(args[1:])
-            await _run(update, context, lambda desk: desk.find(who, text, page, replace=True))
-        elif kind == "s" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.open_session(who, int(args[0])))
-        elif kind == "d" and len(args) == 2 and args[1] in DECISION_CODES:
-            decision = DECISION_CODES[args[1]]
-            await _run(update, context, lambda desk: desk.ask_comment(who, int(args[0]), decision))
-        elif kind == "o" and len(args) == 1:
-            sid = int(args[0])
-            await _run(update, context, lambda desk: desk.ask_comment(who, sid, Decision.REOPENED))
-        elif kind == "x" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.cancel_comment(who, args[0]))
-        elif kind == "e" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.evidence(who, int(args[0])))
-        elif kind == "p" and len(args) == 1:
-            await _run(update, context, lambda desk: desk.report(who, int(args[0])))
-        else:
-            raise ValueError(query.data)
+        match button:
+            case cb.DeskList():
+                q = ListQuery.decode(button)
+                await _run(update, context, lambda desk: desk.list_sessions(who, q, replace=True))
+            case cb.DeskFind(page, text):
+                await _run(update, context, lambda desk: desk.find(who, text, page, replace=True))
+            case cb.DeskOpen(session_id):
+                await _run(update, context, lambda desk: desk.open_session(who, session_id))
+            case cb.DeskDecide(session_id, code) if code in DECISION_CODES:
+                decision = DECISION_CODES[code]
+                await _run(
+                    update, context, lambda desk: desk.ask_comment(who, session_id, decision)
+                )
+            case cb.DeskReopen(session_id):
+                await _run(
+                    update,
+                    context,
+                    lambda desk: desk.ask_comment(who, session_id, Decision.REOPENED),
+                )
+            case cb.DeskCancel(token):
+                await _run(update, context, lambda desk: desk.cancel_comment(who, token))
+            case cb.DeskEvidence(file_id):
+                await _run(update, context, lambda desk: desk.evidence(who, file_id))
+            case cb.DeskReport(session_id):
+                await _run(update, context, lambda desk: desk.report(who, session_id))
+            case _:
+                raise ValueError(query.data)
     except ValueError:
         log.warning("malformed desk button %r from user %s", query.data, who.user_id)
         await _run(update, context, lambda desk: desk.usage(who, "chat.stale_button"))

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import Application, ContextTypes
-
-from bot.telegram.context import services, services_of
+from bot.telegram.context import BotApplication, CustomContext, services_of
 from bot.telegram.telegram_io import send_notices
 
 log = logging.getLogger(__name__)
 
 
-async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
-    notices = await services(context).reminders.due()
+async def send_due_reminders(context: CustomContext) -> None:
+    notices = await context.services.reminders.due()
     if notices:
         log.info("sending %d reminder(s)", len(notices))
     await send_notices(context, notices)
 
 
-def schedule_reminders(application: Application) -> None:  # type: ignore[type-arg]
+def schedule_reminders(application: BotApplication) -> None:
     rules = services_of(application).reminders.rules
     assert application.job_queue is not None, "the job-queue extra is a dependency"
     application.job_queue.run_repeating(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -103,13 +104,15 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=_sum(read, write) if files else read,
         )
+        body = _body(request_data)
         try:
             async with session.request(
                 method,
                 url,
+                data=body.data,
+                headers=body.headers,
                 timeout=timeout,
                 proxy=self._proxy_for(url),
-                **_body(request_data),
             ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError, aiohttp.ConnectionTimeoutError) as exc:
@@ -135,12 +138,20 @@ def proxy_from_environment(url: str) -> str | None:
     return urllib.request.getproxies().get(parts.scheme)
 
 
-def _body(request_data: RequestData | None) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Body:
+    """What a Bot API call sends: nothing, a JSON document, or a multipart form."""
+
+    data: bytes | aiohttp.FormData | None = None
+    headers: dict[str, str] | None = None
+
+
+def _body(request_data: RequestData | None) -> _Body:
     if request_data is None:
-        return {}
+        return _Body()
     if not request_data.contains_files:
         payload = json.dumps(request_data.parameters, ensure_ascii=False).encode()
-        return {"data": payload, "headers": {"Content-Type": JSON}}
+        return _Body(payload, {"Content-Type": JSON})
     form = aiohttp.FormData(quote_fields=False)
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
@@ -148,7 +159,7 @@ def _body(request_data: RequestData | None) -> dict[str, object]:
         filename, content = part[0], part[1]
         content_type = part[2] if len(part) > 2 else None  # type: ignore[misc]
         form.add_field(name, content, filename=filename, content_type=content_type)
-    return {"data": form}
+    return _Body(form)
 
 
 def _given(value: float | object | None, default: float | None) -> float | None:

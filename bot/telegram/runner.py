@@ -16,8 +16,8 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.logging_setup import configure_logging
+from bot.services.bootstrap import prepare_database
 from bot.settings import ConfigError, Settings
-from storage import current_revision, head_revision, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +28,6 @@ __all__ = [
     "uses_webhook",
     "webhook_options",
 ]
-
-
-def prepare_database(settings: Settings) -> None:
-    """The embedded SQLite default migrates itself; a server database must be upgraded first."""
-    if settings.is_default_sqlite:
-        upgrade(settings.database_url)
-        return
-    if current_revision(settings.database_url) != head_revision():
-        raise ConfigError(
-            "the database schema is not up to date: run `greenlist db upgrade` first."
-        )
 
 
 def uses_webhook(settings: Settings, webhook: bool | None = None) -> bool:

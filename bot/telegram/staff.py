@@ -1,7 +1,8 @@
 """Staff at start-up: admins from ADMIN_IDS, and command menus per chat scope.
 
 Suppliers see the interview's commands; each assessor's and admin's own chat also lists the
-desk (and admin) commands. Menus are convenience only: every action checks the role itself.
+desk (and admin) commands, as the command registry (`commands`) lists them. Menus are
+convenience only: every action checks the role itself.
 """
 
 from __future__ import annotations
@@ -12,40 +13,14 @@ from collections.abc import Iterable
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
 
+from bot.telegram.commands import Scope, menu
 from conversations import LANGUAGES, Catalogue
 from storage import Database, Role
 
 log = logging.getLogger(__name__)
 
-SUPPLIER_COMMANDS = (
-    "start",
-    "status",
-    "review",
-    "back",
-    "skip",
-    "help",
-    "language",
-    "new",
-    "cancel",
-)
-PRIVACY_COMMANDS = ("mydata", "delete_my_data")
-DESK_COMMANDS = ("sessions", "find", "session", "export")
-ADMIN_COMMANDS: tuple[str, ...] = (
-    "thresholds",
-    "set",
-    "rollback",
-    "reevaluate",
-    "grant",
-    "revoke",
-    "people",
-    "audit",
-)
-
-COMMAND_TEXT_PREFIX = {
-    **dict.fromkeys(SUPPLIER_COMMANDS, "chat.command"),
-    **dict.fromkeys(PRIVACY_COMMANDS, "privacy.command"),
-    **dict.fromkeys(DESK_COMMANDS, "desk.command"),
-}
+#: A person's role decides which menu their own chat shows.
+_ROLE_SCOPES = {Role.ASSESSOR: Scope.ASSESSOR, Role.ADMIN: Scope.ADMIN}
 
 
 async def bootstrap_admins(db: Database, admin_ids: Iterable[int]) -> None:
@@ -68,9 +43,10 @@ async def bootstrap_admins(db: Database, admin_ids: Iterable[int]) -> None:
         await uow.commit()
 
 
-def _commands(names: Iterable[str], catalogue: Catalogue, lang: str) -> list[BotCommand]:
-    prefixes = {**COMMAND_TEXT_PREFIX, **dict.fromkeys(ADMIN_COMMANDS, "admin.command")}
-    return [BotCommand(name, catalogue.text(f"{prefixes[name]}.{name}", lang)) for name in names]
+def _commands(scope: Scope, catalogue: Catalogue, lang: str) -> list[BotCommand]:
+    return [
+        BotCommand(command.name, catalogue.text(command.menu_key, lang)) for command in menu(scope)
+    ]
 
 
 def _language_code(lang: str) -> str | None:
@@ -81,7 +57,7 @@ def _language_code(lang: str) -> str | None:
 async def refresh_menus(bot: Bot, db: Database, catalogue: Catalogue) -> None:
     for lang in LANGUAGES:
         await bot.set_my_commands(
-            _commands(SUPPLIER_COMMANDS + PRIVACY_COMMANDS, catalogue, lang),
+            _commands(Scope.SUPPLIER, catalogue, lang),
             scope=BotCommandScopeAllPrivateChats(),
             language_code=_language_code(lang),
         )
@@ -93,20 +69,16 @@ async def refresh_menus(bot: Bot, db: Database, catalogue: Catalogue) -> None:
 
 async def set_person_menu(bot: Bot, catalogue: Catalogue, user_id: int, role: Role) -> None:
     """One person's menu after a role change; a supplier goes back to the default menu."""
-    names: tuple[str, ...] = SUPPLIER_COMMANDS + PRIVACY_COMMANDS
-    if role in (Role.ASSESSOR, Role.ADMIN):
-        names += DESK_COMMANDS
-    if role == Role.ADMIN:
-        names += ADMIN_COMMANDS
-    scope = BotCommandScopeChat(chat_id=user_id)
+    scope = _ROLE_SCOPES.get(role, Scope.SUPPLIER)
+    chat = BotCommandScopeChat(chat_id=user_id)
     try:
         for lang in LANGUAGES:
-            if role == Role.SUPPLIER:
-                await bot.delete_my_commands(scope=scope, language_code=_language_code(lang))
+            if scope == Scope.SUPPLIER:
+                await bot.delete_my_commands(scope=chat, language_code=_language_code(lang))
             else:
                 await bot.set_my_commands(
-                    _commands(names, catalogue, lang),
-                    scope=scope,
+                    _commands(scope, catalogue, lang),
+                    scope=chat,
                     language_code=_language_code(lang),
                 )
     except TelegramError as exc:  # a person who never opened the chat has no chat scope yet

@@ -20,9 +20,9 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackContext
 
 from bot.services.interview import Notice, Who
+from bot.telegram.context import CustomContext
 from conversations import FileInput, Reply
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ async def send_replies(
             await chat.send_message(chunk, reply_markup=markup if last else None)
 
 
-async def send_notices(context: CallbackContext, notices: Sequence[Notice]) -> None:  # type: ignore[type-arg]
+async def send_notices(context: CustomContext, notices: Sequence[Notice]) -> None:
     """Tell other people. One who blocked the bot or never opened it must neither undo what
     was already stored nor keep the others from hearing."""
     for notice in notices:

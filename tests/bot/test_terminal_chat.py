@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 from bot.cli.terminal import TerminalChat, run_terminal_chat
+from bot.services.bootstrap import Services
 from bot.services.interview import Who
 from bot.settings import load_settings
-from bot.telegram.context import Services
 from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
 from storage import Database, Status
 from tests.bot.conftest import TODAY

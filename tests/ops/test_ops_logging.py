@@ -18,10 +18,10 @@ from bot.logging_setup import (
     bind_update,
     configure_logging,
     current_context,
-    install_update_context,
     log_context,
 )
 from bot.settings import Settings, load_settings
+from bot.telegram.log_context import install_update_context
 from tests.fakebot import FakeTelegram, running_application
 
 # Shaped like a real token: bot id, colon, 35 URL-safe characters.

@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application
 from bot.settings import Settings
 from bot.telegram import runner
 from bot.telegram.app import build_application
+from bot.telegram.context import BotApplication
 from tests.fakebot import FakeTelegram, FakeUser, running_application
 
 SettingsFactory = Callable[..., Settings]
@@ -39,7 +40,7 @@ def webhook_settings(settings_for: SettingsFactory, database_url: str) -> Settin
 
 
 @asynccontextmanager
-async def serving_webhook(app: Application, options: dict[str, Any]) -> AsyncIterator[None]:  # type: ignore[type-arg]
+async def serving_webhook(app: BotApplication, options: dict[str, Any]) -> AsyncIterator[None]:
     """What `Application.run_webhook(**options)` does, inside the test's event loop."""
     assert app.updater is not None
     await app.initialize()
@@ -109,10 +110,10 @@ def test_greenlist_run_hands_the_webhook_options_to_ptb(
 ) -> None:
     seen: dict[str, Any] = {}
 
-    def run_webhook(self: Application, **kwargs: Any) -> None:  # type: ignore[type-arg]
+    def run_webhook(self: BotApplication, **kwargs: Any) -> None:
         seen["webhook"] = kwargs
 
-    def run_polling(self: Application, **kwargs: Any) -> None:  # type: ignore[type-arg]
+    def run_polling(self: BotApplication, **kwargs: Any) -> None:
         seen["polling"] = kwargs
 
     # Every option is a parameter of PTB's real run_webhook.
