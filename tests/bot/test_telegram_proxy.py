@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError
 
+from bot.settings import ConfigError, Settings, load_settings
+from bot.telegram.app import build_application
 from bot.telegram.proxy import parse_proxy, proxy_from_environment
 from bot.telegram.request import AiohttpRequest
+from conversations import Engine
+from tests.bot.conftest import TODAY, make_services
+from tests.bot.shown import shows
 from tests.bot.socks_server import SocksServer, Target, socks_server
+from tests.bot.telegram_supplier import TelegramSupplier
 from tests.bot.test_telegram_http import ME, MESSAGE, TOKEN, ok
+from tests.fakebot import FakeTelegram, running_application
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+ENGINE = Engine.default(today=lambda: TODAY)
 
 
 @pytest.fixture(autouse=True)
@@ -236,3 +246,37 @@ def test_proxy_urls_as_operators_write_them() -> None:
         parse_proxy("ftp://proxy.example:21", "TELEGRAM_PROXY")
     with pytest.raises(ValueError, match=r"TELEGRAM_PROXY: \*\*\*@:99999 is not a proxy URL"):
         parse_proxy("socks5://u:secret@:99999", "TELEGRAM_PROXY")
+
+
+def test_telegram_proxy_with_an_unknown_scheme_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_PROXY", "socks6://127.0.0.1:1080")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "Invalid configuration: TELEGRAM_PROXY: the proxy scheme socks6:// is not supported "
+        "(use http://, https://, socks4://, socks4a://, socks5://, socks5h://)"
+    )
+    monkeypatch.setenv("TELEGRAM_PROXY", " socks5h://127.0.0.1:1080 ")
+    assert load_settings().telegram_proxy == "socks5h://127.0.0.1:1080"
+
+
+async def test_the_bot_reaches_telegram_through_telegram_proxy(
+    telegram: FakeTelegram, bot_settings: Settings
+) -> None:
+    """The real bot, long poll included, with TELEGRAM_PROXY set and a user and password."""
+    port = urlsplit(telegram.base_url).port
+    assert port is not None
+    async with socks_server(("127.0.0.1", port), "greenlist", "pass word") as socks:
+        proxy = f"socks5h://greenlist:pass%20word@{socks.address}"
+        settings = bot_settings.model_copy(update={"telegram_proxy": proxy})
+        app = build_application(settings, make_services(settings))
+        async with running_application(app):
+            screen = await TelegramSupplier(telegram.user(5101), ENGINE).start()
+            shows(screen, "第 1/26 题 · 企业信息", "企业名称是什么？请填写营业执照上的全称。")
+
+    assert set(socks.targets) == {Target("ipv4", "127.0.0.1", port, 5)}
+    assert len(socks.targets) >= 2  # the long poll and the replies alike
+    assert set(socks.logins) == {("greenlist", "pass word")}
