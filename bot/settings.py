@@ -201,6 +201,13 @@ class Settings(BaseSettings):
         if scheme not in PROXY_SCHEMES:
             known = ", ".join(f"{name}://" for name in PROXY_SCHEMES)
             raise ValueError(f"the proxy scheme {scheme}:// is not supported (use {known})")
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        try:
+            parts.port  # noqa: B018 - urlsplit checks the port only when asked
+        except ValueError:
+            raise ValueError("the proxy's port must be a number from 1 to 65535") from None
+        if not parts.hostname:
+            raise ValueError("names no proxy host (write e.g. socks5h://127.0.0.1:1080)")
         return value
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")

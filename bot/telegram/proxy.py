@@ -96,6 +96,15 @@ def parse_proxy(url: str, source: str) -> Proxy:
 def proxy_from_environment(url: str) -> Proxy | None:
     """The proxy the environment names for `url`: NO_PROXY first, then HTTPS_PROXY (or
     HTTP_PROXY for an http URL), then ALL_PROXY; lower-case names too, as curl reads them."""
+    found = proxy_and_source(None, url)
+    return found[0] if found else None
+
+
+def proxy_and_source(given: str | None, url: str) -> tuple[Proxy, str] | None:
+    """The proxy a call to `url` goes through and the setting that named it: `given`
+    (TELEGRAM_PROXY) wins, as HTTPXRequest's `proxy` does; else the environment's."""
+    if given:
+        return parse_proxy(given, "TELEGRAM_PROXY"), "TELEGRAM_PROXY"
     parts = urlsplit(url)
     if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
         return None
@@ -103,7 +112,8 @@ def proxy_from_environment(url: str) -> Proxy | None:
     for key in (parts.scheme, "all"):
         value = proxies.get(key)
         if value:
-            return parse_proxy(value, f"{key.upper()}_PROXY")
+            source = f"{key.upper()}_PROXY"
+            return parse_proxy(value, source), source
     return None
 
 
@@ -113,4 +123,4 @@ def _masked(url: str) -> str:
     return f"***@{tail}" if at else url
 
 
-__all__ = ["Proxy", "parse_proxy", "proxy_from_environment"]
+__all__ = ["Proxy", "parse_proxy", "proxy_and_source", "proxy_from_environment"]

@@ -259,6 +259,12 @@ def test_telegram_proxy_with_an_unknown_scheme_is_refused_at_start(
         "Invalid configuration: TELEGRAM_PROXY: the proxy scheme socks6:// is not supported "
         "(use http://, https://, socks4://, socks4a://, socks5://, socks5h://)"
     )
+    monkeypatch.setenv("TELEGRAM_PROXY", "socks5://user:secret@127.0.0.1:99999")
+    with pytest.raises(ConfigError, match=r"TELEGRAM_PROXY: the proxy's port must be a number"):
+        load_settings()
+    monkeypatch.setenv("TELEGRAM_PROXY", "socks5h://:1080")
+    with pytest.raises(ConfigError, match=r"TELEGRAM_PROXY: names no proxy host"):
+        load_settings()
     monkeypatch.setenv("TELEGRAM_PROXY", " socks5h://127.0.0.1:1080 ")
     assert load_settings().telegram_proxy == "socks5h://127.0.0.1:1080"
 
