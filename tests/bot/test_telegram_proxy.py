@@ -6,6 +6,8 @@ local fake Bot API and records what the client asked it to reach.
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import NetworkError
 
+from bot.logging_setup import configure_logging, secrets_of
 from bot.settings import ConfigError, Settings, load_settings
 from bot.telegram.app import build_application
 from bot.telegram.proxy import parse_proxy, proxy_from_environment
@@ -27,6 +30,7 @@ from tests.bot.socks_server import SocksServer, Target, socks_server
 from tests.bot.telegram_supplier import TelegramSupplier
 from tests.bot.test_telegram_http import ME, MESSAGE, TOKEN, ok
 from tests.fakebot import FakeTelegram, running_application
+from tests.ops.test_ops_logging import restore_logging  # noqa: F401 - the fixture
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 ENGINE = Engine.default(today=lambda: TODAY)
@@ -286,3 +290,46 @@ async def test_the_bot_reaches_telegram_through_telegram_proxy(
     assert set(socks.targets) == {Target("ipv4", "127.0.0.1", port, 5)}
     assert len(socks.targets) >= 2  # the long poll and the replies alike
     assert set(socks.logins) == {("greenlist", "pass word")}
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_the_proxy_password_is_masked_in_every_log_line() -> None:
+    """Whatever a library logs about the proxy (a URL in an error, say), the password in
+    TELEGRAM_PROXY is one of the secrets the log handler masks."""
+    settings = load_settings(telegram_proxy="socks5h://bot:p%40ss-9@127.0.0.1:1080")
+    assert "p@ss-9" in secrets_of(settings)
+    stream = io.StringIO()
+    configure_logging(settings, stream=stream, log_format="text")
+    logging.getLogger("python_socks").warning("login as bot with p@ss-9 refused")
+
+    assert "p@ss-9" not in stream.getvalue()
+    assert "login as bot with [REDACTED] refused" in stream.getvalue()
+
+
+async def test_an_http_proxy_gets_the_user_and_password_from_the_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTTP proxies as before (aiohttp itself), now with credentials from the URL."""
+    seen: list[tuple[str, str | None]] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append((str(request.url), request.headers.get("Proxy-Authorization")))
+        return ok(ME if request.path.endswith("/getMe") else MESSAGE)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://bot:s%40fe@127.0.0.1:{port}")
+        assert await send("http://api.telegram.test", AiohttpRequest()) == "收到"
+    finally:
+        await runner.cleanup()
+
+    credentials = "Basic " + base64.b64encode(b"bot:s@fe").decode()
+    assert seen == [
+        (f"http://api.telegram.test/bot{TOKEN}/getMe", credentials),
+        (f"http://api.telegram.test/bot{TOKEN}/sendMessage", credentials),
+    ]
