@@ -214,9 +214,10 @@ def secrets_of(settings: Settings) -> list[str]:
         found.append(settings.telegram_bot_token.get_secret_value().strip())
     if settings.webhook_secret is not None:
         found.append(settings.webhook_secret.get_secret_value())
-    password = url_password(settings.database_url)
-    if password:
-        found.append(password)
+    for url in (settings.database_url, settings.telegram_proxy):
+        password = url_password(url) if url else None
+        if password:
+            found.append(password)
     return [secret for secret in found if secret]
 
 

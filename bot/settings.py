@@ -23,6 +23,8 @@ DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
 # suggest TLS here, and 8081 is what a self-hosted Bot API server listens on.
 DEFAULT_WEBHOOK_PORT = 8080
 DEFAULT_WEBHOOK_PATH = "telegram"
+# What TELEGRAM_PROXY may start with (bot/telegram/proxy.py speaks each of them).
+PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 
 # What Telegram accepts in the X-Telegram-Bot-Api-Secret-Token header (setWebhook).
 _SECRET_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
     )
     telegram_api_file_url: str | None = Field(
         default=None, description="File URL of a self-hosted Bot API server (derived if unset)"
+    )
+    telegram_proxy: str | None = Field(
+        default=None,
+        description="Proxy for every Bot API call, e.g. socks5h://user:pass@127.0.0.1:1080; "
+        "unset: HTTPS_PROXY, then ALL_PROXY, from the environment",
     )
     database_url: str = DEFAULT_DATABASE_URL
     sqlite_driver: SqliteDriver = Field(
@@ -182,6 +189,26 @@ class Settings(BaseSettings):
         if not _URL_PATH_RE.fullmatch(path):
             raise ValueError("must be a URL path such as telegram or hooks/greenlist")
         return path
+
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy_scheme_is_known(cls, value: str | None) -> str | None:
+        """Checked at start, not at the first call; the client reads the rest of the URL."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        scheme = value.split("://", 1)[0].lower() if "://" in value else "http"
+        if scheme not in PROXY_SCHEMES:
+            known = ", ".join(f"{name}://" for name in PROXY_SCHEMES)
+            raise ValueError(f"the proxy scheme {scheme}:// is not supported (use {known})")
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        try:
+            parts.port  # noqa: B018 - urlsplit checks the port only when asked
+        except ValueError:
+            raise ValueError("the proxy's port must be a number from 1 to 65535") from None
+        if not parts.hostname:
+            raise ValueError("names no proxy host (write e.g. socks5h://127.0.0.1:1080)")
+        return value
 
     @field_validator("telegram_api_base_url", "telegram_api_file_url")
     @classmethod

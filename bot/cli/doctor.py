@@ -21,7 +21,7 @@ from typing import Literal, TextIO
 
 from bot.logging_setup import Redactor, secrets_of
 from bot.settings import ConfigError, Settings, load_settings
-from bot.telegram.probe import WebhookState, probe_telegram
+from bot.telegram.probe import WebhookState, probe_telegram, proxy_route
 from bot.telegram.runner import uses_webhook, webhook_options
 from storage import current_revision_async, head_revision
 from storage.health import known_revisions, ping_url
@@ -80,7 +80,12 @@ def check_configuration(settings: Settings, *, webhook: bool | None, offline: bo
             f"webhook {options['webhook_url']} -> "
             f"{options['listen']}:{options['port']}/{options['url_path']}"
         )
-    return Check("configuration", "ok", f"{mode} mode, database {_safe_url(settings.database_url)}")
+    try:
+        route = proxy_route(settings)
+    except ValueError as exc:  # a mistyped HTTPS_PROXY or ALL_PROXY
+        raise ConfigError(str(exc)) from None
+    database = _safe_url(settings.database_url)
+    return Check("configuration", "ok", f"{mode} mode, database {database}, Telegram {route}")
 
 
 async def check_database(settings: Settings, time_limit: float) -> Check:

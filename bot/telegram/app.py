@@ -46,7 +46,9 @@ def build_application(settings: Settings, svc: Services | None = None) -> BotApp
     """The bot as `greenlist run` starts it; tests build it the same way."""
     # One client for the long poll and every other call: a single pool to close, even
     # when start-up fails before PTB would shut the bot down (see runner.run_bot).
-    http = AiohttpRequest(connection_pool_size=256)
+    # PTB's .proxy() / .get_updates_proxy() refuse a custom request: TELEGRAM_PROXY is
+    # what they would set, one proxy for the long poll and every other call alike.
+    http = AiohttpRequest(connection_pool_size=256, proxy=settings.telegram_proxy)
     builder = (
         ApplicationBuilder()
         .context_types(context_types())

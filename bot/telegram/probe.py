@@ -14,9 +14,10 @@ from datetime import datetime
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 
 from bot.settings import Settings
+from bot.telegram.proxy import proxy_and_source
+from bot.telegram.request import AiohttpRequest
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILES = "https://api.telegram.org/file/bot"
@@ -58,21 +59,34 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
-def _bot(settings: Settings, time_limit: float) -> Bot:
-    def request() -> HTTPXRequest:
-        return HTTPXRequest(
-            connect_timeout=time_limit,
-            read_timeout=time_limit,
-            write_timeout=time_limit,
-            pool_timeout=time_limit,
-        )
+def proxy_route(settings: Settings) -> str:
+    """How the bot reaches the Bot API: "direct", or the proxy (password masked) and the
+    setting that names it. A proxy URL the bot cannot use is a ValueError saying which."""
+    found = proxy_and_source(
+        settings.telegram_proxy, settings.telegram_api_base_url or TELEGRAM_API
+    )
+    if found is None:
+        return "direct"
+    proxy, source = found
+    return f"through the proxy {proxy.redacted} ({source})"
 
+
+def _bot(settings: Settings, time_limit: float) -> Bot:
+    """The bot's own client and proxy, so the probe goes the way the bot's calls go."""
+    request = AiohttpRequest(
+        4,
+        connect_timeout=time_limit,
+        read_timeout=time_limit,
+        write_timeout=time_limit,
+        pool_timeout=time_limit,
+        proxy=settings.telegram_proxy,
+    )
     return Bot(
         settings.token(),
         base_url=settings.telegram_api_base_url or TELEGRAM_API,
         base_file_url=settings.file_url() or TELEGRAM_FILES,
-        request=request(),
-        get_updates_request=request(),
+        request=request,
+        get_updates_request=request,
     )
 
 
@@ -123,4 +137,4 @@ async def probe_telegram(settings: Settings, time_limit: float) -> Probe:
             await bot.shutdown()
 
 
-__all__ = ["Identity", "Probe", "WebhookState", "failure", "probe_telegram"]
+__all__ = ["Identity", "Probe", "WebhookState", "failure", "probe_telegram", "proxy_route"]

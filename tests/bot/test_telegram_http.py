@@ -12,7 +12,8 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.telegram.request import AiohttpRequest, proxy_from_environment
+from bot.telegram.proxy import proxy_from_environment
+from bot.telegram.request import AiohttpRequest
 
 TOKEN = "123456:ABC-token"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -183,10 +184,9 @@ async def test_calls_go_through_the_proxy_in_https_proxy(
 def test_no_proxy_exempts_a_host(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@proxy.example:3128")
     monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
-    assert (
-        proxy_from_environment("https://api.telegram.org/bot1:x/getMe")
-        == "http://user:secret@proxy.example:3128"
-    )
+    found = proxy_from_environment("https://api.telegram.org/bot1:x/getMe")
+    assert found is not None
+    assert found.url == "http://user:secret@proxy.example:3128"
     assert proxy_from_environment("https://127.0.0.1:8081/bot1:x/getMe") is None
     monkeypatch.delenv("HTTPS_PROXY")
     assert proxy_from_environment("https://api.telegram.org/bot1:x/getMe") is None
