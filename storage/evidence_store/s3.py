@@ -47,7 +47,9 @@ class S3EvidenceStore:
             aws_access_key_id=self.config.access_key,
             aws_secret_access_key=self.config.secret_key,
             region_name=self.config.region or "us-east-1",
-            config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5),
+            config=Config(
+                retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=3, read_timeout=30
+            ),
         )
 
     @staticmethod
