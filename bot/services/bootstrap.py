@@ -89,7 +89,7 @@ def build_services(
             database, engine, rulesets, catalogue, default_language=settings.default_language
         ),
         desk=AssessorDesk(database, engine, catalogue, evidence),
-        privacy=PrivacyService(database, engine, catalogue),
+        privacy=PrivacyService(database, engine, catalogue, evidence),
         reminders=Reminders(database, engine, catalogue, reminder_rules or load_rules()),
         admin=AdminService(
             database,

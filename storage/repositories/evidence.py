@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import EvidenceFile, utcnow
@@ -109,6 +109,15 @@ class EvidenceRepository:
             .group_by(EvidenceFile.session_id)
         )
         return {int(sid): int(count) for sid, count in (await self._session.execute(query)).all()}
+
+    async def forget_uploader(self, session_id: int) -> None:
+        """The session's files stay with its verdict; who uploaded them (a person) goes."""
+        await self._session.execute(
+            update(EvidenceFile)
+            .where(EvidenceFile.session_id == session_id)
+            .values(uploader_id=None)
+            .execution_options(synchronize_session="fetch")
+        )
 
     async def digests_for_question(self, session_id: int, question_id: str) -> list[str]:
         query = select(EvidenceFile.sha256).where(

@@ -101,3 +101,40 @@ async def test_an_assessor_fetches_a_file_through_a_bot_with_another_token(
     assert hashlib.sha256(sent.document.content).hexdigest() == shown.sha256
     assert sent.document.content == b"%PDF-1.4 " + shown.question_id.encode()
     assert sent.text == f"SHA-256 {shown.sha256}"
+
+
+async def test_erasure_deletes_a_drafts_files_and_keeps_the_submitted_ones_anonymised(
+    telegram: FakeTelegram, bot: Any, read_db: Database, bot_settings: Settings
+) -> None:
+    s = await submitted_by(telegram, 6103, "删除规则砖厂")
+    submitted = await session_row(read_db, 6103)
+    await s.user.send_command("new")
+    await s.user.wait_for(s.t("chat.new_started"))
+    await s.answer_until(await s.next_screen(), stop="qms_certificate")
+    draft_only = b"%PDF-1.5 draft only"
+    shared = b"%PDF-1.4 qms_certificate"  # the same bytes the submitted session holds
+    for name, data in (("草稿.pdf", draft_only), ("同一份.pdf", shared)):
+        await s.user.send_document(name, data, "application/pdf")
+        await s.user.wait_for(f"已收到“{name}”")
+    store = store_from_settings(bot_settings)
+    assert await store.get(hashlib.sha256(draft_only).hexdigest()) == draft_only
+
+    await s.user.send_command("delete_my_data")
+    confirm = await s.user.wait_for("确定删除您的个人信息吗")
+    shows(
+        confirm,
+        "以及尚未提交的草稿及其上传的文件。已提交评价中的企业信息、评价结果和证明文件将匿名保留"
+        "（不再记录上传人）",
+    )
+    await s.user.press("确定删除", confirm)
+    await s.user.wait_for("已删除您的个人信息")
+
+    assert await store.get(hashlib.sha256(draft_only).hexdigest()) is None
+    assert await store.get(hashlib.sha256(shared).hexdigest()) == shared
+    async with read_db.unit_of_work() as uow:
+        (kept,) = await uow.sessions.list_for_owner(6103)
+        files = await uow.evidence.list_for_session(submitted.id)
+    assert kept.id == submitted.id
+    assert len(files) == 10 and all(f.sha256 and f.uploader_id is None for f in files)
+    for f in files:
+        assert f.sha256 is not None and await store.exists(f.sha256)
