@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -116,6 +117,37 @@ async def backfill(archive: EvidenceArchive, settings: Settings) -> int:
     return EXIT_PROBLEMS if failed or refused else EXIT_OK
 
 
+def read_file(args: argparse.Namespace) -> int:
+    """`greenlist evidence read FILE`: what a certificate or report says, offline."""
+    from pathlib import Path
+
+    from bot.services.reading import ReadFields, TextUnavailable, extract_fields, read_text
+
+    path = Path(args.file).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"greenlist: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    method: str | None = None
+    try:
+        text, method = asyncio.run(read_text(data))
+        fields = extract_fields(text)
+    except TextUnavailable as exc:
+        fields = ReadFields()
+        print(f"greenlist: {path.name} is unreadable: {exc}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps({**fields.as_json(), "method": method}, ensure_ascii=False, indent=2))
+    else:
+        for key, value in fields.as_json().items():
+            if key == "sources":
+                continue
+            source = fields.sources.get(key)
+            shown = "—" if value is None else value
+            print(f"{key}: {shown}" + (f"    ← “{source}”" if source else ""))
+    return EXIT_OK if method is not None else EXIT_PROBLEMS
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `evidence verify` and `evidence backfill` to the `greenlist` program."""
     evidence = subparsers.add_parser(
@@ -139,3 +171,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "on stdout; exit 1 when a file could not be fetched or was refused.",
     )
     p.set_defaults(func=lambda _: _run(backfill))
+    p = actions.add_parser(
+        "read",
+        help="read a certificate or test report (PDF text layer, else offline OCR)",
+        description="Print what a certificate or report says: holder, standard, number, "
+        "issuer, issue and expiry dates (YYYY-MM-DD) and a waste-content figure, each with "
+        "the text it came from; unknown fields are null. Exit 1 when the file is unreadable.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=read_file)
