@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -60,6 +61,20 @@ class Settings(BaseSettings):
         description="inline runs SQLite statements on the event loop's thread (fastest); "
         "stock uses SQLAlchemy's own aiosqlite adapter, should a library update break inline",
     )
+    evidence_dir: str | None = Field(
+        default=None,
+        description="Directory of the evidence store (default: evidence/ beside the SQLite "
+        "file, else in the working directory); ignored when EVIDENCE_S3_BUCKET is set",
+    )
+    evidence_s3_bucket: str | None = Field(
+        default=None, description="S3 bucket for evidence files; setting it selects S3"
+    )
+    evidence_s3_endpoint: str | None = Field(
+        default=None, description="S3-compatible endpoint URL (MinIO, Ceph, OSS); unset for AWS"
+    )
+    evidence_s3_region: str | None = None
+    evidence_s3_access_key: SecretStr | None = None
+    evidence_s3_secret_key: SecretStr | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["zh", "en"] = "zh"
     telegram_rate_limit: bool = Field(
@@ -263,6 +278,16 @@ class Settings(BaseSettings):
                 f"https://bot.example.com/{DEFAULT_WEBHOOK_PATH}, or set WEBHOOK_PATH."
             )
         return path
+
+    def evidence_directory(self) -> Path:
+        """EVIDENCE_DIR, else `evidence/` beside the SQLite file (or the working directory)."""
+        if self.evidence_dir and self.evidence_dir.strip():
+            return Path(self.evidence_dir.strip()).expanduser()
+        if self.database_url.startswith("sqlite"):
+            database = self.database_url.split("///", 1)[-1].split("?", 1)[0]
+            if database and database != ":memory:":
+                return Path(database).expanduser().parent / "evidence"
+        return Path("evidence")
 
     @property
     def is_default_sqlite(self) -> bool:

@@ -72,6 +72,10 @@ class FileInput(BaseModel):
     mime_type: Printable | None = None
     file_size: int | None = Field(default=None, ge=0)
     kind: Literal["document", "photo"] = "document"
+    #: Set by the front end once it has kept the bytes in the evidence store.
+    sha256: str | None = None
+    stored_size: int | None = Field(default=None, ge=0)
+    content_type: str | None = None
 
 
 class Command(BaseModel):

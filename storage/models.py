@@ -186,7 +186,12 @@ class AssessmentSession(Base):
 
 
 class EvidenceFile(Base):
-    """A document a supplier uploaded for one question; the bytes stay on Telegram's side."""
+    """A document a supplier uploaded for one question.
+
+    The bytes live in the evidence store under `sha256`; `file_id` is Telegram's handle,
+    valid for one bot token only, kept as a cache. Rows from before the store have no
+    `sha256` until `greenlist evidence backfill` fetches them.
+    """
 
     __tablename__ = "evidence_files"
 
@@ -201,8 +206,12 @@ class EvidenceFile(Base):
     mime_type: Mapped[str | None] = mapped_column(String(128))
     file_size: Mapped[int | None] = mapped_column(BigInteger)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    stored_size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    content_type: Mapped[str | None] = mapped_column(String(16), default=None)
+    uploader_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
-    __table_args__ = (Index(None, "session_id"),)
+    __table_args__ = (Index(None, "session_id"), Index(None, "sha256"))
 
 
 class ReviewDecision(Base):

@@ -77,6 +77,7 @@ def register(
     )
     export.add_argument("--since", metavar="YYYY-MM-DD", help=_t("help.export.since"))
     export.add_argument("--clauses", action="store_true", help=_t("help.export.clauses"))
+    export.add_argument("--evidence", action="store_true", help=_t("help.export.evidence"))
     export.add_argument(
         "-o", "--output", required=True, metavar="FILE", help=_t("help.export.output")
     )
@@ -259,6 +260,8 @@ def _format(fmt: str | None, path: Path, lang: str) -> str:
 def run_export(args: argparse.Namespace) -> int:
     """greenlist export: the matching sessions to an Excel or CSV file."""
     lang: str = args.lang
+    if args.evidence:
+        return run_evidence_export(args)
     try:
         status = _status(args.status, lang)
         since = _since(args.since, lang)
@@ -281,6 +284,37 @@ def run_export(args: argparse.Namespace) -> int:
         )
         print(_t("done.export", lang, count=count, path=str(path)))
         return EXIT_OK
+
+    return _with_database(args, action)
+
+
+def run_evidence_export(args: argparse.Namespace) -> int:
+    """greenlist export --evidence: the archived files, a folder per session, in one zip."""
+    from bot.reports.evidence_zip import write_evidence_zip
+    from bot.services.evidence import EvidenceArchive, store_from_settings
+
+    lang: str = args.lang
+    try:
+        status = _status(args.status, lang)
+        path = _output(args.output, lang)
+        if path.suffix.lower() != ".zip" or args.fmt or args.since or args.clauses:
+            raise _BadInput(_t("error.evidence_zip_only", lang))
+    except _BadInput as exc:
+        return _fail(str(exc), lang)
+
+    async def action(db: Database, settings: Settings) -> int:
+        archive = EvidenceArchive(db, store_from_settings(settings))
+        summary = await write_evidence_zip(archive, path, status=status)
+        done = _t(
+            "done.export_evidence",
+            lang,
+            sessions=summary.sessions,
+            files=summary.files,
+            missing=len(summary.missing),
+            path=str(path),
+        )
+        print(done)
+        return EXIT_FAILED if summary.missing else EXIT_OK
 
     return _with_database(args, action)
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, TextIO
 
 from bot.logging_setup import Redactor, secrets_of
+from bot.services.evidence import store_from_settings
 from bot.settings import ConfigError, Settings, load_settings
 from bot.telegram.probe import WebhookState, probe_telegram, proxy_route
 from bot.telegram.runner import uses_webhook, webhook_options
@@ -34,6 +35,9 @@ DEFAULT_TIMEOUT = 5.0
 # Telegram keeps a webhook's last delivery error long after deliveries recovered; only a
 # recent one says the webhook is failing now.
 RECENT_WEBHOOK_ERROR = timedelta(minutes=15)
+# Below this much free space the evidence store still works but will not for long: a
+# warning, so that the disk is enlarged before uploads start failing.
+EVIDENCE_LOW_SPACE = 1024**3
 
 Status = Literal["ok", "fail", "warn", "skip"]
 MARKS: dict[Status, str] = {"ok": "✓", "fail": "✗", "warn": "!", "skip": "-"}
@@ -138,6 +142,23 @@ async def check_migrations(settings: Settings, time_limit: float) -> Check:
     )
 
 
+async def check_evidence_store(settings: Settings, time_limit: float) -> Check:
+    """Writable (a probe written, read back, deleted), reachable, and with room to spare."""
+    store = store_from_settings(settings)
+    try:
+        health = await asyncio.wait_for(store.health(), time_limit)
+    except TimeoutError:
+        return Check("evidence", "fail", f"{store.where}: no answer within {_seconds(time_limit)}")
+    if health.problem is not None:
+        return Check("evidence", "fail", f"{health.where}: {health.problem}")
+    if health.free_bytes is None:
+        return Check("evidence", "ok", f"writable at {health.where}")
+    free = f"{health.free_bytes / 1024**3:.1f} GiB free"
+    if health.free_bytes < EVIDENCE_LOW_SPACE:
+        return Check("evidence", "warn", f"writable at {health.where}, only {free}")
+    return Check("evidence", "ok", f"writable at {health.where}, {free}")
+
+
 def _webhook_check(settings: Settings, webhook_mode: bool, info: WebhookState) -> Check:
     pending = f"{info.pending_update_count} pending update(s)"
     if not webhook_mode:
@@ -215,6 +236,7 @@ async def diagnose(
         checks.append(Check("migrations", "skip", "not checked: the database check failed"))
     else:
         checks.append(await _guarded("migrations", lambda: check_migrations(settings, time_limit)))
+    checks.append(await _guarded("evidence", lambda: check_evidence_store(settings, time_limit)))
     if offline:
         checks.append(Check("token", "skip", "skipped (--offline)"))
         checks.append(Check("webhook", "skip", "skipped (--offline)"))

@@ -10,6 +10,7 @@ from importlib import metadata
 from bot.cli import admin as cli_admin
 from bot.cli import assessor as cli_assessor
 from bot.cli import criteria as cli_criteria
+from bot.cli import evidence as cli_evidence
 from bot.cli import ops as cli_ops
 from bot.settings import ConfigError, Settings, load_settings
 from storage.errors import error_summary, is_database_error
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.register(sub, criteria_sub)
     cli_assessor.register(sub)
     cli_ops.register(sub)
+    cli_evidence.register(sub)
     return parser
 
 

@@ -553,6 +553,13 @@ class _Builder:
                 row.cell(_question_label(item.question_id, self.lang))
                 row.cell(clause)
                 row.cell(self.when(item.uploaded_at))
+        # The hashes tie the report to the archived bytes: an auditor re-hashes a file
+        # from `greenlist export --evidence` and finds it here.
+        self.paragraph(self.t("evidence.hashes"), _MUTED)
+        for n, item in enumerate(self.evidence, start=1):
+            name = item.file_name or self.t("value.photo")
+            digest = item.sha256 or self.t("evidence.not_archived")
+            self.paragraph(self.t("evidence.hash_line", n=n, name=name, sha256=digest))
 
     def decision_history(self) -> None:
         self.heading("section.decisions")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.services.admin import AdminService
 from bot.services.desk import AssessorDesk
+from bot.services.evidence import EvidenceArchive, store_from_settings
 from bot.services.interview import InterviewService
 from bot.services.privacy import PrivacyService
 from bot.services.reevaluation import BATCH_SIZE, Reevaluator
@@ -38,6 +39,7 @@ class Services:
     privacy: PrivacyService
     reminders: Reminders
     admin: AdminService
+    evidence: EvidenceArchive
 
     @classmethod
     def create(
@@ -76,6 +78,7 @@ def build_services(
     catalogue = load_catalogue()
     rulesets = RulesetProvider()
     reevaluator = Reevaluator(database, rulesets, default_language=catalogue.default)
+    evidence = EvidenceArchive(database, store_from_settings(settings))
     return Services(
         settings=settings,
         db=database,
@@ -85,8 +88,8 @@ def build_services(
         interview=InterviewService(
             database, engine, rulesets, catalogue, default_language=settings.default_language
         ),
-        desk=AssessorDesk(database, engine, catalogue),
-        privacy=PrivacyService(database, engine, catalogue),
+        desk=AssessorDesk(database, engine, catalogue, evidence),
+        privacy=PrivacyService(database, engine, catalogue, evidence),
         reminders=Reminders(database, engine, catalogue, reminder_rules or load_rules()),
         admin=AdminService(
             database,
@@ -95,6 +98,7 @@ def build_services(
             admin_ids=settings.admin_ids,
             reevaluator=reevaluator,
         ),
+        evidence=evidence,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
+from bot.services.evidence import EvidenceArchive
 from bot.services.interview import Notice, Who, local_date
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
@@ -110,10 +111,17 @@ class DeskResult:
 
 
 class AssessorDesk:
-    def __init__(self, db: Database, engine: Engine, catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        db: Database,
+        engine: Engine,
+        catalogue: Catalogue,
+        evidence: EvidenceArchive | None = None,
+    ) -> None:
         self.db = db
         self.engine = engine
         self.catalogue = catalogue
+        self.evidence_archive = evidence
 
     # -- entry points ------------------------------------------------------------------
 
@@ -181,7 +189,15 @@ class AssessorDesk:
             found = await uow.evidence.get(evidence_id)
             if found is None:
                 return DeskResult([Reply(text=self._t(lang, "desk.evidence_missing"))])
-            return DeskResult(file_id=found.file_id)
+        # The stored bytes work with any bot token; Telegram's file id only with the one
+        # that received the file, so it is the fallback for files from before the store.
+        if found.sha256 and self.evidence_archive is not None:
+            content = await self.evidence_archive.content(found)
+            if content is not None:
+                name = found.file_name or f"{found.sha256[:12]}.{found.content_type or 'bin'}"
+                caption = f"SHA-256 {found.sha256}"
+                return DeskResult(document=Document(name, content, caption))
+        return DeskResult(file_id=found.file_id)
 
     async def ask_comment(self, who: Who, session_id: int, decision: Decision) -> DeskResult:
         """A decision always carries a comment: ask for it and remember what it is for."""

@@ -327,6 +327,10 @@ class InterviewService:
                     f.file_name,
                     f.mime_type,
                     f.file_size,
+                    sha256=f.sha256,
+                    stored_size=f.stored_size,
+                    content_type=f.content_type,
+                    uploader_id=row.owner_id,
                 )
             elif isinstance(effect, FilesCleared):
                 await uow.evidence.remove_for_question(row.id, effect.question_id)

@@ -1,8 +1,9 @@
 """A supplier's own data: see what is stored (/mydata) and erase it (/delete_my_data).
 
 Erasure removes what identifies a natural person (their name, the contact person and phone
-answered in the interview, unsubmitted drafts) and keeps the company's submitted answers and
-verdicts, which assessors and the statistics still need. The act itself is audited without
+answered in the interview, unsubmitted drafts with their uploaded files, and who uploaded
+the files that stay) and keeps the company's submitted answers, verdicts and evidence
+files, which assessors and the statistics still need. The act itself is audited without
 repeating any of the erased values.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.services import callback_data as cb
+from bot.services.evidence import EvidenceArchive
 from bot.services.interview import Who
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from storage import Database, Status, UnitOfWork
@@ -25,6 +27,7 @@ class PrivacyService:
     db: Database
     engine: Engine
     catalogue: Catalogue
+    evidence: EvidenceArchive | None = None
 
     async def my_data(self, who: Who) -> list[Reply]:
         async with self.db.unit_of_work() as uow:
@@ -98,18 +101,25 @@ class PrivacyService:
             if choice != "y":
                 await uow.commit()
                 return [Reply(text=t("privacy.cancelled"))]
-            cleaned, drafts = await self._erase(uow, who.user_id)
+            cleaned, drafts, digests = await self._erase(uow, who.user_id)
             await uow.commit()
+        if self.evidence is not None and digests:
+            # After the commit: the rows are gone first, so bytes are never left unnamed
+            # by a row that still points at them; bytes a kept session shares stay.
+            await self.evidence.forget(digests)
         return [Reply(text=t("privacy.done", sessions=cleaned, drafts=drafts))]
 
-    async def _erase(self, uow: UnitOfWork, user_id: int) -> tuple[int, int]:
+    async def _erase(self, uow: UnitOfWork, user_id: int) -> tuple[int, int, list[str]]:
         personal = {q.id for q in self.engine.bank.questions if q.personal}
         targets = {
             q.target.split(".", 1)[1] for q in self.engine.bank.questions if q.personal and q.target
         }
         cleaned = drafts = 0
+        digests: list[str] = []
         for row in await uow.sessions.list_for_owner(user_id):
             if row.status == Status.IN_PROGRESS:
+                files = await uow.evidence.list_for_session(row.id)
+                digests += [f.sha256 for f in files if f.sha256]
                 await uow.sessions.delete(row)
                 drafts += 1
                 continue
@@ -128,6 +138,7 @@ class PrivacyService:
                 answers=answers,
                 current_question=row.current_question,
             )
+            await uow.evidence.forget_uploader(row.id)
             cleaned += 1
         await uow.people.anonymise(user_id)
         await uow.audit.add(
@@ -136,7 +147,7 @@ class PrivacyService:
             f"person:{user_id}",
             new_value={"sessions_cleaned": cleaned, "drafts_deleted": drafts},
         )
-        return cleaned, drafts
+        return cleaned, drafts, digests
 
     async def _language(self, uow: UnitOfWork, who: Who) -> str:
         person = await uow.people.get(who.user_id)

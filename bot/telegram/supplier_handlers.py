@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.services import callback_data as cb
+from bot.services.evidence import BOT_API_DOWNLOAD_LIMIT, Refused
 from bot.services.interview import Outcome
 from bot.telegram import desk_handlers
 from bot.telegram.context import CustomContext
 from bot.telegram.telegram_io import acknowledge, file_input_of, send_notices, send_replies, who_of
 from conversations import ChoiceInput, Command, TextInput
+
+log = logging.getLogger(__name__)
 
 
 async def _reply(update: Update, context: CustomContext, outcome: Outcome) -> None:
@@ -89,11 +94,36 @@ async def press_unknown_button(update: Update, context: CustomContext) -> None:
 
 
 async def upload_file(update: Update, context: CustomContext) -> None:
+    """The file is downloaded and kept in the evidence store before the upload is confirmed:
+    Telegram's file id works for this bot token only, the stored bytes for good."""
     assert update.effective_message is not None
     file = file_input_of(update.effective_message)
     if file is None:
         return await send_unsupported(update, context)
-    outcome = await context.services.interview.handle(who_of(update), file, update.update_id)
+    interview = context.services.interview
+    rules = context.services.engine.bank.files
+    too_big = file.file_size is not None and file.file_size > rules.max_bytes
+    if too_big or not rules.allows(file.file_name, file.mime_type):
+        # The interview refuses it by name or size, in its own words: nothing to keep.
+        outcome = await interview.handle(who_of(update), file, update.update_id)
+        return await _reply(update, context, outcome)
+    if file.file_size is not None and file.file_size > BOT_API_DOWNLOAD_LIMIT:
+        return await _notice(update, context, "evidence.too_large")
+    try:
+        telegram_file = await context.bot.get_file(file.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("file %s not downloaded: %s", file.file_unique_id, exc)
+        key = "evidence.too_large" if "too big" in str(exc).lower() else "evidence.download_failed"
+        return await _notice(update, context, key)
+    kept = await context.services.evidence.keep(data)
+    if isinstance(kept, Refused):
+        key = "evidence.refused_type" if kept.reason == "type" else "evidence.store_failed"
+        return await _notice(update, context, key)
+    stored = file.model_copy(
+        update={"sha256": kept.sha256, "stored_size": kept.size, "content_type": kept.content_type}
+    )
+    outcome = await interview.handle(who_of(update), stored, update.update_id)
     await _reply(update, context, outcome)
 
 

@@ -16,7 +16,7 @@ from bot.reports.pdf import render_session_report
 from storage import Database
 from tests.guideline import CLAUSES
 
-from .conftest import ASSESSOR, REVIEW_COMMENT, Seeded
+from .conftest import ASSESSOR, QMS_SHA256, REVIEW_COMMENT, Seeded
 
 GENERATED = datetime(2024, 3, 5, 2, 0, tzinfo=UTC)
 
@@ -109,6 +109,14 @@ async def test_report_of_a_qualified_session_lists_its_evidence(
     assert "五、证明材料" in text and "六、评审记录" in text
     for clause in CLAUSES:
         assert clause in text, clause
+
+
+async def test_report_lists_each_file_with_its_hash(db: Database, seeded: Seeded) -> None:
+    text = text_of(await report(db, seeded.qualified))
+
+    assert "文件校验值（SHA-256，与存档中的文件逐字节对应）" in text
+    assert f"1.质量管理体系认证证书.pdf：{QMS_SHA256}" in text
+    assert "2.固废掺加量检测报告.pdf：未存档（仅有Telegram文件编号）" in text
 
 
 async def test_report_in_english(db: Database, seeded: Seeded) -> None:

@@ -45,6 +45,7 @@ async def test_a_healthy_installation_passes_every_check(
         "configuration",
         "database",
         "migrations",
+        "evidence",
         "token",
         "webhook",
     ]
@@ -74,6 +75,7 @@ async def test_the_cli_prints_one_marked_line_per_check_and_exits_0(
         ["✓", "configuration"],
         ["✓", "database"],
         ["✓", "migrations"],
+        ["✓", "evidence"],
         ["✓", "token"],
         ["✓", "webhook"],
     ]
@@ -105,7 +107,7 @@ def test_an_unreachable_database_fails_fast_without_a_traceback(
     assert lines[1].startswith("✗ database")
     assert "cannot connect to postgresql+asyncpg://nobody@127.0.0.1:1/x" in lines[1]
     assert lines[2].startswith("- migrations") and "not checked" in lines[2]
-    assert lines[3].startswith("- token") and "--offline" in lines[3]
+    assert lines[4].startswith("- token") and "--offline" in lines[4]
     assert "Traceback" not in out.out + out.err
     assert elapsed < 3
 

@@ -1,0 +1,183 @@
+"""`greenlist evidence verify` and `greenlist evidence backfill`.
+
+verify re-reads every archived file and re-hashes it: a file gone from the store or with
+other bytes than its recorded SHA-256 is named, and the exit status is 1, so a cron job or
+an auditor's script can rely on it. backfill fetches the uploads recorded before the
+archive existed (Telegram file ids only) into the store, with a progress line per file and
+a summary; it must run with the bot token that received them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+
+from bot.services.bootstrap import prepare_database
+from bot.services.evidence import EvidenceArchive, Refused, store_from_settings
+from bot.settings import ConfigError, Settings, load_settings
+from storage import Database
+from storage.evidence_store import StoreUnavailable
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_BAD_CONFIG = 2
+
+
+def _run(action: Callable[[EvidenceArchive, Settings], Awaitable[int]]) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"greenlist: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+
+    async def run() -> int:
+        db = Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+        try:
+            return await action(EvidenceArchive(db, store_from_settings(settings)), settings)
+        finally:
+            await db.dispose()
+
+    try:
+        if settings.is_default_sqlite:
+            prepare_database(settings)
+        return asyncio.run(run())
+    except (ConfigError, StoreUnavailable) as exc:
+        print(f"greenlist: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+
+
+async def verify(archive: EvidenceArchive, _: Settings) -> int:
+    checked = bad = 0
+    async for check in archive.verify():
+        checked += 1
+        if check.state != "ok":
+            bad += 1
+            print(
+                f"{check.state}: evidence #{check.evidence_id} of session #{check.session_id} "
+                f"(sha256 {check.sha256})"
+            )
+    unstored = await _unstored(archive)
+    print(
+        f"verified {checked} stored files in {archive.store.where}: {checked - bad} intact, "
+        f"{bad} missing or altered; {unstored} uploads not archived yet (greenlist evidence "
+        "backfill)"
+    )
+    return EXIT_PROBLEMS if bad else EXIT_OK
+
+
+async def _unstored(archive: EvidenceArchive) -> int:
+    async with archive.db.unit_of_work() as uow:
+        return await uow.evidence.count_unstored()
+
+
+async def backfill(archive: EvidenceArchive, settings: Settings) -> int:
+    from bot.telegram.downloads import DownloadFailed, telegram_downloads
+
+    total = await _unstored(archive)
+    stored = failed = refused = 0
+    after = 0
+    async with telegram_downloads(settings) as download:
+        done = 0
+        while True:
+            async with archive.db.unit_of_work() as uow:
+                rows = await uow.evidence.list_unstored(after, 100)
+            if not rows:
+                break
+            for row in rows:
+                after = row.id
+                done += 1
+                where = f"[{done}/{total}] evidence #{row.id} (session #{row.session_id})"
+                try:
+                    data = await download(row.file_id)
+                except DownloadFailed as exc:
+                    failed += 1
+                    print(f"{where}: not downloaded: {exc}", file=sys.stderr)
+                    continue
+                kept = await archive.keep(data)
+                if isinstance(kept, Refused):
+                    if kept.reason == "store":
+                        raise StoreUnavailable(f"cannot write to {archive.store.where}")
+                    refused += 1
+                    print(f"{where}: not a certificate format, left as it is", file=sys.stderr)
+                    continue
+                async with archive.db.unit_of_work() as uow:
+                    await uow.evidence.mark_stored(
+                        row.id, kept.sha256, kept.size, kept.content_type
+                    )
+                    await uow.commit()
+                stored += 1
+                print(f"{where}: stored {kept.size} bytes, sha256 {kept.sha256}", file=sys.stderr)
+    print(
+        f"backfill: {stored} of {total} uploads stored in {archive.store.where}, "
+        f"{failed} not downloadable, {refused} refused by content"
+    )
+    return EXIT_PROBLEMS if failed or refused else EXIT_OK
+
+
+def read_file(args: argparse.Namespace) -> int:
+    """`greenlist evidence read FILE`: what a certificate or report says, offline."""
+    from pathlib import Path
+
+    from bot.services.reading import ReadFields, TextUnavailable, extract_fields, read_text
+
+    path = Path(args.file).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"greenlist: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+    method: str | None = None
+    try:
+        text, method = asyncio.run(read_text(data))
+        fields = extract_fields(text)
+    except TextUnavailable as exc:
+        fields = ReadFields()
+        print(f"greenlist: {path.name} is unreadable: {exc}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps({**fields.as_json(), "method": method}, ensure_ascii=False, indent=2))
+    else:
+        for key, value in fields.as_json().items():
+            if key == "sources":
+                continue
+            source = fields.sources.get(key)
+            shown = "—" if value is None else value
+            print(f"{key}: {shown}" + (f"    ← “{source}”" if source else ""))
+    return EXIT_OK if method is not None else EXIT_PROBLEMS
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `evidence verify` and `evidence backfill` to the `greenlist` program."""
+    evidence = subparsers.add_parser(
+        "evidence",
+        help="the evidence archive: verify stored files, backfill old uploads",
+        description="Commands on the archive of uploaded certificates and reports.",
+    )
+    actions = evidence.add_subparsers(dest="evidence_command", required=True, metavar="ACTION")
+    p = actions.add_parser(
+        "verify",
+        help="re-hash every stored file; exit 1 when one is missing or altered",
+        description="Read every archived file back from the store and compare its SHA-256 "
+        "with the recorded one. One line per missing or altered file, then a summary.",
+    )
+    p.set_defaults(func=lambda _: _run(verify))
+    p = actions.add_parser(
+        "backfill",
+        help="fetch uploads known by Telegram file id only into the store",
+        description="Download each upload recorded before the archive existed (with the "
+        "bot token that received it) and store it by SHA-256. Progress on stderr, a summary "
+        "on stdout; exit 1 when a file could not be fetched or was refused.",
+    )
+    p.set_defaults(func=lambda _: _run(backfill))
+    p = actions.add_parser(
+        "read",
+        help="read a certificate or test report (PDF text layer, else offline OCR)",
+        description="Print what a certificate or report says: holder, standard, number, "
+        "issuer, issue and expiry dates (YYYY-MM-DD) and a waste-content figure, each with "
+        "the text it came from; unknown fields are null. Exit 1 when the file is unreadable.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=read_file)

@@ -1,0 +1,149 @@
+"""Certificates read: the fields an assessor checks, from a PDF's text layer or by OCR,
+and `greenlist evidence read FILE --format json`."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.cli import main as cli
+from bot.reports.fonts import find_cjk_font
+from bot.services.reading import TextUnavailable, extract_fields, read_text
+
+CERTIFICATE = [
+    "质量管理体系认证证书",
+    "证书编号：00123Q45678R0M",
+    "获证组织：河南豫中新型墙材有限公司",
+    "质量管理体系符合 GB/T 19001-2016 / ISO 9001:2015 标准",
+    "发证日期：2024年3月2日",
+    "有效期至：2027年3月1日",
+    "中国质量认证中心",
+]
+
+
+def test_a_certificates_fields_with_the_lines_they_came_from() -> None:
+    found = extract_fields("\n".join(CERTIFICATE))
+    assert (found.holder, found.standard, found.number) == (
+        "河南豫中新型墙材有限公司",
+        "GB/T 19001",
+        "00123Q45678R0M",
+    )
+    assert (found.issuer, found.issued, found.expires) == (
+        "中国质量认证中心",
+        "2024-03-02",
+        "2027-03-01",
+    )
+    assert found.content_pct is None
+    assert found.sources["expires"] == "有效期至：2027年3月1日"
+
+
+def test_a_waste_content_report() -> None:
+    found = extract_fields(
+        "检测报告\n报告编号: WT-2024-0815\n委托单位 豫中砖厂\n固废掺加量：62.5%\n"
+        "检测机构：河南省建材质量检验站\n报告日期 2024.08.15"
+    )
+    assert found.as_json() == {
+        "holder": "豫中砖厂",
+        "standard": None,
+        "number": "WT-2024-0815",
+        "issuer": "河南省建材质量检验站",
+        "issued": "2024-08-15",
+        "expires": None,
+        "content_pct": 62.5,
+        "sources": {
+            "holder": "委托单位 豫中砖厂",
+            "number": "报告编号: WT-2024-0815",
+            "issuer": "检测机构：河南省建材质量检验站",
+            "issued": "报告日期 2024.08.15",
+            "content_pct": "固废掺加量：62.5%",
+        },
+    }
+
+
+def test_a_validity_range_gives_both_dates_and_an_english_certificate() -> None:
+    found = extract_fields("Certificate No.: 04424E10095R1M\n有效期：2024-05-10 至 2027-05-09")
+    assert (found.number, found.issued, found.expires) == (
+        "04424E10095R1M",
+        "2024-05-10",
+        "2027-05-09",
+    )
+    english = extract_fields(
+        "Organization: Henan Yuzhong Wall Materials Co., Ltd.\n"
+        "conforms to ISO 14001:2015\nValid until: 2026/11/30"
+    )
+    assert english.standard == "ISO 14001" and english.expires == "2026-11-30"
+
+
+def test_nothing_found_is_null_not_a_guess() -> None:
+    found = extract_fields("有效期至：长期\n编号：\n掺加量：约一半")
+    assert found.as_json() == {
+        "holder": None,
+        "standard": None,
+        "number": None,
+        "issuer": None,
+        "issued": None,
+        "expires": None,
+        "content_pct": None,
+        "sources": {},
+    }
+
+
+def certificate_pdf() -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("cjk", fname=str(find_cjk_font().path))
+    pdf.set_font("cjk", size=12)
+    for line in CERTIFICATE:
+        pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def certificate_png() -> bytes:
+    font = ImageFont.truetype(str(find_cjk_font().path), 28)
+    lines = CERTIFICATE[1:2] + CERTIFICATE[5:6]
+    image = Image.new("RGB", (720, 60 + 50 * len(lines)), "white")
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(lines):
+        draw.text((30, 30 + 50 * n), line, fill="black", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_a_pdfs_text_layer_is_read_in_the_pool() -> None:
+    text, method = await read_text(certificate_pdf())
+    assert method == "pdf_text"
+    assert extract_fields(text).expires == "2027-03-01"
+
+
+async def test_a_photo_is_read_by_offline_ocr() -> None:
+    text, method = await read_text(certificate_png())
+    assert method == "ocr"
+    found = extract_fields(text)
+    assert (found.number, found.expires) == ("00123Q45678R0M", "2027-03-01")
+
+
+async def test_a_file_without_text_is_unreadable() -> None:
+    with pytest.raises(TextUnavailable):
+        await read_text(b"%PDF-1.4\n%%EOF\n")
+
+
+def test_the_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "证书.pdf"
+    path.write_bytes(certificate_pdf())
+    assert cli.main(["evidence", "read", str(path), "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert {k: printed[k] for k in ("holder", "standard", "issued", "expires", "content_pct")} == {
+        "holder": "河南豫中新型墙材有限公司",
+        "standard": "GB/T 19001",
+        "issued": "2024-03-02",
+        "expires": "2027-03-01",
+        "content_pct": None,
+    }
+    assert printed["method"] == "pdf_text"
+    assert printed["sources"]["number"] == "证书编号：00123Q45678R0M"
