@@ -467,7 +467,7 @@ def _system(clause: str, field: str, claimed: bool, facts: _Facts) -> ClauseResu
         return _declared(clause, field, claimed)
     check = facts.evidence(field, allow_system=True)
     values: dict[str, str | bool | None] = {field: claimed, f"{field}_evidence": check.state}
-    key = f"basic.{clause}.{'declared' if check.state in ('declared', 'incomplete') else 'yes'}"
+    key = f"basic.{clause}.{'yes' if check.state == 'evidenced' else 'declared'}"
     passed = check.counts
     if not passed:
         key = f"basic.{clause}.no"

@@ -40,7 +40,12 @@ def energy_notes(
     low, high = Fraction(limits.low), Fraction(limits.high)
     energy = answers.energy
     source = limits.source.text
-    value = shown(unit_energy, limits.low if unit_energy < low else limits.high)
+    # A figure far below 1 keeps its significant digits: "0.00" would hide the slip.
+    value = (
+        shown(unit_energy, limits.low if unit_energy < low else limits.high)
+        if unit_energy >= 1
+        else plain(unit_energy, 6)
+    )
     if from_total and energy.total_kgce is not None and unit_energy < low:
         total = Fraction(energy.total_kgce)
         if low <= total <= high:
