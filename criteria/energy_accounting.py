@@ -39,7 +39,7 @@ class CarrierUse:
 
 
 def _label(carrier: str) -> Text:
-    key = f"answers.field.energy.{carrier}"
+    key = f"carrier.{carrier}"
     texts = catalogue()
     return texts.both(key) if key in texts else Text(carrier, carrier)
 

@@ -636,7 +636,11 @@ def _clause_5_2a(facts: _Facts) -> ClauseResult:
 
 
 def factor_line(use: CarrierUse) -> Text:
-    """One carrier as the verdict shows it: amount × factor = kgce (source), or why not counted."""
+    """One carrier in a clause reason: amount × factor = kgce, or why it is not counted.
+
+    The source of each factor is in `metrics.factors` and the report's conversion table;
+    the reason stays short enough for a chat card.
+    """
     texts = catalogue()
     if not use.counted or use.factor is None:
         return texts.both(
@@ -647,14 +651,12 @@ def factor_line(use: CarrierUse) -> Text:
             reason=use.note or use.source,
         )
     return texts.both(
-        "energy.line",
+        "energy.line_short",
         label=use.label,
         amount=plain(use.amount),
         unit=use.unit,
         factor=plain(use.factor, 6),
-        factor_unit=use.factor_unit,
         kgce=fixed(use.kgce, 2),
-        source=use.source,
     )
 
 

@@ -187,10 +187,15 @@ def test_every_counted_carrier_is_shown_with_its_factor(judge: Judge) -> None:
     assert evaluation.metrics.energy_kgce == "122.9"
     reason = evaluation.clauses["5.2a"].reason
     assert "e 为计入的各种能源按 GB/T 2589-2020 折算的标准煤之和" in reason
-    assert (
-        "折算：外购电力（kWh） 1000 kWh × 0.1229 kgce/kWh = 122.90 kgce"
-        "（GB/T 2589-2020 附录A 电力（当量值，3600 kJ/kWh））" in reason
+    assert "电力 1000 kWh × 0.1229 = 122.90 kgce" in reason
+    used = evaluation.metrics.factors[0]
+    assert (used.carrier, used.factor, used.factor_unit, used.kgce) == (
+        "electricity_kwh",
+        "0.1229",
+        "kgce/kWh",
+        "122.9",
     )
+    assert used.source == "GB/T 2589-2020 附录A 电力（当量值，3600 kJ/kWh）"
 
 
 def test_5_2a_without_category_output_or_energy(judge: Judge) -> None:

@@ -77,8 +77,11 @@ def test_a_coal_fired_plant_counts_its_coal_and_internal_fuel() -> None:
     assert evaluation.metrics.energy_kgce == "3629372.8092371944"
     assert evaluation.metrics.unit_energy_kgce_per_t == "30.2447734103"
     reason = evaluation.clauses["5.2a"].reason
-    assert "原煤（外燃煤，kg） 3000000 kg × 0.7143 kgce/kg = 2142900.00 kgce" in reason
-    assert "低位发热量 3800 kJ/kg" in reason
+    assert "原煤 3000000 kg × 0.7143 = 2142900.00 kgce" in reason
+    assert "内燃料 9000000 kg × 0.129659 = 1166932.81 kgce" in reason
+    assert internal.source.startswith(
+        "低位发热量 3800 kJ/kg；内燃料（掺入坯体的煤、煤矸石等高热值废弃物）"
+    )
     assert not evaluation.review_reasons
 
 
@@ -98,7 +101,7 @@ def test_internal_fuel_without_calorific_value_is_shown_not_counted_and_flagged(
     assert not internal.counted and internal.kgce == "0"
     assert internal.note == "内燃料未提供低位发热量，无法折算，未计入 E"
     assert "internal_fuel_not_counted" in codes(evaluation)
-    assert "内燃料（掺入坯体的煤、煤矸石等，kg） 9000000 kg：未计入 E" in (
+    assert "内燃料 9000000 kg：未计入 E（内燃料未提供低位发热量，无法折算，未计入 E）" in (
         evaluation.clauses["5.2a"].reason
     )
 
@@ -169,7 +172,7 @@ def test_a_gas_plant_whose_verdict_flips_within_the_range_is_flagged() -> None:
     assert evaluation.needs_review
     assert "range_factor_natural_gas_m3" in codes(evaluation)
     assert (
-        "天然气（m³）折标准煤系数在 GB/T 2589-2020 范围 1.1000～1.3300 kgce/m3 内取值不同，"
+        "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1000～1.3300 kgce/m3 内取值不同，"
         "判定会改变：取 1.1000 时 E = 39.26 kgce/t，取 1.3300 时 E = 46.60 kgce/t（限值 46 kgce/t）"
     ) in reasons(evaluation)
     gas = next(f for f in evaluation.metrics.factors if f.carrier == "natural_gas_m3")
