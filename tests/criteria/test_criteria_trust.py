@@ -393,3 +393,21 @@ def test_the_coal_fired_example_through_evaluate(capsys: pytest.CaptureFixture[s
     assert data["metrics"]["unit_energy_kgce_per_t"].startswith("30.3")
     assert data["metrics"]["unit_co2_kg_per_t"] is not None
     assert [r["code"] for r in data["review_reasons"]] == ["clause_4.2.2"]
+
+
+def test_a_bad_evaluation_date_is_refused_with_the_form_to_use(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli.criteria import run_evaluate
+
+    class Args:
+        file = str(ROOT / "examples" / "coal-fired.json")
+        format = "text"
+        ruleset = "sintered-wall-2020"
+        lang = "zh"
+        on = "2024-13-01"
+
+    assert run_evaluate(Args()) == 2  # type: ignore[arg-type]
+    assert capsys.readouterr().err == (
+        "错误：评价日期 2024-13-01 无效，应写作 YYYY-MM-DD，例如 2025-03-31\n"
+    )
