@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,7 +29,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from criteria._numbers import NumberProblem, plain, to_decimal
 from criteria.errors import AnswerProblem, InvalidAnswers
 from criteria.texts import Text, catalogue
-from criteria.vocabulary import CARRIERS, PRODUCT_CATEGORIES, ProductCategory
+from criteria.vocabulary import CARRIERS, PRODUCT_CATEGORIES, Claim, Firing, ProductCategory
 
 _NUMERIC_STRING = r"^\s*\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 
@@ -162,6 +162,16 @@ class RawMaterials(_Section):
         return self
 
 
+class OtherFuel(_Section):
+    """A carrier the document has no field for, with the factor and source the plant gives."""
+
+    name: StrictStr
+    amount: Amount = ZERO
+    unit: StrictStr = ""
+    kgce_per_unit: Amount = ZERO
+    source: StrictStr = ""
+
+
 class Energy(_Section):
     output_t: Amount = ZERO
     electricity_kwh: Amount = ZERO
@@ -170,6 +180,14 @@ class Energy(_Section):
     diesel_kg: Amount = ZERO
     total_kgce: Amount | None = None
     energy_management_certified: StrictBool = False
+    firing: Firing | None = None
+    raw_coal_kg: Amount = ZERO
+    lpg_kg: Amount = ZERO
+    purchased_heat_mj: Amount = ZERO
+    natural_gas_lcv_kj_per_m3: Amount | None = None
+    internal_fuel_kg: Amount = ZERO
+    internal_fuel_lcv_kj_per_kg: Amount | None = None
+    other_fuels: list[OtherFuel] = Field(default_factory=list)
 
     def carrier(self, name: str) -> Decimal:
         if name not in CARRIERS:
@@ -179,8 +197,11 @@ class Energy(_Section):
 
     @property
     def energy_claimed(self) -> bool:
-        return any(self.carrier(name) > 0 for name in CARRIERS) or bool(
-            self.total_kgce and self.total_kgce > 0
+        return (
+            any(self.carrier(name) > 0 for name in CARRIERS)
+            or self.internal_fuel_kg > 0
+            or any(fuel.amount > 0 for fuel in self.other_fuels)
+            or bool(self.total_kgce and self.total_kgce > 0)
         )
 
     @model_validator(mode="after")
@@ -202,6 +223,26 @@ class Certifications(_Section):
     other_recognised: StrictBool = False
 
 
+class EvidenceItem(_Section):
+    """The certificate or report behind one claim, as the plant describes it.
+
+    For a test report `issuer` is the laboratory, `issued` the report date, `cma_number`
+    its CMA number where it has one and `content_pct` the content it measured. A
+    management system without a certificate is described by `kind: manual_and_audit`
+    (its manual and internal-audit records, for the assessor to judge).
+    """
+
+    kind: Literal["certificate", "report", "manual_and_audit"] | None = None
+    number: StrictStr | None = None
+    issuer: StrictStr | None = None
+    issued: IsoDate | None = None
+    expires: IsoDate | None = None
+    standard: StrictStr | None = None
+    cma_number: StrictStr | None = None
+    content_pct: Percent | None = None
+    file: StrictStr | None = None
+
+
 class Answers(_Section):
     """One plant's answers to the green list interview."""
 
@@ -213,6 +254,7 @@ class Answers(_Section):
     energy: Energy = Field(default_factory=Energy)
     ghg: Ghg = Field(default_factory=Ghg)
     certifications: Certifications = Field(default_factory=Certifications)
+    evidence: dict[Claim, EvidenceItem] = Field(default_factory=dict)
 
 
 _MESSAGE_KEYS = {
@@ -286,6 +328,8 @@ _SECTIONS = {
     "Energy": "energy",
     "Ghg": "ghg",
     "Certifications": "certifications",
+    "OtherFuel": "energy.other_fuels",
+    "EvidenceItem": "evidence",
 }
 
 

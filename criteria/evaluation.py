@@ -36,6 +36,50 @@ class ClauseResult(_Result):
     needs_review: bool = False
 
 
+class FactorUsed(_Result):
+    """One carrier as formula A.2 took it: amount, factor, source and standard coal."""
+
+    carrier: str
+    label: str
+    label_en: str
+    amount: str
+    unit: str
+    factor: str | None
+    factor_unit: str
+    source: str
+    source_en: str
+    kgce: str
+    counted: bool
+    note: str | None = None
+    note_en: str | None = None
+
+
+class ReviewReason(_Result):
+    """Why `needs_review` is set: a stable code and the sentence in both languages."""
+
+    code: str
+    text: str
+    text_en: str
+
+
+class CarbonLine(_Result):
+    carrier: str
+    label: str
+    label_en: str
+    co2_kg: str
+
+
+class Carbon(_Result):
+    """An estimate from the energy answers; not part of the verdict."""
+
+    unit_co2_kg_per_t: str | None
+    co2_t_per_year: str
+    lines: list[CarbonLine]
+    not_covered: list[str]
+    source: str
+    source_en: str
+
+
 class Metrics(_Result):
     unit_energy_kgce_per_t: str | None
     energy_kgce: str | None
@@ -45,6 +89,9 @@ class Metrics(_Result):
     waste_category_label: str
     waste_category_label_en: str
     waste_content_pct: str
+    factors: list[FactorUsed] = []
+    unit_co2_kg_per_t: str | None = None
+    co2_t_per_year: str | None = None
 
 
 class Gap(_Result):
@@ -96,3 +143,6 @@ class Evaluation(_Result):
     metrics: Metrics
     gaps: list[Gap]
     nearest_path: NearestPath | None
+    review_reasons: list[ReviewReason] = []
+    carbon: Carbon | None = None
+    evaluated_on: str | None = None

@@ -16,21 +16,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache, wraps
 from typing import Any, NamedTuple
 
+from criteria import evidence as evidence_checks
 from criteria._numbers import EXACT, fixed, percent, plain, quotient, shown
 from criteria.answers import Answers, parse_answers
+from criteria.carbon import CarbonEstimate, estimate, tonnes
+from criteria.energy_accounting import CarrierUse, Exact, carrier_uses, counted_energy, energy_at
 from criteria.evaluation import (
+    Carbon,
+    CarbonLine,
     ClauseResult,
     Evaluation,
+    FactorUsed,
     Gap,
     Metrics,
     NearestPath,
+    ReviewReason,
     Route,
 )
+from criteria.period import period_notes
+from criteria.plausibility import ReviewNote, energy_notes
 from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset, Setting
 from criteria.texts import Text, catalogue
 from criteria.vocabulary import (
@@ -107,33 +117,33 @@ def local_figures(answers: Answers, ruleset: Ruleset) -> LocalFigures:
 class EnergyFigures:
     """Formula A.2: E = e / P.
 
-    e is the reported total when given, otherwise the purchased carriers converted with
-    the ruleset's standard-coal factors. E is None without output or without energy:
-    firing bricks takes energy, so zero means "not reported", not "perfect".
+    e is the reported total when given, otherwise every carrier the ruleset counts,
+    converted with its standard-coal factor (see energy_accounting). E is None without
+    output or without energy: firing bricks takes energy, so zero means "not reported",
+    not "perfect".
     """
 
     output: Decimal
-    energy: Decimal
+    energy: Exact
     from_total: bool
     unit_energy: Fraction | None
     limit: EnergyThreshold | None
+    uses: tuple[CarrierUse, ...] = ()
 
 
 def energy_figures(answers: Answers, ruleset: Ruleset) -> EnergyFigures:
     reported = answers.energy
+    uses = carrier_uses(answers, ruleset)
+    energy: Exact
     if reported.total_kgce is not None:
         energy, from_total = reported.total_kgce, True
     else:
-        energy = ZERO
-        for carrier in CARRIERS:
-            converted = EXACT.multiply(reported.carrier(carrier), ruleset.factor(carrier).value)
-            energy = EXACT.add(energy, converted)
-        from_total = False
+        energy, from_total = counted_energy(uses), False
     output = reported.output_t
     unit_energy = quotient(energy, output) if output > 0 and energy > 0 else None
     category = answers.product_category
     limit = ruleset.energy_threshold(category) if category is not None else None
-    return EnergyFigures(output, energy, from_total, unit_energy, limit)
+    return EnergyFigures(output, energy, from_total, unit_energy, limit, tuple(uses))
 
 
 # ---------------------------------------------------------------- what a ruleset contributes
@@ -278,9 +288,11 @@ class _Facts(NamedTuple):
     waste: _Waste
     local: _Local
     energy: _Energy
+    ruleset: Ruleset
+    on: date
 
     @classmethod
-    def of(cls, answers: Answers, ruleset: Ruleset) -> _Facts:
+    def of(cls, answers: Answers, ruleset: Ruleset, on: date | None = None) -> _Facts:
         prepared = _prepare(ruleset)
         return cls(
             answers,
@@ -288,7 +300,12 @@ class _Facts(NamedTuple):
             _waste(answers, ruleset, prepared),
             _local(answers, ruleset, prepared),
             _energy(answers, ruleset, prepared),
+            ruleset,
+            on or date.today(),
         )
+
+    def evidence(self, claim: str, allow_system: bool = False) -> evidence_checks.EvidenceCheck:
+        return evidence_checks.check(self.answers, self.ruleset, claim, self.on, allow_system)
 
 
 def _waste(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Waste:
@@ -443,15 +460,29 @@ def _clause_4_1b(facts: _Facts) -> ClauseResult:
     return _declared("4.1b", "white_list", facts.answers.basic.white_list)
 
 
+def _system(clause: str, field: str, claimed: bool, facts: _Facts) -> ClauseResult:
+    """4.2.1 / 4.2.2: a system meeting the standard, shown by a certificate or by its
+    manual and internal-audit records (the guideline asks for the system, not a certificate)."""
+    if not claimed:
+        return _declared(clause, field, claimed)
+    check = facts.evidence(field, allow_system=True)
+    values: dict[str, str | bool | None] = {field: claimed, f"{field}_evidence": check.state}
+    key = f"basic.{clause}.{'yes' if check.state == 'evidenced' else 'declared'}"
+    passed = check.counts
+    if not passed:
+        key = f"basic.{clause}.no"
+    return _measured(clause, passed, [_text(key), check.text], values, check.needs_review)
+
+
 def _clause_4_2_1(facts: _Facts) -> ClauseResult:
     """4.2.1 quality management system to GB/T 19001 / ISO 9001."""
-    return _declared("4.2.1", "quality_management", facts.answers.basic.quality_management)
+    return _system("4.2.1", "quality_management", facts.answers.basic.quality_management, facts)
 
 
 def _clause_4_2_2(facts: _Facts) -> ClauseResult:
     """4.2.2 environmental management system to GB/T 24001 / ISO 14001."""
     basic = facts.answers.basic
-    return _declared("4.2.2", "environmental_management", basic.environmental_management)
+    return _system("4.2.2", "environmental_management", basic.environmental_management, facts)
 
 
 def _clause_4_3(facts: _Facts) -> ClauseResult:
@@ -487,12 +518,23 @@ def _clause_5_1a(facts: _Facts) -> ClauseResult:
     if row is None:
         uncovered = texts.both(
             "waste.uncovered",
-            coal_gangue=shown(waste.coal_gangue_pct),
-            fly_ash=shown(waste.fly_ash_pct),
-            other=shown(waste.other_pct),
+            coal_gangue=plain(waste.coal_gangue_pct),
+            fly_ash=plain(waste.fly_ash_pct),
+            other=plain(waste.other_pct),
         )
         return _measured("5.1a", False, [uncovered], values, needs_review=True)
     met = mix.content >= row.limit.value
+    judged_on = texts.both(
+        f"waste.row_because.{mix.category}",
+        row=row.limit.source,
+        coal_gangue=plain(waste.coal_gangue_pct),
+        fly_ash=plain(waste.fly_ash_pct),
+        other=plain(waste.other_pct),
+    )
+    check = facts.evidence("third_party_report") if report else None
+    if check is not None:
+        values["third_party_report_evidence"] = check.state
+        report = check.counts
     content = texts.both(
         "waste.met" if met else "waste.short",
         mix=facts.waste.label,
@@ -501,10 +543,14 @@ def _clause_5_1a(facts: _Facts) -> ClauseResult:
         source=row.limit.source,
         gap=row.short_shown,
     )
-    parts = [content, _text("waste.report_yes" if report else "waste.report_no")]
+    report_text = _text("waste.report_yes" if report else "waste.report_no")
+    if check is not None:
+        report_text = texts.both("waste.report_checked", evidence=check.text)
+    parts = [content, judged_on, report_text]
     if not met and report:
-        parts = [content]
-    return _measured("5.1a", met and report, parts, values)
+        parts = [content, judged_on]
+    review = bool(check and check.needs_review and met)
+    return _measured("5.1a", met and report, parts, values, review)
 
 
 def _clause_5_1b(facts: _Facts) -> ClauseResult:
@@ -557,6 +603,8 @@ def _clause_5_2a(facts: _Facts) -> ClauseResult:
         for carrier in CARRIERS:
             values[carrier] = plain(reported.carrier(carrier))
             values[f"factor_{carrier}"] = facts.prepared.factors[carrier]
+        for use in figures.uses:
+            values[f"factor_{use.carrier}"] = plain(use.factor) if use.factor is not None else None
     values["energy_kgce"] = energy.energy
     values["unit_energy_kgce_per_t"] = energy.unit
     values["threshold_kgce_per_t"] = energy.limit.text if energy.limit else None
@@ -576,14 +624,52 @@ def _clause_5_2a(facts: _Facts) -> ClauseResult:
         energy=fixed(figures.energy, 2),
         output=plain(figures.output, 4),
     )
-    return _measured("5.2a", met, [comparison, formula], values)
+    parts = [comparison, formula]
+    if not figures.from_total and figures.uses:
+        parts.append(
+            texts.both(
+                "energy.factors",
+                lines=texts.join("sep.list", [factor_line(u) for u in figures.uses]),
+            )
+        )
+    return _measured("5.2a", met, parts, values)
+
+
+def factor_line(use: CarrierUse) -> Text:
+    """One carrier in a clause reason: amount × factor = kgce, or why it is not counted.
+
+    The source of each factor is in `metrics.factors` and the report's conversion table;
+    the reason stays short enough for a chat card.
+    """
+    texts = catalogue()
+    if not use.counted or use.factor is None:
+        return texts.both(
+            "energy.line_not_counted",
+            label=use.label,
+            amount=plain(use.amount),
+            unit=use.unit,
+            reason=use.note or use.source,
+        )
+    return texts.both(
+        "energy.line_short",
+        label=use.label,
+        amount=plain(use.amount),
+        unit=use.unit,
+        factor=plain(use.factor, 6),
+        kgce=fixed(use.kgce, 2),
+    )
 
 
 def _clause_5_2b(facts: _Facts) -> ClauseResult:
     """5.2 b) energy management system certified to GB/T 23331 / ISO 50001."""
     certified = facts.answers.energy.energy_management_certified
     values: dict[str, str | bool | None] = {"energy_management_certified": certified}
-    return _yes_no("5.2b", certified, ("enms.yes" if certified else "enms.no",), values)
+    if not certified:
+        return _yes_no("5.2b", certified, ("enms.no",), values)
+    check = facts.evidence("energy_management_certified")
+    values["energy_management_certified_evidence"] = check.state
+    key = "enms.declared" if check.state in ("declared", "incomplete") else "enms.yes"
+    return _measured("5.2b", check.counts, [_text(key), check.text], values, check.needs_review)
 
 
 def _clause_5_3(facts: _Facts) -> ClauseResult:
@@ -612,15 +698,19 @@ def _clause_5_4(facts: _Facts) -> ClauseResult:
     values: dict[str, str | bool | None] = {
         c: bool(getattr(certifications, c)) for c in CERTIFICATIONS
     }
-    if held:
-        return _result("5.4", True, _held_reason(held), values)
-    return _yes_no("5.4", False, ("cert.none",), values)
-
-
-@cache
-def _held_reason(held: tuple[str, ...]) -> Text:
-    names = catalogue().join("sep.enum", [_text(f"cert.{c}") for c in held])
-    return _reason("5.4", True, (names,))
+    if not held:
+        return _yes_no("5.4", False, ("cert.none",), values)
+    texts = catalogue()
+    checks = [facts.evidence(c) for c in held]
+    for found in checks:
+        values[f"{found.claim}_evidence"] = found.state
+    valid = [found for found in checks if found.counts]
+    parts = [
+        texts.both("cert.checked", name=_text(f"cert.{found.claim}"), evidence=found.text)
+        for found in checks
+    ]
+    review = bool(valid) and all(found.needs_review for found in valid)
+    return _measured("5.4", bool(valid), parts, values, review)
 
 
 _Check = Callable[[_Facts], ClauseResult]
@@ -778,7 +868,7 @@ def _energy_gap(facts: _Facts) -> Gap:
         )
     figures = energy.figures
     # (E - limit) × P, the energy to save, is e - limit × P: exact without a quotient.
-    saving = EXACT.subtract(figures.energy, EXACT.multiply(judged.limit.value, figures.output))
+    saving = Fraction(figures.energy) - Fraction(judged.limit.value) * Fraction(figures.output)
     text = texts.both(
         "gap.energy",
         value=judged.shown,
@@ -937,15 +1027,131 @@ def nearest_path(
 # ---------------------------------------------------------------- the verdict
 
 
-def evaluate(answers: Answers | Mapping[str, Any], ruleset: Ruleset) -> Evaluation:
-    """Judge one plant's answers under one ruleset.
+def _range_notes(facts: _Facts) -> list[ReviewNote]:
+    """A range-factor carrier (natural gas) whose verdict would change within its range."""
+    figures, judged = facts.energy.figures, facts.energy.judged
+    if figures.from_total or judged is None:
+        return []
+    texts = catalogue()
+    notes: list[ReviewNote] = []
+    limit = judged.limit.exact
+    for use in figures.uses:
+        if not use.counted or use.carrier not in CARRIERS:
+            continue
+        if use.carrier == "natural_gas_m3" and facts.answers.energy.natural_gas_lcv_kj_per_m3:
+            continue  # measured: the range does not apply
+        span = facts.ruleset.factor(use.carrier).range
+        if span is None:
+            continue
+        at_low = quotient(energy_at(list(figures.uses), use.carrier, span.low), figures.output)
+        at_high = quotient(energy_at(list(figures.uses), use.carrier, span.high), figures.output)
+        if (at_low <= limit) != (at_high <= limit):
+            notes.append(
+                ReviewNote(
+                    f"range_factor_{use.carrier}",
+                    texts.both(
+                        "review.range_flip",
+                        label=use.label,
+                        low=fixed(span.low, 4),
+                        high=fixed(span.high, 4),
+                        unit=use.factor_unit,
+                        e_low=shown(at_low, judged.limit.value),
+                        e_high=shown(at_high, judged.limit.value),
+                        threshold=judged.limit.text,
+                    ),
+                )
+            )
+    return notes
+
+
+def _review_notes(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[ReviewNote]:
+    texts = catalogue()
+    figures = facts.energy.figures
+    notes = _range_notes(facts)
+    notes += energy_notes(
+        facts.answers, facts.ruleset, list(figures.uses), figures.unit_energy, figures.from_total
+    )
+    if not figures.from_total:
+        for use in figures.uses:
+            if use.carrier == "internal_fuel_kg" and not use.counted:
+                notes.append(ReviewNote("internal_fuel_not_counted", use.note or use.source))
+            elif use.carrier.startswith("other:"):
+                notes.append(
+                    ReviewNote(
+                        "other_fuel_factor",
+                        texts.both("review.other_fuel", label=use.label, source=use.source),
+                    )
+                )
+    notes += period_notes(facts.answers, facts.ruleset, facts.on)
+    for clause, result in results.items():
+        if result.needs_review:
+            notes.append(
+                ReviewNote(
+                    f"clause_{clause}",
+                    texts.both("review.clause", reason=Text(result.reason, result.reason_en)),
+                )
+            )
+    return notes
+
+
+def _factors_used(uses: tuple[CarrierUse, ...]) -> list[FactorUsed]:
+    return [
+        FactorUsed(
+            carrier=use.carrier,
+            label=use.label.zh,
+            label_en=use.label.en,
+            amount=plain(use.amount),
+            unit=use.unit,
+            factor=plain(use.factor, 6) if use.factor is not None else None,
+            factor_unit=use.factor_unit,
+            source=use.source.zh,
+            source_en=use.source.en,
+            kgce=plain(use.kgce, 4),
+            counted=use.counted,
+            note=use.note.zh if use.note else None,
+            note_en=use.note.en if use.note else None,
+        )
+        for use in uses
+    ]
+
+
+def _carbon(found: CarbonEstimate | None, facts: _Facts) -> Carbon | None:
+    rules = facts.ruleset.carbon
+    if found is None or rules is None:
+        return None
+    labels = {use.carrier: use.label for use in facts.energy.figures.uses}
+    return Carbon(
+        unit_co2_kg_per_t=fixed(found.per_tonne_kg, 2) if found.per_tonne_kg is not None else None,
+        co2_t_per_year=fixed(tonnes(found.total_kg), 2),
+        lines=[
+            CarbonLine(
+                carrier=carrier,
+                label=labels[carrier].zh,
+                label_en=labels[carrier].en,
+                co2_kg=fixed(kg, 2),
+            )
+            for carrier, kg in found.per_carrier_kg.items()
+        ],
+        not_covered=found.not_covered,
+        source=rules.source.zh,
+        source_en=rules.source.en,
+    )
+
+
+def evaluate(
+    answers: Answers | Mapping[str, Any], ruleset: Ruleset, on: date | None = None
+) -> Evaluation:
+    """Judge one plant's answers under one ruleset on the evaluation date `on` (today).
 
     A plain dict is accepted too and validated first (InvalidAnswers if it is wrong).
     """
     if not isinstance(answers, Answers):
         answers = parse_answers(answers)
-    facts = _Facts.of(answers, ruleset)
+    facts = _Facts.of(answers, ruleset, on)
     results = {clause: check(facts) for clause, check in _CHECKS.items()}
+    notes = _review_notes(facts, results)
+    uses = facts.energy.figures.uses
+    carbon = _carbon(estimate(answers, ruleset, list(uses)), facts)
     basic_passed = all(results[c].passed for c in BASIC_CLAUSES)
     passed_indicators = [c for c in INDICATOR_CLAUSES if results[c].passed]
     category = answers.product_category
@@ -958,7 +1164,7 @@ def evaluate(answers: Answers | Mapping[str, Any], ruleset: Ruleset) -> Evaluati
         qualified=basic_passed and bool(passed_indicators),
         basic_passed=basic_passed,
         passed_indicators=passed_indicators,
-        needs_review=any(result.needs_review for result in results.values()),
+        needs_review=bool(notes) or any(result.needs_review for result in results.values()),
         product_category=category,
         product_category_label=category_label.zh if category_label else None,
         product_category_label_en=category_label.en if category_label else None,
@@ -974,7 +1180,15 @@ def evaluate(answers: Answers | Mapping[str, Any], ruleset: Ruleset) -> Evaluati
             waste_category_label=waste.label.zh,
             waste_category_label_en=waste.label.en,
             waste_content_pct=waste.content,
+            factors=_factors_used(uses),
+            unit_co2_kg_per_t=carbon.unit_co2_kg_per_t if carbon else None,
+            co2_t_per_year=carbon.co2_t_per_year if carbon else None,
         ),
         gaps=_gaps(facts, results),
         nearest_path=_nearest_path(facts, results),
+        review_reasons=[
+            ReviewReason(code=note.code, text=note.text.zh, text_en=note.text.en) for note in notes
+        ],
+        carbon=carbon,
+        evaluated_on=facts.on.isoformat(),
     )

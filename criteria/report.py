@@ -12,6 +12,7 @@ from typing import Any
 
 from criteria._numbers import fixed
 from criteria.evaluation import ClauseResult, Evaluation
+from criteria.figures import figure_beside
 from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue, check_language
 from criteria.vocabulary import BASIC_CLAUSES, INDICATOR_CLAUSES
 
@@ -33,8 +34,10 @@ def _clause_lines(result: ClauseResult, lang: str) -> list[str]:
     return [f"{mark} {title}", f"{INDENT}{reason}"]
 
 
-def _two_places(value: str) -> str:
-    return fixed(Decimal(value), 2)
+def _threshold(evaluation: Evaluation, clause: str, key: str) -> str | None:
+    result = evaluation.clauses.get(clause)
+    value = result.values.get(key) if result else None
+    return value if isinstance(value, str) else None
 
 
 def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
@@ -63,6 +66,8 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
     lines.append(
         say("report.ruleset", ruleset=f"{evaluation.ruleset_id}@{evaluation.ruleset_version}")
     )
+    if evaluation.evaluated_on:
+        lines.append(say("report.evaluated_on", date=evaluation.evaluated_on))
     lines.append("")
 
     if evaluation.qualified:
@@ -73,7 +78,10 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
         lines.append(say("report.verdict.not_qualified"))
     if evaluation.needs_review:
         flagged = [c for c, result in evaluation.clauses.items() if result.needs_review]
-        lines.append(say("report.needs_review", clauses=_labels(flagged, lang)))
+        if flagged:
+            lines.append(say("report.needs_review", clauses=_labels(flagged, lang)))
+        else:
+            lines.append(say("report.needs_review_reasons"))
 
     for heading, clauses in (
         ("report.section.basic", BASIC_CLAUSES),
@@ -87,11 +95,15 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
     metrics = evaluation.metrics
     lines += ["", say("report.section.metrics")]
     if metrics.unit_energy_kgce_per_t is not None:
-        lines.append(say("report.metric.energy", value=_two_places(metrics.unit_energy_kgce_per_t)))
+        threshold = _threshold(evaluation, "5.2a", "threshold_kgce_per_t")
+        value = figure_beside(metrics.unit_energy_kgce_per_t, threshold)
+        lines.append(say("report.metric.energy", value=value))
     else:
         lines.append(say("report.metric.energy_none"))
     if metrics.local_material_ratio is not None:
-        lines.append(say("report.metric.local", value=_two_places(metrics.local_material_ratio)))
+        threshold = _threshold(evaluation, "5.1b", "threshold_pct")
+        value = figure_beside(metrics.local_material_ratio, threshold)
+        lines.append(say("report.metric.local", value=value))
     else:
         lines.append(say("report.metric.local_none"))
     if metrics.waste_category == "none":
@@ -102,9 +114,58 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
             say(
                 "report.metric.waste",
                 category=category,
-                value=_two_places(metrics.waste_content_pct),
+                value=figure_beside(
+                    metrics.waste_content_pct, _threshold(evaluation, "5.1a", "threshold_pct")
+                ),
             )
         )
+
+    if metrics.factors:
+        lines += ["", say("report.section.factors")]
+        for factor in metrics.factors:
+            label = Text(factor.label, factor.label_en)
+            if factor.counted and factor.factor is not None:
+                lines.append(
+                    f"{BULLET} "
+                    + say(
+                        "energy.line",
+                        label=label,
+                        amount=factor.amount,
+                        unit=factor.unit,
+                        factor=factor.factor,
+                        factor_unit=factor.factor_unit,
+                        kgce=fixed(Decimal(factor.kgce), 2),
+                        source=Text(factor.source, factor.source_en),
+                    )
+                )
+            else:
+                reason = Text(factor.note or factor.source, factor.note_en or factor.source_en)
+                lines.append(
+                    f"{BULLET} "
+                    + say(
+                        "energy.line_not_counted",
+                        label=label,
+                        amount=factor.amount,
+                        unit=factor.unit,
+                        reason=reason,
+                    )
+                )
+    if evaluation.review_reasons:
+        lines += ["", say("report.section.review")]
+        lines += [
+            f"{BULLET} {r.text_en if lang == 'en' else r.text}" for r in evaluation.review_reasons
+        ]
+    carbon = evaluation.carbon
+    if carbon is not None:
+        lines += ["", say("report.section.carbon")]
+        if carbon.unit_co2_kg_per_t is not None:
+            lines.append(say("report.carbon.per_t", value=carbon.unit_co2_kg_per_t))
+        lines.append(say("report.carbon.total", value=carbon.co2_t_per_year))
+        for line in carbon.lines:
+            label = Text(line.label, line.label_en)
+            lines.append(f"{BULLET} " + say("report.carbon.line", label=label, value=line.co2_kg))
+        lines.append(say("report.carbon.source", source=Text(carbon.source, carbon.source_en)))
+        lines.append(say("report.carbon.note"))
 
     if evaluation.gaps:
         lines += ["", say("report.section.gaps")]

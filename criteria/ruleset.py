@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -134,8 +135,17 @@ class PercentThreshold(Setting):
     value: PercentValue
 
 
+class FactorRange(_Frozen):
+    """The span a standard gives for a carrier whose factor depends on its quality."""
+
+    low: FactorValue
+    high: FactorValue
+
+
 class Factor(Setting):
     value: FactorValue
+    counts: StrictBool = True
+    range: FactorRange | None = None
 
 
 class Distance(Setting):
@@ -179,6 +189,73 @@ class Factors(_Frozen):
     natural_gas_m3: Factor
     fuel_oil_kg: Factor
     diesel_kg: Factor
+    raw_coal_kg: Factor
+    lpg_kg: Factor
+    purchased_heat_mj: Factor
+
+
+class Cited(_Frozen):
+    source: LocalisedText
+
+
+class StandardCoal(Cited):
+    value: Annotated[Decimal, BeforeValidator(_number), Field(gt=0)]
+
+
+class InternalFuelRule(Cited):
+    counts: StrictBool
+    without_lcv: LocalisedText
+
+
+class Accounting(_Frozen):
+    """How e is assembled beyond the fixed factors: definitions and readings, with sources."""
+
+    standard_coal_kj_per_kg: StandardCoal
+    natural_gas_lcv: Cited
+    internal_fuel: InternalFuelRule
+    other_fuels: Cited
+
+
+Positive = Annotated[Decimal, BeforeValidator(_number), Field(gt=0)]
+
+
+class UnitEnergyBand(Cited):
+    low: Positive
+    high: Positive
+    typical_low: Positive
+    typical_high: Positive
+
+
+class Plausibility(_Frozen):
+    """What a sintered-brick plant can physically have; outside it an assessor looks."""
+
+    unit_energy: UnitEnergyBand
+    magnitude: Positive
+    electricity_only_max_kgce_per_t: Positive
+    electricity_source: LocalisedText
+
+
+class PeriodRule(Cited):
+    months: Annotated[StrictInt, Field(ge=1)]
+    max_age_months: Annotated[StrictInt, Field(ge=0)]
+
+
+class EvidenceRule(Cited):
+    test_report_validity_months: Annotated[StrictInt, Field(ge=1)]
+
+
+class FuelEmission(_Frozen):
+    ncv_gj_per_unit: Positive | None
+    carbon_t_per_tj: Positive
+    oxidation: Annotated[Decimal, BeforeValidator(_number), Field(gt=0, le=1)]
+
+
+class CarbonFactors(Cited):
+    """Emission factors of the carbon estimate (not part of the verdict)."""
+
+    electricity_kg_per_kwh: Positive
+    heat_kg_per_mj: Positive
+    fuels: dict[str, FuelEmission]
 
 
 class SettableKey(NamedTuple):
@@ -207,6 +284,11 @@ class Ruleset(_Frozen):
     energy: EnergyTable
     localisation: Localisation
     factors: Factors
+    accounting: Accounting | None = None
+    plausibility: Plausibility | None = None
+    period: PeriodRule | None = None
+    evidence: EvidenceRule | None = None
+    carbon: CarbonFactors | None = None
 
     @property
     def spec(self) -> str:

@@ -21,10 +21,35 @@ WasteCategory = Literal[
 ]
 WASTE_CATEGORIES: tuple[str, ...] = get_args(WasteCategory)
 
-# Energy carriers counted by formula A.2 (purchased electricity, gas and oil); the names are
-# both the answers fields and the ruleset factor keys.
-Carrier = Literal["electricity_kwh", "natural_gas_m3", "fuel_oil_kg", "diesel_kg"]
+# Energy carriers with a fixed standard-coal factor in the ruleset (formula A.2); the names
+# are both the answers fields and the ruleset factor keys. Internal fuel and other fuels are
+# converted by the calorific value or factor the plant gives.
+Carrier = Literal[
+    "electricity_kwh",
+    "natural_gas_m3",
+    "fuel_oil_kg",
+    "diesel_kg",
+    "raw_coal_kg",
+    "lpg_kg",
+    "purchased_heat_mj",
+]
 CARRIERS: tuple[str, ...] = get_args(Carrier)
+
+# How the kiln is fired: fuel from outside, fuel mixed into the body, or both.
+Firing = Literal["external", "internal", "mixed"]
+
+# Claims the guideline ties to a certificate or a report.
+Claim = Literal[
+    "quality_management",
+    "environmental_management",
+    "energy_management_certified",
+    "third_party_report",
+    "miit_green_manufacturing",
+    "samr_product_certification",
+    "environmental_label",
+    "other_recognised",
+]
+CLAIMS: tuple[str, ...] = get_args(Claim)
 
 Certification = Literal[
     "miit_green_manufacturing",

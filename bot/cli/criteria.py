@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,9 @@ def register(
     evaluate_parser.add_argument("file", metavar="FILE", help=_help("cli.evaluate.file"))
     evaluate_parser.add_argument(
         "--format", choices=("text", "json"), default="text", help=_help("cli.evaluate.format")
+    )
+    evaluate_parser.add_argument(
+        "--on", metavar="YYYY-MM-DD", default=None, help=_help("cli.evaluate.on")
     )
     _add_ruleset_option(evaluate_parser)
     _add_lang_option(evaluate_parser)
@@ -149,12 +153,23 @@ def _read_document(file: str) -> Any:
         raise _BadInput(texts.both("cli.error.too_deep", path=name)) from None
 
 
+def _evaluation_date(text: str | None) -> date | None:
+    """The --on date (None: today); _BadInput names the expected form."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise _BadInput(catalogue().both("cli.error.on", value=text)) from None
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     """greenlist evaluate FILE: exit 0 with the verdict, 2 for input that cannot be judged."""
     lang: str = args.lang
     texts = catalogue()
     name: str | Text = texts.both("cli.stdin") if args.file == STDIN else args.file
     try:
+        on = _evaluation_date(args.on)
         ruleset = _ruleset(args.ruleset)
         answers = parse_answers(_read_document(args.file))
     except _BadInput as exc:
@@ -168,7 +183,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         else:
             line = texts.both("cli.error.document", path=name, message=message)
         return _fail(line, lang)
-    evaluation = evaluate(answers, ruleset)
+    evaluation = evaluate(answers, ruleset, on)
     if args.format == "json":
         print(json.dumps(evaluation.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:

@@ -22,6 +22,21 @@ BASELINE: dict[str, Any] = {
         "metering": True,
         "product_quality": True,
     },
+    # The certificates behind the two management systems, valid for as long as tests run.
+    "evidence": {
+        "quality_management": {
+            "number": "00123Q45678R0M",
+            "issuer": "中国质量认证中心",
+            "issued": "2024-01-10",
+            "expires": "2099-01-09",
+        },
+        "environmental_management": {
+            "number": "00123E45678R0M",
+            "issuer": "中国质量认证中心",
+            "issued": "2024-01-10",
+            "expires": "2099-01-09",
+        },
+    },
 }
 
 Document = dict[str, Any]

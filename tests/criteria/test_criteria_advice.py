@@ -191,7 +191,11 @@ def test_evaluation_json_contract(judge: Judge) -> None:
         "waste_category_label": "未掺加固体废弃物",
         "waste_category_label_en": "no solid waste",
         "waste_content_pct": "0",
+        "factors": [],
+        "unit_co2_kg_per_t": None,
+        "co2_t_per_year": None,
     }
+    assert data["review_reasons"] == []
     assert isinstance(data["gaps"], list)
     assert data["nearest_path"]["advice"]
     assert Evaluation.model_validate(data) == evaluation

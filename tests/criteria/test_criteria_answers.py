@@ -253,6 +253,7 @@ def test_json_schema_describes_the_document() -> None:
         "energy",
         "ghg",
         "certifications",
+        "evidence",
     }
     assert schema.get("required", []) == []
     category = schema["properties"]["product_category"]
@@ -263,6 +264,21 @@ def test_json_schema_describes_the_document() -> None:
     assert energy["output_t"]["anyOf"][0] == {"type": "number", "minimum": 0}
     assert {"type": "null"} in energy["total_kgce"]["anyOf"]
     assert energy["output_t"]["description"] == "合格产品产量（t）"
+    for field in (
+        "firing",
+        "raw_coal_kg",
+        "lpg_kg",
+        "purchased_heat_mj",
+        "natural_gas_lcv_kj_per_m3",
+        "internal_fuel_kg",
+        "internal_fuel_lcv_kj_per_kg",
+        "other_fuels",
+    ):
+        assert energy[field]["description"], field
+    assert energy["raw_coal_kg"]["description"] == "原煤（外燃煤，kg）"
+    evidence = definitions["EvidenceItem"]["properties"]
+    assert evidence["expires"]["description"] == "有效期至"
+    assert definitions["OtherFuel"]["properties"]["kgce_per_unit"]["description"]
     waste = definitions["SolidWaste"]["properties"]["fly_ash_pct"]
     assert waste["anyOf"][0] == {"type": "number", "minimum": 0, "maximum": 100}
     enterprise = definitions["Enterprise"]["properties"]

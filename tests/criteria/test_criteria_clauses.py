@@ -182,10 +182,20 @@ def test_total_kgce_replaces_the_carriers(judge: Judge) -> None:
     assert "e 为填报的综合能耗总量" in clause.reason
 
 
-def test_only_purchased_electricity_gas_and_oil_count(judge: Judge) -> None:
+def test_every_counted_carrier_is_shown_with_its_factor(judge: Judge) -> None:
     evaluation = judge(energy={"output_t": 100, "electricity_kwh": 1000})
     assert evaluation.metrics.energy_kgce == "122.9"
-    assert "外购电力、天然气、燃料油和柴油" in evaluation.clauses["5.2a"].reason
+    reason = evaluation.clauses["5.2a"].reason
+    assert "e 为计入的各种能源按 GB/T 2589-2020 折算的标准煤之和" in reason
+    assert "电力 1000 kWh × 0.1229 = 122.90 kgce" in reason
+    used = evaluation.metrics.factors[0]
+    assert (used.carrier, used.factor, used.factor_unit, used.kgce) == (
+        "electricity_kwh",
+        "0.1229",
+        "kgce/kWh",
+        "122.9",
+    )
+    assert used.source == "GB/T 2589-2020 附录A 电力（当量值，3600 kJ/kWh）"
 
 
 def test_5_2a_without_category_output_or_energy(judge: Judge) -> None:

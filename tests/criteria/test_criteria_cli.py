@@ -189,7 +189,7 @@ def test_criteria_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert "≥ 80" in gangue
     electricity = next(line for line in lines if line.endswith("factors.electricity_kwh"))
     assert "0.1229" in electricity and "kgce/kWh" in electricity
-    assert len(lines) == 3 + 14
+    assert len(lines) == 3 + 17
     # Columns line up even with Chinese text: every key starts in the same column.
     starts = {_width(line[: line.rindex(" ") + 1]) for line in lines[2:]}
     assert len(starts) == 1

@@ -149,7 +149,7 @@ plants = st.fixed_dictionaries(
 def shifted(key: str, shift: int) -> str:
     current = V1.setting(key).value
     if key.startswith("factors."):
-        return str(current + Decimal(shift) / 100)
+        return str(current * (1 + Decimal(shift) / 100))
     return str(min(max(current + shift, Decimal(1)), Decimal(100)))
 
 

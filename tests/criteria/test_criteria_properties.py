@@ -104,7 +104,10 @@ def test_any_valid_document_evaluates(document: dict[str, Any]) -> None:
     evaluation = evaluate(parse_answers(document), RULESET)
     assert evaluation.qualified == (evaluation.basic_passed and bool(evaluation.passed_indicators))
     assert (evaluation.nearest_path is None) == evaluation.qualified
-    assert evaluation.needs_review == (evaluation.metrics.waste_category == "uncovered")
+    flagged = any(c.needs_review for c in evaluation.clauses.values())
+    assert evaluation.needs_review == (flagged or bool(evaluation.review_reasons))
+    if evaluation.metrics.waste_category == "uncovered":
+        assert evaluation.needs_review
     assert Evaluation.model_validate(evaluation.model_dump(mode="json")) == evaluation
     for lang in ("zh", "en"):
         assert render_report(evaluation, lang).count("\n") > 20

@@ -68,7 +68,7 @@ def test_packaged_ruleset_holds_the_guideline_values(ruleset: Ruleset) -> None:
 
 def test_every_value_cites_its_source(ruleset: Ruleset) -> None:
     keys = ruleset.settable_keys()
-    assert len(keys) == 14
+    assert len(keys) == 17
     for setting in keys:
         group = setting.key.split(".")[0]
         expected = {"waste": "表1", "energy": "表2", "factors": "GB/T 2589"}.get(group, "A.1")

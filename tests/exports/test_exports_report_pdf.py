@@ -72,7 +72,7 @@ async def test_report_of_a_non_qualified_session(db: Database, seeded: Seeded) -
         "sintered-wall-2020，第1版",
         "不合格：暂不符合绿名单要求",
         "基本要求：未满足4.3",
-        "需评审人员复核：5.1a",
+        "需评审人员复核：4.2.1、4.2.2、5.1a",
         "E=49.32kgce/t>47kgce/t",
         "≤47kgce/t",
         "最接近的达标路径",

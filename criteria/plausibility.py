@@ -1,0 +1,114 @@
+"""Energy figures a sintered-brick plant cannot have, each turned into a reason to review.
+
+The bands are ruleset data with their reasoning; this module only compares. A flagged
+figure is not failed: the plant may be right, and the assessor decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from criteria._numbers import plain, shown
+from criteria.answers import Answers
+from criteria.energy_accounting import CarrierUse
+from criteria.ruleset import Ruleset
+from criteria.texts import Text, catalogue
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """Why an assessor should look: a stable code and the sentence in both languages."""
+
+    code: str
+    text: Text
+
+
+def energy_notes(
+    answers: Answers,
+    ruleset: Ruleset,
+    uses: list[CarrierUse],
+    unit_energy: Fraction | None,
+    from_total: bool,
+) -> list[ReviewNote]:
+    band = ruleset.plausibility
+    if band is None or unit_energy is None:
+        return []
+    texts = catalogue()
+    notes: list[ReviewNote] = []
+    limits = band.unit_energy
+    low, high = Fraction(limits.low), Fraction(limits.high)
+    energy = answers.energy
+    source = limits.source.text
+    # A figure far below 1 keeps its significant digits: "0.00" would hide the slip.
+    value = (
+        shown(unit_energy, limits.low if unit_energy < low else limits.high)
+        if unit_energy >= 1
+        else plain(unit_energy, 6)
+    )
+    if from_total and energy.total_kgce is not None and unit_energy < low:
+        total = Fraction(energy.total_kgce)
+        if low <= total <= high:
+            notes.append(
+                ReviewNote(
+                    "total_looks_per_tonne",
+                    texts.both(
+                        "review.total_per_tonne",
+                        total=plain(energy.total_kgce),
+                        output=plain(energy.output_t),
+                        value=value,
+                    ),
+                )
+            )
+            return notes
+    electricity_only = (
+        bool(uses)
+        and all(use.carrier == "electricity_kwh" for use in uses if use.counted)
+        and not from_total
+    )
+    if electricity_only and energy.firing is not None:
+        notes.append(
+            ReviewNote(
+                "electricity_only_fired_kiln",
+                texts.both(
+                    "review.electricity_only",
+                    firing=texts.both(f"firing.{energy.firing}"),
+                    value=value,
+                    source=band.electricity_source.text,
+                ),
+            )
+        )
+    elif electricity_only and unit_energy <= Fraction(band.electricity_only_max_kgce_per_t):
+        notes.append(
+            ReviewNote(
+                "electricity_only",
+                texts.both(
+                    "review.electricity_only_unknown",
+                    value=value,
+                    source=band.electricity_source.text,
+                ),
+            )
+        )
+    if unit_energy < low or unit_energy > high:
+        magnitude = Fraction(band.magnitude)
+        typical = Fraction(limits.typical_low) <= unit_energy * magnitude <= Fraction(
+            limits.typical_high
+        ) or Fraction(limits.typical_low) <= unit_energy / magnitude <= Fraction(
+            limits.typical_high
+        )
+        notes.append(
+            ReviewNote(
+                "unit_energy_implausible",
+                texts.both(
+                    "review.magnitude" if typical else "review.unit_energy_band",
+                    value=value,
+                    low=plain(limits.low),
+                    high=plain(limits.high),
+                    source=source,
+                ),
+            )
+        )
+    return notes
+
+
+__all__ = ["ReviewNote", "energy_notes"]
