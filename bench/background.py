@@ -75,10 +75,12 @@ def reevaluate(admin: StaffChat, at_s: float, cli: Cli) -> Background:
     return Background("reevaluate", at_s, start, prepare)
 
 
-async def seed_sessions(db_url: str, sessions: int) -> None:
-    """`sessions` realistic sessions (bench_assessor.py's), in a migrated database."""
+async def seed_sessions(db_url: str, sessions: int) -> list[int]:
+    """`sessions` realistic sessions (bench_assessor.py's), in a migrated database; returns
+    the ids of the people stored with them."""
     data = dataset(sessions)
     if db_url.startswith("sqlite"):
         load_sqlite(Path(db_url.split(":///", 1)[1]), data)
     else:
         await load_postgres(db_url, data)
+    return [int(person[0]) for person in data.people]

@@ -520,7 +520,7 @@ class Driver:
         await work.prepare()
         await asyncio.sleep(max(0.0, work.at_s - (time.monotonic() - ready)))
         began = time.monotonic()
-        await work.run(self)
+        await work.start()
         self.windows.append((work.name, began, time.monotonic()))
         print(f"  ({work.name} took {time.monotonic() - began:.1f} s)", flush=True)
 
@@ -898,7 +898,9 @@ async def start_target(
         await run_command([str(VENV_BIN / "greenlist"), "db", "upgrade"], env, workdir)
         if export_sessions:
             began = time.monotonic()
-            await seed_sessions(db_url, export_sessions)
+            for person_id in await seed_sessions(db_url, export_sessions):
+                # Known chats, as their owners' would be: a flipped verdict's notice arrives.
+                tg.register_chat({"id": person_id, "type": "private", "first_name": "供应商"})
             took = time.monotonic() - began
             print(f"{name}: {export_sessions} sessions stored in {took:.0f} s", flush=True)
         command = [sys.executable, str(LAUNCHER), "bot"]
@@ -909,7 +911,9 @@ async def start_target(
         command = [*InstructionCounter.command(out), *command]
         driver.observer.time_scale = VALGRIND_SLOWDOWN
     if slow_fsync_ms is not None:
-        command = [*slow_disk_command(slow_fsync_ms, workdir / f"{name}.fsyncs"), *command]
+        fsyncs = workdir / f"{name}.fsyncs"
+        command = [*slow_disk_command(slow_fsync_ms, fsyncs), *command]
+        stack.callback(report_fsyncs, fsyncs, name, slow_fsync_ms)  # once the bot has stopped
     driver.log_path = workdir / f"{name}.log"
     process = await stack.enter_async_context(bot_process(driver, command, env, workdir, name))
     driver.pid = traced_child(process.pid) if slow_fsync_ms is not None else process.pid
@@ -919,17 +923,26 @@ async def start_target(
 
 
 def slow_disk_command(delay_ms: float, log: Path) -> list[str]:
-    """strace delaying every fsync and fdatasync of the bot by `delay_ms` (a slow disk);
-    with seccomp-bpf only those calls stop the process. Each delayed call is a line in
-    `log`."""
+    """strace delaying every fsync and fdatasync of the bot by `delay_ms` (a slow disk).
+    Each delayed call is a line in `log`. Not --seccomp-bpf, which would stop the bot at
+    those calls only: on the development machine's kernel it silently caught none. So
+    strace stops the bot at every system call, which costs time of its own: compare with
+    `--slow-fsync-ms 0`, the same tracing without the delay."""
     if shutil.which("strace") is None:
         raise BenchError("--slow-fsync-ms needs strace (Debian: apt-get install strace)")
     delay_us = round(delay_ms * 1000)
     return [
-        "strace", "-f", "--seccomp-bpf", "-qq", "-o", str(log),
+        "strace", "-f", "-qq", "-o", str(log),
         "-e", "trace=fsync,fdatasync",
         "-e", f"inject=fsync,fdatasync:delay_exit={delay_us}",
     ]  # fmt: skip
+
+
+def report_fsyncs(log: Path, name: str, delay_ms: float) -> None:
+    """How many of the bot's calls the slow disk delayed: the proof that it was slow."""
+    lines = _tail(log, 1 << 30).splitlines()
+    calls = sum(1 for line in lines if "fsync(" in line or "fdatasync(" in line)
+    print(f"{name}: {calls} fsync/fdatasync calls, each delayed {delay_ms:g} ms", flush=True)
 
 
 def traced_child(pid: int) -> int:
@@ -1355,7 +1368,7 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         metavar="MS",
         help="a slow disk: every fsync/fdatasync of the bot process takes MS longer "
-        "(strace's fault injection; needs strace)",
+        "(strace's fault injection; needs strace; 0: the tracing alone, to compare)",
     )
     parser.add_argument("--profile", metavar="PREFIX", help="sample every bot with py-spy")
     parser.add_argument(
@@ -1390,8 +1403,8 @@ def main(argv: list[str] | None = None) -> int:
     for option in ("export_at_s", "reevaluate_at_s"):
         if not 0 <= getattr(args, option) <= 600:
             parser.error(f"--{option.replace('_', '-')} must be between 0 and 600")
-    if args.slow_fsync_ms is not None and not 0 < args.slow_fsync_ms <= 1000:
-        parser.error("--slow-fsync-ms must be above 0 and at most 1000")
+    if args.slow_fsync_ms is not None and not 0 <= args.slow_fsync_ms <= 1000:
+        parser.error("--slow-fsync-ms must be between 0 and 1000")
     if args.slow_fsync_ms is not None and args.count_instructions:
         parser.error("--slow-fsync-ms and --count-instructions cannot be combined")
     if args.count_instructions:
@@ -1438,7 +1451,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     judged = [row.throughput_ok for row in result] + [row.latency_ok for row in result]
-    judged += [row.cpu_ok for row in result if not row.paced]
+    judged += [row.cpu_ok for row in result]
     judged += [
         p99 < P99_TARGET_MS for row in result for p99, _ in row.during.values() if p99 == p99
     ]
