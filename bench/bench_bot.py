@@ -18,15 +18,20 @@ buttons, typed text and PDF uploads through to the submitted verdict; it sends i
 input only after the bot's reply has arrived. After each run every supplier's session
 must be `submitted` in the database with that supplier's company name and figures.
 
-* latency of an update: from the moment the fake server hands it to the bot (the
-  getUpdates answer that carries it) to the arrival of the bot's first message for that
-  chat (sendMessage or an edit; a callback answer does not count: the bot sends it before
-  doing any work);
-* throughput: updates handled / wall time of the run.
+* latency of an update: from the moment the simulated user sends it (the fake server
+  receives it) to the arrival of the bot's first message for that chat (sendMessage or an
+  edit; a callback answer does not count: the bot sends it before doing any work). The
+  wait before the bot's getUpdates picks the update up is part of it, as for a person;
+* throughput: updates handled / wall time of the run;
+* stall: the worst lateness of a 10 ms ticker on the bot's own event loop (both bots start
+  through bench/launcher.py, which adds it);
+* cpu x: the bot's CPU time per update over the echo bot's in the same round.
 
-The floor is a bare python-telegram-bot echo bot (bench/echo_bot.py: no database, no
-rate limiter, the same PerPersonUpdateProcessor), driven through the same server by the
-same number of users, each sending as many messages as one interview takes.
+The floor is bench/echo_bot.py built like the bot: the bot's aiohttp client and pool,
+uvloop, Defaults(parse_mode=HTML, tzinfo), the same PerPersonUpdateProcessor and the same
+(off) rate limiter, with one handler that echoes. It is driven through the same server by
+the same number of users, each sending as many messages as one interview takes.
+--floor old gives the floor of earlier figures (PTB's httpx client, the default loop).
 
 Two kinds of run, both in the default schedule:
 
@@ -56,6 +61,16 @@ A job that stalled the answers would fail the run (before the write turn and the
 were taken in one order, 85 of 100 suppliers got "抱歉，处理您的消息时出了问题" and the
 log a `QueuePool ... timeout 30.00`). A run shorter than SECONDS waits for the job.
 
+--export-sessions N stores N realistic sessions before the bot starts, and an assessor
+(role granted with `greenlist roles grant`) sends /export from the chat --export-at-s into
+the paced run; --reevaluate sets localisation.min_ratio_pct (`greenlist criteria set`,
+alternately 90 and 95) and an admin sends /reevaluate --reevaluate-at-s into it. The table
+gives the p99 of the updates suppliers sent while each piece of work (and the reminders
+job) ran.
+
+--slow-fsync-ms MS runs each bot under strace, delaying every fsync and fdatasync by MS
+(a slow disk; SQLite's commits; PostgreSQL's fsyncs are the server's, not the bot's).
+
 --count-instructions runs every bot under valgrind's callgrind and reports the
 instructions it executed per update in each timed run: the same to a fraction of a
 percent from run to run, where timings on a shared machine drift, so it compares two
@@ -68,9 +83,11 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import io
 import json
 import math
 import os
+import pstats
 import random
 import secrets
 import shutil
@@ -880,6 +897,7 @@ async def start_target(
     reminders_at_s: float | None = None,
     slow_fsync_ms: float | None = None,
     export_sessions: int = 0,
+    cprofile: str | None = None,
 ) -> Target:
     """Server, database (migrated) and process, each undone by `stack` even on failure.
 
@@ -906,6 +924,10 @@ async def start_target(
         command = [sys.executable, str(LAUNCHER), "bot"]
         driver.reminders_at_s = reminders_at_s
     env["BENCH_STALL_FILE"] = str(driver.stall_file)
+    if cprofile:
+        stats = Path.cwd() / f"{cprofile}-{name}.prof"  # the bots run in workdir
+        env["BENCH_CPROFILE"] = str(stats)
+        stack.callback(print_cprofile, stats, name)  # once the bot has stopped and written it
     out = workdir / f"{name}.callgrind"
     if count_instructions:
         command = [*InstructionCounter.command(out), *command]
@@ -936,6 +958,18 @@ def slow_disk_command(delay_ms: float, log: Path) -> list[str]:
         "-e", "trace=fsync,fdatasync",
         "-e", f"inject=fsync,fdatasync:delay_exit={delay_us}",
     ]  # fmt: skip
+
+
+def print_cprofile(stats: Path, name: str, top: int = 25) -> None:
+    """The functions the bot spent its own time in (cProfile's tottime), largest first."""
+    if not stats.exists():
+        print(f"{name}: no cProfile statistics at {stats}", flush=True)
+        return
+    text = io.StringIO()
+    pstats.Stats(str(stats), stream=text).sort_stats("tottime").print_stats(top)
+    body = text.getvalue()
+    print(f"{name}: cProfile, top {top} by own time ({stats}):", flush=True)
+    print(body[body.find("   ncalls") :], flush=True)
 
 
 def report_fsyncs(log: Path, name: str, delay_ms: float) -> None:
@@ -999,6 +1033,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     reminders_at_s=args.reminders_at_s,
                     slow_fsync_ms=args.slow_fsync_ms,
                     export_sessions=args.export_sessions,
+                    cprofile=args.cprofile,
                 )
                 for backend in args.backend
             ]
@@ -1019,6 +1054,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     workdir,
                     args.floor,
                     count_instructions=args.count_instructions,
+                    cprofile=args.cprofile,
                 )
                 await echo.run(1, per_interview)
                 print(f"echo: up, warmed up with {per_interview} messages")
@@ -1371,6 +1407,12 @@ def main(argv: list[str] | None = None) -> int:
         "(strace's fault injection; needs strace; 0: the tracing alone, to compare)",
     )
     parser.add_argument("--profile", metavar="PREFIX", help="sample every bot with py-spy")
+    parser.add_argument(
+        "--cprofile",
+        metavar="PREFIX",
+        help="run every bot under cProfile (no extra package; about twice as slow): writes "
+        "PREFIX-<bot>.prof and prints each bot's top functions by own time at the end",
+    )
     parser.add_argument(
         "--reminders-at-s",
         type=float,
