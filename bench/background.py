@@ -42,7 +42,8 @@ async def _nothing() -> None:
 
 @dataclass
 class Background:
-    """One piece of work: `prepare` before the clock, then `start`, timed, at `at_s`."""
+    """One piece of work: `prepare` before the run's clock starts, then `start`, timed,
+    `at_s` seconds into the run."""
 
     name: str
     at_s: float

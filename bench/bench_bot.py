@@ -504,6 +504,8 @@ class Driver:
         if self.reminders_at_s is not None and count >= P99_TARGET_USERS:
             jobs.append(self._reminders_after(self.reminders_at_s))
         if count >= P99_TARGET_USERS and think_s:
+            for work in self.background:
+                await work.prepare()  # before the clock: a threshold change, say
             jobs += [self._window(work) for work in self.background]
         run = await self._timed(label, jobs, users, count)
         run.committed = await verify_committed(db_url, plans)
@@ -533,9 +535,7 @@ class Driver:
 
     async def _window(self, work: Background) -> None:
         """Background work amid the suppliers, timed from its start to its end."""
-        ready = time.monotonic()
-        await work.prepare()
-        await asyncio.sleep(max(0.0, work.at_s - (time.monotonic() - ready)))
+        await asyncio.sleep(work.at_s)
         began = time.monotonic()
         await work.start()
         self.windows.append((work.name, began, time.monotonic()))
