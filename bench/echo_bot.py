@@ -61,7 +61,10 @@ def build(settings: Settings, floor: str = "fair") -> Application:  # type: igno
     builder = ApplicationBuilder().token(settings.token())
     builder = builder.concurrent_updates(PerPersonUpdateProcessor())
     if floor == "fair":
-        http = AiohttpRequest(connection_pool_size=BOT_POOL_SIZE)
+        # A proxy, where the settings know one, exactly as the bot's client is given it.
+        proxy = getattr(settings, "telegram_proxy", None)
+        extra = {"proxy": proxy} if proxy else {}
+        http = AiohttpRequest(connection_pool_size=BOT_POOL_SIZE, **extra)
         builder = builder.request(http).get_updates_request(http)
         builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
         if settings.telegram_rate_limit:
