@@ -681,7 +681,13 @@ def _same(stored: Any, expected: int) -> bool:
 def bot_environment(tg: FakeTelegram, db_url: str | None) -> dict[str, str]:
     """The parent's environment without any bot setting of its own, plus the fake server's."""
     prefixes = ("TELEGRAM_", "DATABASE_URL", "WEBHOOK_", "ADMIN_IDS", "LOG_")
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(prefixes)}
+    # The fake server is on loopback: a proxy from the shell would put itself in between.
+    proxies = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(prefixes) and k.upper() not in proxies
+    }
     env.update(
         TELEGRAM_BOT_TOKEN=tg.token,
         TELEGRAM_API_BASE_URL=tg.base_url,
