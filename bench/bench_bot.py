@@ -18,15 +18,20 @@ buttons, typed text and PDF uploads through to the submitted verdict; it sends i
 input only after the bot's reply has arrived. After each run every supplier's session
 must be `submitted` in the database with that supplier's company name and figures.
 
-* latency of an update: from the moment the fake server hands it to the bot (the
-  getUpdates answer that carries it) to the arrival of the bot's first message for that
-  chat (sendMessage or an edit; a callback answer does not count: the bot sends it before
-  doing any work);
-* throughput: updates handled / wall time of the run.
+* latency of an update: from the moment the simulated user sends it (the fake server
+  receives it) to the arrival of the bot's first message for that chat (sendMessage or an
+  edit; a callback answer does not count: the bot sends it before doing any work). The
+  wait before the bot's getUpdates picks the update up is part of it, as for a person;
+* throughput: updates handled / wall time of the run;
+* stall: the worst lateness of a 10 ms ticker on the bot's own event loop (both bots start
+  through bench/launcher.py, which adds it);
+* cpu x: the bot's CPU time per update over the echo bot's in the same round.
 
-The floor is a bare python-telegram-bot echo bot (bench/echo_bot.py: no database, no
-rate limiter, the same PerPersonUpdateProcessor), driven through the same server by the
-same number of users, each sending as many messages as one interview takes.
+The floor is bench/echo_bot.py built like the bot: the bot's aiohttp client and pool,
+uvloop, Defaults(parse_mode=HTML, tzinfo), the same PerPersonUpdateProcessor and the same
+(off) rate limiter, with one handler that echoes. It is driven through the same server by
+the same number of users, each sending as many messages as one interview takes.
+--floor old gives the floor of earlier figures (PTB's httpx client, the default loop).
 
 Two kinds of run, both in the default schedule:
 
@@ -56,6 +61,16 @@ A job that stalled the answers would fail the run (before the write turn and the
 were taken in one order, 85 of 100 suppliers got "抱歉，处理您的消息时出了问题" and the
 log a `QueuePool ... timeout 30.00`). A run shorter than SECONDS waits for the job.
 
+--export-sessions N stores N realistic sessions before the bot starts, and an assessor
+(role granted with `greenlist roles grant`) sends /export from the chat --export-at-s into
+the paced run; --reevaluate sets localisation.min_ratio_pct (`greenlist criteria set`,
+alternately 90 and 95) and an admin sends /reevaluate --reevaluate-at-s into it. The table
+gives the p99 of the updates suppliers sent while each piece of work (and the reminders
+job) ran.
+
+--slow-fsync-ms MS runs each bot under strace, delaying every fsync and fdatasync by MS
+(a slow disk; SQLite's commits; PostgreSQL's fsyncs are the server's, not the bot's).
+
 --count-instructions runs every bot under valgrind's callgrind and reports the
 instructions it executed per update in each timed run: the same to a fraction of a
 percent from run to run, where timings on a shared machine drift, so it compares two
@@ -68,9 +83,11 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import io
 import json
 import math
 import os
+import pstats
 import random
 import secrets
 import shutil
@@ -90,6 +107,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import background  # noqa: E402  (bench/, beside this script)
+from background import STAFF_WAIT_S, Background, seed_sessions  # noqa: E402
+
 from conversations import Engine  # noqa: E402
 from storage import Database, Status  # noqa: E402
 from tests.bot.telegram_supplier import TelegramSupplier  # noqa: E402
@@ -97,6 +117,7 @@ from tests.conversations.interview_driver import TYPED, VALID_CODE  # noqa: E402
 from tests.fakebot import Call, FakeTelegram, FakeUser, SentMessage  # noqa: E402
 
 THROUGHPUT_TARGET = 0.5  # of the echo bot's updates per second
+CPU_RATIO_TARGET = 4.0  # the bot's CPU time per update, at most this many times the echo's
 P99_TARGET_MS = 50.0
 P99_TARGET_USERS = 100  # the latency target is for this many paced suppliers
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -105,36 +126,7 @@ VENV_BIN = Path(sys.executable).parent
 WAIT_S = 60.0  # one reply, however loaded the bot is
 RUN_S = 900.0  # one timed run
 START_S = 60.0  # a bot process until its first getUpdates
-#: `greenlist run`, plus: SIGUSR1 runs the "reminders" job at once (PTB's Job.run), and
-#: the bot's log says when it began and ended. Used with --reminders-at-s.
-REMINDERS_ON_SIGNAL = """
-import asyncio, signal, sys, time
-from telegram.ext import Application
-from bot.cli.main import main
-
-initialize = Application.initialize
-running = set()
-
-async def run_reminders(application):
-    began = time.monotonic()
-    print("benchmark: reminders job started", file=sys.stderr, flush=True)
-    for job in application.job_queue.get_jobs_by_name("reminders"):
-        await job.run(application)
-    took = (time.monotonic() - began) * 1000
-    print(f"benchmark: reminders job done in {took:.0f} ms", file=sys.stderr, flush=True)
-
-async def initialize_and_listen(self):
-    await initialize(self)
-    def fire():
-        task = asyncio.get_running_loop().create_task(run_reminders(self))
-        running.add(task)
-        task.add_done_callback(running.discard)
-    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, fire)
-
-Application.initialize = initialize_and_listen
-sys.argv = ["greenlist", "run"]
-sys.exit(main())
-"""
+LAUNCHER = ROOT / "bench" / "launcher.py"  # the bots with a loop-stall ticker and SIGUSR1
 STOP_S = 15.0  # a bot process after SIGINT
 MAX_SCREENS = 150  # questions one interview may show before it counts as stuck
 
@@ -157,18 +149,29 @@ class Inbox:
     sent: deque[SentMessage] = field(default_factory=deque)
     edits: deque[SentMessage] = field(default_factory=deque)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
-    in_flight: deque[float] = field(default_factory=deque)
-    latencies: list[float] = field(default_factory=list)
+    sent_at: deque[float] = field(default_factory=deque)  # the user's sends not yet handed over
+    in_flight: deque[float] = field(default_factory=deque)  # their send times, handed over
+    latencies: list[float] = field(default_factory=list)  # from the user's send to the reply
+    sends: list[float] = field(default_factory=list)  # the send time of each latency
+    handovers: list[float] = field(default_factory=list)  # from the send to the getUpdates answer
     delivered: int = 0
     wait_s: float = WAIT_S
 
+    def send(self, at: float) -> None:
+        """The user sends: the fake server receives the update now; the clock starts."""
+        self.sent_at.append(at)
+
     def deliver(self, at: float) -> None:
         self.delivered += 1
-        self.in_flight.append(at)
+        sent = self.sent_at.popleft() if self.sent_at else at
+        self.handovers.append(at - sent)
+        self.in_flight.append(sent)
 
     def receive(self, call: Call) -> None:
         if self.in_flight:
-            self.latencies.append(call.at - self.in_flight.popleft())
+            sent = self.in_flight.popleft()
+            self.sends.append(sent)
+            self.latencies.append(call.at - sent)
         message = SentMessage(call.method, call.result, call.params)
         (self.edits if call.method in EDIT_METHODS else self.sent).append(message)
         self.changed.set()
@@ -269,12 +272,14 @@ class InboxUser:
         self.press = self._paced(user.press)
 
     def _paced(self, send: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        """With a think time, a pause before every input (half to one and a half times it)."""
-        if not self._think_s:
-            return send
+        """With a think time, a pause before every input (half to one and a half times it);
+        the latency clock starts as the update reaches the fake server (the send itself
+        queues it there, in this process)."""
 
         async def paced(*args: Any, **kwargs: Any) -> Any:
-            await asyncio.sleep(self._think_s * self._rng.uniform(0.5, 1.5))
+            if self._think_s:
+                await asyncio.sleep(self._think_s * self._rng.uniform(0.5, 1.5))
+            self.inbox.send(time.monotonic())
             return await send(*args, **kwargs)
 
         return paced
@@ -372,6 +377,11 @@ class Run:
     think_ms: float = 0.0  # mean pause of each user before each input
     beside: str | None = None  # an echo run: the bot run that follows it and is compared to it
     instructions: int | None = None  # the bot's, with --count-instructions
+    handover_p99_ms: float = float("nan")  # the user's send to the getUpdates answer
+    stall_ms: float | None = None  # the worst lateness of the bot's 10 ms loop ticker
+    #: background work during the run: its name -> (seconds it took, p99 ms of the
+    #: updates sent while it ran, how many)
+    during: dict[str, tuple[float, float, int]] = field(default_factory=dict)
 
     @property
     def instructions_per_update(self) -> float | None:
@@ -460,7 +470,11 @@ class Driver:
         self.observer = Observer()
         tg.add_call_listener(self.observer)
         self.engine = engine
-        self.pid = 0  # the bot process, once started
+        self.pid = 0  # the bot process, once started (under strace: strace's child)
+        self.stall_file: Path | None = None  # where the launcher's ticker reports
+        self.log_path: Path | None = None  # the bot's log
+        self.background: list[Background] = []  # work started amid 100 suppliers
+        self.windows: list[tuple[str, float, float]] = []  # what ran when, in a timed run
         self.counter: InstructionCounter | None = None  # with --count-instructions
         self.reminders_at_s: float | None = None  # with --reminders-at-s
         self._next_user = 5_000_000_001
@@ -489,6 +503,10 @@ class Driver:
         jobs = [one_after_another(slot) for slot in slots]
         if self.reminders_at_s is not None and count >= P99_TARGET_USERS:
             jobs.append(self._reminders_after(self.reminders_at_s))
+        if count >= P99_TARGET_USERS and think_s:
+            for work in self.background:
+                await work.prepare()  # before the clock: a threshold change, say
+            jobs += [self._window(work) for work in self.background]
         run = await self._timed(label, jobs, users, count)
         run.committed = await verify_committed(db_url, plans)
         run.interviews = len(users)
@@ -496,10 +514,46 @@ class Driver:
         return run
 
     async def _reminders_after(self, seconds: float) -> None:
-        """The bot's reminders job, run `seconds` into the run, amid the answers."""
+        """The bot's reminders job, run `seconds` into the run, amid the answers; its
+        window ends when the launcher logs it done (or after 30 s)."""
         await asyncio.sleep(seconds)
+        began = time.monotonic()
+        done = self.reminders_done()
         os.kill(self.pid, signal.SIGUSR1)
         print(f"  (reminders job fired {seconds:g} s into the run)", flush=True)
+        deadline = began + 30 * self.observer.time_scale
+        while time.monotonic() < deadline:
+            if self.reminders_done() != done:
+                break
+            await asyncio.sleep(0.05)
+        self.windows.append(("reminders", began, time.monotonic()))
+
+    def reminders_done(self) -> int:
+        log = self.log_path
+        text = log.read_text(errors="replace") if log is not None and log.exists() else ""
+        return text.count("benchmark: reminders job done")
+
+    async def _window(self, work: Background) -> None:
+        """Background work amid the suppliers, timed from its start to its end."""
+        await asyncio.sleep(work.at_s)
+        began = time.monotonic()
+        await work.start()
+        self.windows.append((work.name, began, time.monotonic()))
+        print(f"  ({work.name} took {time.monotonic() - began:.1f} s)", flush=True)
+
+    async def stall_report(self) -> float | None:
+        """The launcher's worst loop stall since its previous report (SIGUSR2)."""
+        if self.stall_file is None:
+            return None
+        before = self.stall_file.read_text() if self.stall_file.exists() else ""
+        os.kill(self.pid, signal.SIGUSR2)
+        deadline = time.monotonic() + 5 * self.observer.time_scale
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+            text = self.stall_file.read_text() if self.stall_file.exists() else ""
+            if text and text != before:
+                return float(json.loads(text)["max_ms"])
+        return None
 
     async def echoes(self, count: int, messages: int, think_s: float = 0.0, waves: int = 1) -> Run:
         slots = [self.users(waves, "回声用户", think_s) for _ in range(count)]
@@ -524,6 +578,8 @@ class Driver:
         gc.collect()
         gc.freeze()
         gc.disable()
+        self.windows = []
+        await self.stall_report()  # a new window for the loop ticker
         if self.counter is not None:
             await self.counter.zero()
         bot_cpu, driver_cpu = cpu_seconds(self.pid), time.process_time()
@@ -538,6 +594,7 @@ class Driver:
             gc.enable()
         seconds = time.monotonic() - began
         bot_cpu, driver_cpu = cpu_seconds(self.pid) - bot_cpu, time.process_time() - driver_cpu
+        stall_ms = await self.stall_report()
         instructions = await self.counter.read() if self.counter is not None else None
         failures = [o for o in outcomes if isinstance(o, BaseException)]
         if failures:
@@ -545,6 +602,16 @@ class Driver:
                 f"{label}: {len(failures)} of {len(jobs)} users failed; first: {failures[0]}"
             )
         latencies = [lat * 1000 for user in users for lat in user.inbox.latencies]
+        handovers = [lat * 1000 for user in users for lat in user.inbox.handovers]
+        during = {}
+        for name, began, ended in self.windows:
+            inside = [
+                lat * 1000
+                for user in users
+                for sent, lat in zip(user.inbox.sends, user.inbox.latencies, strict=True)
+                if began <= sent <= ended
+            ]
+            during[name] = (ended - began, percentile(inside, 0.99), len(inside))
         return Run(
             bot=label,
             concurrency=concurrency,
@@ -557,6 +624,9 @@ class Driver:
             bot_cpu_s=bot_cpu,
             driver_cpu_s=driver_cpu,
             instructions=instructions,
+            handover_p99_ms=percentile(handovers, 0.99),
+            stall_ms=stall_ms,
+            during=during,
         )
 
 
@@ -611,7 +681,13 @@ def _same(stored: Any, expected: int) -> bool:
 def bot_environment(tg: FakeTelegram, db_url: str | None) -> dict[str, str]:
     """The parent's environment without any bot setting of its own, plus the fake server's."""
     prefixes = ("TELEGRAM_", "DATABASE_URL", "WEBHOOK_", "ADMIN_IDS", "LOG_")
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith(prefixes)}
+    # The fake server is on loopback: a proxy from the shell would put itself in between.
+    proxies = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(prefixes) and k.upper() not in proxies
+    }
     env.update(
         TELEGRAM_BOT_TOKEN=tg.token,
         TELEGRAM_API_BASE_URL=tg.base_url,
@@ -654,6 +730,9 @@ async def bot_process(
             await _first_poll(driver, process, name, log_path)
             yield process
         finally:
+            if driver.pid and driver.pid != process.pid:  # strace's child: the bot itself
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(driver.pid, signal.SIGINT)
             await stop_process(process, STOP_S * driver.observer.time_scale)
             tail = _tail(log_path, 1500).strip()
             if tail:
@@ -818,35 +897,123 @@ async def start_target(
     engine: Engine,
     pg_url: str,
     workdir: Path,
-    echo_http: str = "ptb",
+    floor: str = "fair",
     *,
     count_instructions: bool = False,
     reminders_at_s: float | None = None,
+    slow_fsync_ms: float | None = None,
+    export_sessions: int = 0,
+    cprofile: str | None = None,
 ) -> Target:
-    """Server, database (migrated) and process, each undone by `stack` even on failure."""
+    """Server, database (migrated) and process, each undone by `stack` even on failure.
+
+    Both kinds of bot start through bench/launcher.py, which adds the loop ticker (and,
+    for the bot, the reminders job on SIGUSR1)."""
     tg = await stack.enter_async_context(FakeTelegram())
     driver = Driver(tg, engine)
+    driver.stall_file = workdir / f"{name}.stall.json"
     db_url: str | None = None
     if name == "echo":
-        command = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
-        env = bot_environment(tg, None) | {"ECHO_HTTP": echo_http}
+        command = [sys.executable, str(LAUNCHER), "echo"]
+        env = bot_environment(tg, None) | {"ECHO_FLOOR": floor}
     else:
         db_url = await stack.enter_async_context(database(name, pg_url, workdir))
         env = bot_environment(tg, db_url)
         await run_command([str(VENV_BIN / "greenlist"), "db", "upgrade"], env, workdir)
-        command = [sys.executable, str(VENV_BIN / "greenlist"), "run"]
-        if reminders_at_s is not None:
-            command = [sys.executable, "-c", REMINDERS_ON_SIGNAL]
-            driver.reminders_at_s = reminders_at_s
+        if export_sessions:
+            began = time.monotonic()
+            for person_id in await seed_sessions(db_url, export_sessions):
+                # Known chats, as their owners' would be: a flipped verdict's notice arrives.
+                tg.register_chat({"id": person_id, "type": "private", "first_name": "供应商"})
+            took = time.monotonic() - began
+            print(f"{name}: {export_sessions} sessions stored in {took:.0f} s", flush=True)
+        command = [sys.executable, str(LAUNCHER), "bot"]
+        driver.reminders_at_s = reminders_at_s
+    env["BENCH_STALL_FILE"] = str(driver.stall_file)
+    if cprofile:
+        stats = Path.cwd() / f"{cprofile}-{name}.prof"  # the bots run in workdir
+        env["BENCH_CPROFILE"] = str(stats)
+        stack.callback(print_cprofile, stats, name)  # once the bot has stopped and written it
     out = workdir / f"{name}.callgrind"
     if count_instructions:
         command = [*InstructionCounter.command(out), *command]
         driver.observer.time_scale = VALGRIND_SLOWDOWN
+    if slow_fsync_ms is not None:
+        fsyncs = workdir / f"{name}.fsyncs"
+        command = [*slow_disk_command(slow_fsync_ms, fsyncs), *command]
+        stack.callback(report_fsyncs, fsyncs, name, slow_fsync_ms)  # once the bot has stopped
+    driver.log_path = workdir / f"{name}.log"
     process = await stack.enter_async_context(bot_process(driver, command, env, workdir, name))
-    driver.pid = process.pid
+    driver.pid = traced_child(process.pid) if slow_fsync_ms is not None else process.pid
     if count_instructions:
         driver.counter = InstructionCounter(process.pid, out)
-    return Target(name, driver, process.pid, db_url)
+    return Target(name, driver, driver.pid, db_url)
+
+
+def slow_disk_command(delay_ms: float, log: Path) -> list[str]:
+    """strace delaying every fsync and fdatasync of the bot by `delay_ms` (a slow disk).
+    Each delayed call is a line in `log`. Not --seccomp-bpf, which would stop the bot at
+    those calls only: on the development machine's kernel it silently caught none. So
+    strace stops the bot at every system call, which costs time of its own: compare with
+    `--slow-fsync-ms 0`, the same tracing without the delay."""
+    if shutil.which("strace") is None:
+        raise BenchError("--slow-fsync-ms needs strace (Debian: apt-get install strace)")
+    delay_us = round(delay_ms * 1000)
+    return [
+        "strace", "-f", "-qq", "-o", str(log),
+        "-e", "trace=fsync,fdatasync",
+        "-e", f"inject=fsync,fdatasync:delay_exit={delay_us}",
+    ]  # fmt: skip
+
+
+def print_cprofile(stats: Path, name: str, top: int = 25) -> None:
+    """The functions the bot spent its own time in (cProfile's tottime), largest first."""
+    if not stats.exists():
+        print(f"{name}: no cProfile statistics at {stats}", flush=True)
+        return
+    text = io.StringIO()
+    pstats.Stats(str(stats), stream=text).sort_stats("tottime").print_stats(top)
+    body = text.getvalue()
+    print(f"{name}: cProfile, top {top} by own time ({stats}):", flush=True)
+    print(body[body.find("   ncalls") :], flush=True)
+
+
+def report_fsyncs(log: Path, name: str, delay_ms: float) -> None:
+    """How many of the bot's calls the slow disk delayed: the proof that it was slow."""
+    lines = _tail(log, 1 << 30).splitlines()
+    calls = sum(1 for line in lines if "fsync(" in line or "fdatasync(" in line)
+    print(f"{name}: {calls} fsync/fdatasync calls, each delayed {delay_ms:g} ms", flush=True)
+
+
+def traced_child(pid: int) -> int:
+    """The bot under strace: strace's one child, which signals and /proc must address."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    if not children:
+        raise BenchError("strace started no bot process")
+    return int(children[0])
+
+
+async def add_background(target: Target, args: argparse.Namespace, workdir: Path) -> None:
+    """Staff chats (roles granted with `greenlist roles grant`) and their work, for the
+    paced run: an assessor's /export, an admin's /reevaluate after a threshold change."""
+    env = bot_environment(target.driver.tg, target.db_url)
+
+    async def cli(argv: list[str]) -> None:
+        await run_command([str(VENV_BIN / "greenlist"), *argv], env, workdir)
+
+    async def staff(name: str, role: str) -> InboxUser:
+        (user,) = target.driver.users(1, name, 0.0)
+        user.inbox.wait_s = STAFF_WAIT_S * target.driver.observer.time_scale
+        await cli(["roles", "grant", str(user.inbox.chat_id), role])
+        return user
+
+    if args.export_sessions:
+        assessor = await staff("压测评审员", "assessor")
+        target.driver.background.append(background.export(assessor, args.export_at_s))
+    if args.reevaluate:
+        admin = await staff("压测管理员", "admin")
+        work = background.reevaluate(admin, args.reevaluate_at_s, cli)
+        target.driver.background.append(work)
 
 
 async def bench(args: argparse.Namespace) -> list[Run]:
@@ -870,9 +1037,14 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     workdir,
                     count_instructions=args.count_instructions,
                     reminders_at_s=args.reminders_at_s,
+                    slow_fsync_ms=args.slow_fsync_ms,
+                    export_sessions=args.export_sessions,
+                    cprofile=args.cprofile,
                 )
                 for backend in args.backend
             ]
+            for target in bots:
+                await add_background(target, args, workdir)
             per_interview = 0
             for target in bots:
                 warm = await target.run(1, 0)
@@ -886,8 +1058,9 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     engine,
                     args.pg_url,
                     workdir,
-                    args.echo_http,
+                    args.floor,
                     count_instructions=args.count_instructions,
+                    cprofile=args.cprofile,
                 )
                 await echo.run(1, per_interview)
                 print(f"echo: up, warmed up with {per_interview} messages")
@@ -934,10 +1107,15 @@ def line(run: Run) -> str:
     if run.instructions_per_update is not None:
         committed += f", {run.instructions_per_update / 1e6:.2f} M instructions/update"
     paced = f" pausing {run.think_ms:.0f} ms" if run.think_ms else ""
+    if run.stall_ms is not None:
+        committed += f", worst loop stall {run.stall_ms:.1f} ms"
+    for name, (seconds, p99, count) in run.during.items():
+        committed += f"; during {name} ({seconds:.1f} s, {count} updates) p99 {p99:.1f} ms"
     return (
         f"{run.bot} x{run.concurrency}{paced}: {run.updates} updates in {run.seconds:.2f} s = "
-        f"{run.per_second:.0f}/s, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
-        f"max {run.max_ms:.1f} ms; bot CPU {run.cpu_ms_per_update:.2f} ms/update, driver CPU "
+        f"{run.per_second:.0f}/s, from the send p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, "
+        f"max {run.max_ms:.1f} ms (send to hand-over p99 {run.handover_p99_ms:.1f} ms); "
+        f"bot CPU {run.cpu_ms_per_update:.2f} ms/update, driver CPU "
         f"{run.driver_cpu_s / run.seconds:.0%}{committed}"
     )
 
@@ -961,6 +1139,22 @@ class Row:
     think_ms: float  # users paused before inputs: the rate is theirs, not the bot's capacity
     instructions: float | None = None  # per update, with --count-instructions
     echo_instructions: float | None = None
+    handover_p99_ms: float = float("nan")  # the part of p99 spent before the bot polled
+    stall_ms: float | None = None  # the worst loop stall of the bot, max over the rounds
+    echo_stall_ms: float | None = None
+    #: background work -> (p99 ms of the updates sent while it ran, seconds it took)
+    during: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """CPU per update against the echo bot's, in the same round: the bot's own work."""
+        return self.cpu_ms / self.echo_cpu_ms if self.echo_cpu_ms else None
+
+    @property
+    def cpu_ok(self) -> bool | None:
+        if self.cpu_ratio is None or not self.timed:
+            return None
+        return self.cpu_ratio <= CPU_RATIO_TARGET
 
     @property
     def timed(self) -> bool:
@@ -1028,9 +1222,24 @@ def rows(runs: Sequence[Run]) -> list[Row]:
                 think_ms=think_ms,
                 instructions=_median_or_none(r.instructions_per_update for r in group),
                 echo_instructions=_median_or_none(f.instructions_per_update for f in floors),
+                handover_p99_ms=statistics.median(r.handover_p99_ms for r in group),
+                stall_ms=_max_or_none(r.stall_ms for r in group),
+                echo_stall_ms=_max_or_none(f.stall_ms for f in floors),
+                during={
+                    name: (
+                        statistics.median(r.during[name][1] for r in group if name in r.during),
+                        statistics.median(r.during[name][0] for r in group if name in r.during),
+                    )
+                    for name in sorted({name for r in group for name in r.during})
+                },
             )
         )
     return result
+
+
+def _max_or_none(values: Iterable[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return max(known) if known else None
 
 
 def _median_or_none(values: Iterable[float | None]) -> float | None:
@@ -1061,9 +1270,9 @@ def instruction_lines(result: Sequence[Row]) -> list[str]:
 def table(result: Sequence[Row]) -> list[str]:
     header = (
         f"{'backend':<11}{'conc.':>6}{'pause':>7}{'updates':>8}{'upd/s':>7}"
-        f"{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'cpu ms':>7}{'echo/s':>8}{'echo p99':>9}{'echo cpu':>9}{'ratio':>7}  "
-        f"{'>=0.5x echo':<12}{'p99<50ms':<8}"
+        f"{'send p50':>9}{'send p99':>9}{'stall':>7}"
+        f"{'cpu ms':>7}{'echo/s':>8}{'echo p99':>9}{'echo cpu':>9}{'ratio':>7}{'cpu x':>6}  "
+        f"{'>=0.5x echo':<12}{'p99<50ms':<9}{'cpu<=4x':<8}"
     )
     lines = [header, "-" * len(header)]
     for row in result:
@@ -1071,18 +1280,43 @@ def table(result: Sequence[Row]) -> list[str]:
         echo_p99 = f"{row.echo_p99_ms:.1f}" if row.echo_p99_ms is not None else "-"
         echo_cpu = f"{row.echo_cpu_ms:.2f}" if row.echo_cpu_ms is not None else "-"
         ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        cpu_x = f"{row.cpu_ratio:.1f}" if row.cpu_ratio is not None else "-"
+        stall = f"{row.stall_ms:.0f}" if row.stall_ms is not None else "-"
         pause = f"{row.think_ms:.0f}" if row.paced else "-"
         lines.append(
             f"{row.backend:<11}{row.concurrency:>6}{pause:>7}{row.updates:>8}{row.per_second:>7.0f}"
-            f"{row.p50_ms:>8.1f}{row.p99_ms:>8.1f}{row.cpu_ms:>7.2f}{echo_rate:>8}{echo_p99:>9}"
-            f"{echo_cpu:>9}{ratio:>7}  {_verdict(row.throughput_ok):<12}"
-            f"{_verdict(row.latency_ok):<8}"
+            f"{row.p50_ms:>9.1f}{row.p99_ms:>9.1f}{stall:>7}{row.cpu_ms:>7.2f}{echo_rate:>8}"
+            f"{echo_p99:>9}{echo_cpu:>9}{ratio:>7}{cpu_x:>6}  {_verdict(row.throughput_ok):<12}"
+            f"{_verdict(row.latency_ok):<9}{_verdict(row.cpu_ok):<8}"
         )
     lines.append(
         "pause: users' mean pause before each input in ms (- = none: capacity runs, judged on "
-        "throughput; paced runs are judged on p99)\ncpu ms: CPU time of the bot process per "
-        "update (PostgreSQL's own server time is not included)"
+        "throughput; paced runs are judged on p99)\n"
+        "send p50/p99: ms from the user's send (the fake server receiving the update) to the "
+        "bot's first message for that chat\n"
+        "stall: the worst lateness of a 10 ms ticker on the bot's event loop, ms (max over "
+        "the rounds)\n"
+        "cpu ms: CPU time of the bot process per update (PostgreSQL's own server time is not "
+        "included); cpu x: that over the echo bot's in the same round"
     )
+    during = [
+        f"{row.backend} x{row.concurrency} paced, during {name} ({seconds:.1f} s): "
+        f"send p99 {p99:.1f} ms  {_verdict(p99 < P99_TARGET_MS if p99 == p99 else None)}"
+        for row in result
+        for name, (p99, seconds) in row.during.items()
+    ]
+    if during:
+        lines += ["", "background work in the paced run:", *during]
+    queued = [
+        f"{row.backend} x{row.concurrency}: {row.handover_p99_ms:.1f} ms"
+        for row in result
+        if row.handover_p99_ms == row.handover_p99_ms
+    ]
+    if queued:
+        lines.append(
+            "p99 of the wait from the send to the getUpdates answer (the old clock left it "
+            "out): " + ", ".join(queued)
+        )
     return lines
 
 
@@ -1141,13 +1375,50 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-echo", dest="echo", action="store_false", help="skip the floor")
     parser.add_argument(
-        "--echo-http",
-        choices=("ptb", "aiohttp"),
-        default="ptb",
-        help="the echo bot's HTTP client: PTB's own (httpx, the bare floor; default) or the "
-        "bot's aiohttp client, to compare the bots' own work alone",
+        "--floor",
+        choices=("fair", "old"),
+        default="fair",
+        help="the echo bot: fair (default) is built like the bot (its aiohttp client and pool, "
+        "uvloop, Defaults, PerPersonUpdateProcessor, the same rate-limiter setting); old is "
+        "the floor of earlier figures (PTB's httpx client on the default loop), to compare",
+    )
+    parser.add_argument(
+        "--export-sessions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="store N more realistic sessions before the bot starts; during the paced run an "
+        "assessor sends /export from the chat (default 0: no export)",
+    )
+    parser.add_argument(
+        "--export-at-s", type=float, default=5.0, help="seconds into the paced run (default 5)"
+    )
+    parser.add_argument(
+        "--reevaluate",
+        action="store_true",
+        help=f"during the paced run, an admin sends /reevaluate after {background.REEVALUATE_KEY} "
+        "was set (alternately 90 and 95, with `greenlist criteria set`)",
+    )
+    parser.add_argument(
+        "--reevaluate-at-s",
+        type=float,
+        default=30.0,
+        help="seconds into the paced run (default 30)",
+    )
+    parser.add_argument(
+        "--slow-fsync-ms",
+        type=float,
+        metavar="MS",
+        help="a slow disk: every fsync/fdatasync of the bot process takes MS longer "
+        "(strace's fault injection; needs strace; 0: the tracing alone, to compare)",
     )
     parser.add_argument("--profile", metavar="PREFIX", help="sample every bot with py-spy")
+    parser.add_argument(
+        "--cprofile",
+        metavar="PREFIX",
+        help="run every bot under cProfile (no extra package; about twice as slow): writes "
+        "PREFIX-<bot>.prof and prints each bot's top functions by own time at the end",
+    )
     parser.add_argument(
         "--reminders-at-s",
         type=float,
@@ -1175,6 +1446,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--paced-think-ms must be above 0 and at most 60000")
     if args.reminders_at_s is not None and not 0 <= args.reminders_at_s <= 600:
         parser.error("--reminders-at-s must be between 0 and 600")
+    if not 0 <= args.export_sessions <= 1_000_000:
+        parser.error("--export-sessions must be between 0 and 1000000")
+    for option in ("export_at_s", "reevaluate_at_s"):
+        if not 0 <= getattr(args, option) <= 600:
+            parser.error(f"--{option.replace('_', '-')} must be between 0 and 600")
+    if args.slow_fsync_ms is not None and not 0 <= args.slow_fsync_ms <= 1000:
+        parser.error("--slow-fsync-ms must be between 0 and 1000")
+    if args.slow_fsync_ms is not None and args.count_instructions:
+        parser.error("--slow-fsync-ms and --count-instructions cannot be combined")
     if args.count_instructions:
         args.paced = False
         if args.profile:
@@ -1182,9 +1462,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         "greenlist run against a loopback fake Bot API; TELEGRAM_RATE_LIMIT=false, so the bot "
-        "itself is measured, not Telegram's 30 msg/s pacing.\nFloor: a bare PTB echo bot with "
-        "the same PerPersonUpdateProcessor (concurrent_updates), no rate limiter, "
-        f"HTTP client: {'aiohttp' if args.echo_http == 'aiohttp' else 'PTB (httpx)'}.\n"
+        "itself is measured, not Telegram's 30 msg/s pacing.\nFloor: "
+        + (
+            "an echo bot built like the bot (aiohttp client, uvloop, Defaults, "
+            "PerPersonUpdateProcessor, no rate limiter)"
+            if args.floor == "fair"
+            else "the OLD floor: a bare PTB echo bot on httpx and the default loop"
+        )
+        + f"; latency from the user's send.\n"
         f"{os.cpu_count()} CPUs, load average {_load()} at the start",
         flush=True,
     )
@@ -1214,6 +1499,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     judged = [row.throughput_ok for row in result] + [row.latency_ok for row in result]
+    judged += [row.cpu_ok for row in result]
+    judged += [
+        p99 < P99_TARGET_MS for row in result for p99, _ in row.during.values() if p99 == p99
+    ]
     return 0 if all(verdict is not False for verdict in judged) else 1
 
 

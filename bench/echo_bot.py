@@ -1,11 +1,17 @@
-"""The floor for bench_bot.py: a bare python-telegram-bot echo bot.
+"""The floor for bench_bot.py: an echo bot built like the bot, without the bot's work.
 
-Nothing but PTB: no database, no rate limiter, no defaults, one handler that sends each
-text back to its chat. It processes updates with the bot's own PerPersonUpdateProcessor
-(different people concurrently, each person in order), so the two bots differ only in
-what a handler does and in the HTTP client: PTB's own (httpx), unless ECHO_HTTP=aiohttp
-gives it the bot's client as well. Reads the same variables as `greenlist run`:
-TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, TELEGRAM_API_FILE_URL.
+The fair floor (the default) differs from `greenlist run` only in what a handler does: it
+reads the same settings (bot/settings.py: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
+TELEGRAM_API_FILE_URL, TELEGRAM_RATE_LIMIT), talks to the Bot API through the bot's own
+client (AiohttpRequest, one pool of the same size for the long poll and every call), runs on
+the loop `greenlist run` picks (uvloop where installed), and has the same PTB settings:
+Defaults(parse_mode=HTML, tzinfo=the local zone), the PerPersonUpdateProcessor and the rate
+limiter exactly when the bot has it. One handler sends each text back to its chat.
+
+ECHO_FLOOR=old gives the floor earlier figures were measured against, kept only to compare
+with them: PTB's own HTTP client (httpx) on the default asyncio loop, no defaults, no rate
+limiter. A bare PTB bot with that client collapses at 100 users (p99 of 1-2 s), so ratios
+against it flattered the bot.
 
     TELEGRAM_BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot \\
         .venv/bin/python bench/echo_bot.py
@@ -13,18 +19,35 @@ TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, TELEGRAM_API_FILE_URL.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.settings import Settings  # noqa: E402
 from bot.telegram.request import AiohttpRequest  # noqa: E402
+from bot.telegram.runner import new_event_loop  # noqa: E402
 from bot.telegram.updates import PerPersonUpdateProcessor  # noqa: E402
+from conversations.localtime import local_zone  # noqa: E402
+
+#: bot/telegram/app.py's build_application gives its one client this pool size.
+BOT_POOL_SIZE = 256
+FLOORS = ("fair", "old")
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -33,34 +56,47 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await chat.send_message(message.text)
 
 
-def build(  # type: ignore[type-arg]
-    token: str, base_url: str | None, file_url: str | None, http: str = "ptb"
-) -> Application:
-    builder = ApplicationBuilder().token(token).concurrent_updates(PerPersonUpdateProcessor())
-    if http == "aiohttp":
-        client = AiohttpRequest()
-        builder = builder.request(client).get_updates_request(client)
-    if base_url:
-        builder = builder.base_url(base_url)
-    if file_url:
-        builder = builder.base_file_url(file_url)
+def build(settings: Settings, floor: str = "fair") -> Application:  # type: ignore[type-arg]
+    """The echo application: the bot's builder settings for "fair", bare PTB for "old"."""
+    builder = ApplicationBuilder().token(settings.token())
+    builder = builder.concurrent_updates(PerPersonUpdateProcessor())
+    if floor == "fair":
+        # A proxy, where the settings know one, exactly as the bot's client is given it.
+        proxy = getattr(settings, "telegram_proxy", None)
+        extra = {"proxy": proxy} if proxy else {}
+        http = AiohttpRequest(connection_pool_size=BOT_POOL_SIZE, **extra)
+        builder = builder.request(http).get_updates_request(http)
+        builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
+        if settings.telegram_rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+        file_url = settings.file_url()
+        if file_url:
+            builder = builder.base_file_url(file_url)
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application
 
 
 def main() -> int:
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-    if not token:
+    floor = os.environ.get("ECHO_FLOOR", "fair")
+    if floor not in FLOORS:
+        print(f"ECHO_FLOOR must be one of {', '.join(FLOORS)}, not {floor!r}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set: the echo bot needs a token.", file=sys.stderr)
         return 2
-    application = build(
-        token,
-        os.environ.get("TELEGRAM_API_BASE_URL") or None,
-        os.environ.get("TELEGRAM_API_FILE_URL") or None,
-        os.environ.get("ECHO_HTTP", "ptb"),
-    )
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    application = build(settings, floor)
+    # The bot's loop for the fair floor; the old floor ran on asyncio's default one.
+    loop = new_event_loop() if floor == "fair" else asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, close_loop=False)
+    finally:
+        loop.run_until_complete(application.bot.request.shutdown())
+        loop.close()
     return 0
 
 
