@@ -882,6 +882,7 @@ class Target:
     driver: Driver
     pid: int
     db_url: str | None = None
+    bin_dir: Path = VENV_BIN  # where its `greenlist` is: another checkout's with --code
 
     async def run(
         self, concurrency: int, messages: int, think_s: float = 0.0, waves: int = 1
@@ -904,6 +905,7 @@ async def start_target(
     slow_fsync_ms: float | None = None,
     export_sessions: int = 0,
     cprofile: str | None = None,
+    code: Path | None = None,
 ) -> Target:
     """Server, database (migrated) and process, each undone by `stack` even on failure.
 
@@ -913,13 +915,14 @@ async def start_target(
     driver = Driver(tg, engine)
     driver.stall_file = workdir / f"{name}.stall.json"
     db_url: str | None = None
+    bin_dir = VENV_BIN if code is None else code / ".venv" / "bin"
     if name == "echo":
         command = [sys.executable, str(LAUNCHER), "echo"]
         env = bot_environment(tg, None) | {"ECHO_FLOOR": floor}
     else:
         db_url = await stack.enter_async_context(database(name, pg_url, workdir))
         env = bot_environment(tg, db_url)
-        await run_command([str(VENV_BIN / "greenlist"), "db", "upgrade"], env, workdir)
+        await run_command([str(bin_dir / "greenlist"), "db", "upgrade"], env, workdir)
         if export_sessions:
             began = time.monotonic()
             for person_id in await seed_sessions(db_url, export_sessions):
@@ -927,7 +930,9 @@ async def start_target(
                 tg.register_chat({"id": person_id, "type": "private", "first_name": "供应商"})
             took = time.monotonic() - began
             print(f"{name}: {export_sessions} sessions stored in {took:.0f} s", flush=True)
-        command = [sys.executable, str(LAUNCHER), "bot"]
+        command = [str(bin_dir / "python"), str(LAUNCHER), "bot"]
+        if code is not None:
+            env["BENCH_CODE_ROOT"] = str(code)
         driver.reminders_at_s = reminders_at_s
     env["BENCH_STALL_FILE"] = str(driver.stall_file)
     if cprofile:
@@ -947,7 +952,7 @@ async def start_target(
     driver.pid = traced_child(process.pid) if slow_fsync_ms is not None else process.pid
     if count_instructions:
         driver.counter = InstructionCounter(process.pid, out)
-    return Target(name, driver, driver.pid, db_url)
+    return Target(name, driver, driver.pid, db_url, bin_dir)
 
 
 def slow_disk_command(delay_ms: float, log: Path) -> list[str]:
@@ -999,7 +1004,7 @@ async def add_background(target: Target, args: argparse.Namespace, workdir: Path
     env = bot_environment(target.driver.tg, target.db_url)
 
     async def cli(argv: list[str]) -> None:
-        await run_command([str(VENV_BIN / "greenlist"), *argv], env, workdir)
+        await run_command([str(target.bin_dir / "greenlist"), *argv], env, workdir)
 
     async def staff(name: str, role: str) -> InboxUser:
         (user,) = target.driver.users(1, name, 0.0)
@@ -1038,6 +1043,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                     count_instructions=args.count_instructions,
                     reminders_at_s=args.reminders_at_s,
                     slow_fsync_ms=args.slow_fsync_ms,
+                    code=args.code,
                     export_sessions=args.export_sessions,
                     cprofile=args.cprofile,
                 )
@@ -1432,6 +1438,14 @@ def main(argv: list[str] | None = None) -> int:
         help="run every bot under valgrind's callgrind and report the instructions it "
         "executes per update: repeatable where timings drift; no latency run (the bots are "
         "some 40 times slower)",
+    )
+    parser.add_argument(
+        "--code",
+        metavar="DIR",
+        type=Path,
+        help="run the bot of another checkout (its own DIR/.venv, e.g. a git worktree of an "
+        "earlier commit) under this benchmark's driver, floor and probes: a before/after pair "
+        "measured the same way",
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the runs as JSON")
     args = parser.parse_args(argv)

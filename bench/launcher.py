@@ -27,13 +27,16 @@ import os
 import signal
 import sys
 import time
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The bot of another checkout (bench_bot.py --code) runs from that checkout.
+CODE_ROOT = Path(os.environ.get("BENCH_CODE_ROOT") or ROOT)
+sys.path.insert(0, str(CODE_ROOT))
 
 TICK_S = 0.010
 
@@ -129,10 +132,11 @@ def start(argv: list[str]) -> int:
         from echo_bot import main as echo_main
 
         return echo_main()
-    from bot.cli.main import main as bot_main
-
+    # The `greenlist` entry point as installed, whichever module a checkout keeps it in.
+    (script,) = entry_points(group="console_scripts", name="greenlist")
+    bot_main = script.load()
     sys.argv = ["greenlist", "run"]
-    return bot_main(["run"])
+    return int(bot_main(["run"]))
 
 
 if __name__ == "__main__":
