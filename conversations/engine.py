@@ -541,6 +541,13 @@ class Engine:
         if q.kind == "multi_choice":
             self._typed_selection(turn, q, text)
             return
+        if (
+            q.is_file
+            and self.reader.is_done(text)
+            and (s.pending_files.get(q.id) or q.kind == "file")
+        ):
+            self._files_done(turn, q)
+            return
         if q.kind == "file":
             self._reprompt(turn, q, ParseError("file.expected"))
             return
@@ -557,10 +564,14 @@ class Engine:
         self._commit(turn, q, value)
 
     def _reprompt(self, turn: Turn, q: Question, error: ParseError) -> None:
-        """Say what is wrong (with an example of a good answer) and ask the same again."""
+        """Say what is wrong (with an example of a good answer) and ask the same again, in
+        one message: the explanation above the question and its buttons."""
         s = turn.state
-        turn.replies.append(self.screens.error(s, q, error))
-        self._show(turn)
+        explanation = self.screens.error(s, q, error)
+        screen = self.screens.current(s)
+        turn.replies.append(
+            screen.model_copy(update={"text": f"{explanation.text}\n\n{screen.text}"})
+        )
 
     def _typed_selection(self, turn: Turn, q: Question, text: str) -> None:
         try:

@@ -80,6 +80,7 @@ ENGINE_TEXTS: tuple[str, ...] = (
     "error.number.several",
     "error.number.negative",
     "error.number.ambiguous",
+    "error.number.approximate",
     "error.number.unit",
     "error.number.too_small",
     "error.number.too_large",

@@ -228,11 +228,13 @@ class Screens:
         """Why an answer was refused, with an example of a good one and the units."""
         params: dict[str, Any] = dict(error.params)
         params["example"] = self.display.t(s, q.example)
+        # Units by their label in the supplier's language only: the typed aliases
+        # (tonnes, t, 噸...) are still understood, but a list of them is noise.
         if q.kind == "number":
-            tokens = [t for unit_id in q.units for t in self.bank.units[unit_id].tokens]
-            params["units"] = self.display.join(s, tokens)
+            labels = [self.display.t(s, self.bank.units[unit_id].label) for unit_id in q.units]
+            params["units"] = self.display.join(s, labels)
         elif q.kind == "percentage":
-            params["units"] = self.display.join(s, self.bank.units["percent"].tokens)
+            params["units"] = self.display.t(s, self.bank.units["percent"].label)
         else:
             params["units"] = ""
         params.update(self.display.file_params())

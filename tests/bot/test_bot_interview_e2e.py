@@ -65,12 +65,13 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     # A number the bot cannot read is refused, naming what was typed, and asked again.
     shows(screen, "第 29/36 题 · 能源", "评价期内合格产品的产量是多少吨？")
     await zhang.user.send_text("十几万吨吧")
-    await zhang.user.wait_for("没能读出数字“十几万吨吧”。请只输入一个数，可以带单位（t、吨、")
-    screen = await zhang.next_screen()
+    # One message: the reason, then the same question with its buttons.
+    screen = await zhang.user.wait_for(
+        "没能读出数字“十几万吨吧”。请只输入一个数，可以带单位（吨、千克）。"
+    )
     shows(screen, "第 29/36 题 · 能源", "评价期内合格产品的产量是多少吨？")
     await zhang.user.send_text("-5 吨")
-    await zhang.user.wait_for("数量不能是负数（收到的是“-5 吨”）。例如：120000 或 12万吨")
-    screen = await zhang.next_screen()
+    screen = await zhang.user.wait_for("数量不能是负数（收到的是“-5 吨”）。例如：120000 或 12万吨")
     assert zhang.question_on_screen(screen).id == "output_t"
 
     screen = await zhang.answer_until(screen, plan=plan)
