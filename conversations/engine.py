@@ -139,7 +139,7 @@ class Engine:
         return turn.result()
 
     def progress(self, state: InterviewState) -> tuple[int, int, str]:
-        """(position among the questions that apply, how many apply, section name)."""
+        """(the current section's place, how many sections, its name)."""
         return self.screens.progress(state)
 
     def answers_document(self, state: InterviewState) -> dict[str, Any]:

@@ -47,14 +47,20 @@ class Screens:
         return self.question(s, self.bank.question(s.current), replace=replace)
 
     def progress(self, s: InterviewState) -> tuple[int, int, str]:
-        """(position among the questions that apply, how many apply, section name)."""
-        applicable = [q.id for q in self.bank.applicable(s.answers)]
+        """(the current section's place, how many sections, its name).
+
+        Counted in sections, not questions: the number of questions grows as answers open
+        follow-ups, so a question count would jump back (11/26 → 12/29); the sections are
+        fixed, so the place shown only moves forward as the interview does.
+        """
+        sections = [section.id for section in self.bank.sections]
         lang = self.display.lang(s)
+        applicable = {q.id for q in self.bank.applicable(s.answers)}
         if s.mode in ("interview", "confirm_cancel") and s.current in applicable:
             question = self.bank.question(s.current)
             section = self.catalogue.text(self.bank.section(question.section).title, lang)
-            return applicable.index(s.current) + 1, len(applicable), section
-        return len(applicable), len(applicable), self.catalogue.text("review.title", lang)
+            return sections.index(question.section) + 1, len(sections), section
+        return len(sections), len(sections), self.catalogue.text("review.title", lang)
 
     def question(self, s: InterviewState, q: Question, *, replace: bool = False) -> Reply:
         t = self.display.t

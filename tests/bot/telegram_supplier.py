@@ -13,7 +13,7 @@ from conversations import Catalogue, Engine, Question
 from tests.conversations.interview_driver import TYPED
 from tests.fakebot import FakeUser, SentMessage
 
-PROGRESS = re.compile(r"第 \d+/\d+ 题 · |Question \d+/\d+ · ")
+PROGRESS = re.compile(r"第 \d+/\d+ 部分 · |Part \d+/\d+ · ")
 
 
 class TelegramSupplier:

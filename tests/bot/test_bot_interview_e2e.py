@@ -43,14 +43,14 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
 
     screen = await zhang.next_screen()
     assert "第 1/" in screen.text and zhang.t("section.enterprise") in screen.text
-    shows(screen, "第 1/26 题 · 企业信息", "企业名称是什么？请填写营业执照上的全称。")
+    shows(screen, "第 1/8 部分 · 企业信息", "企业名称是什么？请填写营业执照上的全称。")
     offers(screen, "❓ 说明")
     plan = {"company_name": "冀南 <新型> 墙材 & 砖瓦有限公司"}
     screen = await zhang.answer_until(screen, stop="output_t", plan=plan)
 
     # What the scripted run went through: a question with buttons, a file and its receipt.
     category = earlier(zhang.user, "本次参评的主要产品属于哪一类？")
-    shows(category, "第 8/26 题 · 产品类别")
+    shows(category, "第 2/8 部分 · 产品类别")
     offers(category, "烧结多孔砖和多孔砌块", "烧结空心砖和空心砌块", "⬅️ 返回", "❓ 说明")
     offers(earlier(zhang.user, "企业是否建立并运行质量管理体系"), "是", "否")
     shows(
@@ -63,13 +63,13 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     offers(receipt, "✅ 完成", "🗑 清空重传")
 
     # A number the bot cannot read is refused, naming what was typed, and asked again.
-    shows(screen, "第 29/36 题 · 能源", "评价期内合格产品的产量是多少吨？")
+    shows(screen, "第 6/8 部分 · 能源", "评价期内合格产品的产量是多少吨？")
     await zhang.user.send_text("十几万吨吧")
     # One message: the reason, then the same question with its buttons.
     screen = await zhang.user.wait_for(
         "没能读出数字“十几万吨吧”。请只输入一个数，可以带单位（吨、千克）。"
     )
-    shows(screen, "第 29/36 题 · 能源", "评价期内合格产品的产量是多少吨？")
+    shows(screen, "第 6/8 部分 · 能源", "评价期内合格产品的产量是多少吨？")
     await zhang.user.send_text("-5 吨")
     screen = await zhang.user.wait_for("数量不能是负数（收到的是“-5 吨”）。例如：120000 或 12万吨")
     assert zhang.question_on_screen(screen).id == "output_t"
@@ -150,7 +150,7 @@ async def test_restart_in_the_middle_resumes_at_the_same_question(
         screen = await li.next_screen()
         resumed = li.question_on_screen(screen)
         assert resumed is not None and resumed.id == "raw_total_t"
-        shows(screen, "第 25/35 题 · 原材料本地化", "评价期内使用的主要原材料总量是多少吨？")
+        shows(screen, "第 5/8 部分 · 原材料本地化", "评价期内使用的主要原材料总量是多少吨？")
         (after_restart,) = await sessions_of(read_db, 2002)
         assert after_restart.state["answers"] == answered
         screen = await li.answer_until(screen)
@@ -183,7 +183,7 @@ async def test_two_suppliers_at_once_are_kept_apart(
     assert all(m.chat_id == 3001 for m in a.user.messages)
     assert all(m.chat_id == 3002 for m in b.user.messages)
     for screen in (screen_a, screen_b):
-        shows(screen, "第 3/26 题 · 企业信息", "本次评价的联系人是谁？")
+        shows(screen, "第 1/8 部分 · 企业信息", "本次评价的联系人是谁？")
 
 
 async def test_invalid_inputs_are_reprompted_and_lose_nothing(
@@ -200,7 +200,7 @@ async def test_invalid_inputs_are_reprompted_and_lose_nothing(
     said = "\n".join(m.text for m in sun.user.messages[-3:])
     assert "91" in said  # the re-prompt shows an example of a valid code
     assert "统一社会信用代码应为 18 位，您输入的是 5 位。例如：91130185MA07LQ8K3P" in said
-    shows(reprompt, "第 2/26 题 · 企业信息", "请输入统一社会信用代码（18 位，见营业执照）。")
+    shows(reprompt, "第 1/8 部分 · 企业信息", "请输入统一社会信用代码（18 位，见营业执照）。")
 
     await sun.user.send_sticker()
     unsupported = await sun.user.wait_for(sun.t("chat.unsupported"))

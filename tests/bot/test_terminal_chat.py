@@ -70,7 +70,9 @@ def test_the_command_reads_lines_until_quit(tmp_path: Path, monkeypatch) -> None
     assert run_terminal_chat(settings, user_id=5, name="终端", lang=None, lines=lines, out=out) == 0
     shown = out.getvalue()
     assert "#编号" in shown  # the banner explains the buttons
-    assert "第 2/" in shown and "18" in shown  # moved on, then re-prompted the credit code
+    # Moved on, then re-prompted the credit code in one message.
+    assert "统一社会信用代码应为 18 位，您输入的是 5 位。" in shown
+    assert "第 1/8 部分 · 企业信息" in shown
 
 
 async def test_terminal_and_bot_share_the_session(database_url: str) -> None:

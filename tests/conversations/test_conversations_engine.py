@@ -358,7 +358,7 @@ def test_switching_language_repeats_the_question_in_english() -> None:
     chat.command("language", "en")
     assert chat.result.effects == [LanguageChanged(lang="en")]
     assert chat.replies[0].text == "Switched to English."
-    assert chat.last.text.startswith("Question ")
+    assert chat.last.text.startswith("Part 3/8 · Basic")
     assert "white list" in chat.last.text
     assert chat.last.button_labels()[:2] == ["Yes", "No"]
     chat.text("yes")
