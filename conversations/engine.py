@@ -335,8 +335,10 @@ class Engine:
         self._show(turn)
 
     def _stale(self, turn: Turn) -> None:
-        turn.replies.append(Reply(text=self.display.t(turn.state, "chat.stale_button")))
-        self._show(turn)
+        """An old or unknown button: one message, saying so above the current screen."""
+        notice = self.display.t(turn.state, "chat.stale_button")
+        screen = self.screens.current(turn.state)
+        turn.replies.append(screen.model_copy(update={"text": f"{notice}\n\n{screen.text}"}))
 
     def _switch_language(self, turn: Turn, lang: str) -> None:
         s = turn.state

@@ -43,6 +43,14 @@ class TelegramSupplier:
     async def next_screen(self) -> SentMessage:
         return await self.user.wait_for(self.is_screen)
 
+    async def next_redraw(self) -> SentMessage:
+        """The next message redrawn in place (a toggled choice), passing over the earlier
+        screens whose buttons were taken away once they were answered."""
+        while True:
+            edited = await self.user.next_edit()
+            if edited.method != "editMessageReplyMarkup":
+                return edited
+
     async def start(self) -> SentMessage:
         await self.user.send_command("start")
         return await self.next_screen()
@@ -64,7 +72,7 @@ class TelegramSupplier:
             else:
                 await self.user.send_text(wanted)
             if question.kind == "multi_choice":
-                await self.user.next_edit()
+                await self.next_redraw()
                 await self.user.press(self.t("button.done"))
             return await self.next_screen()
         if question.kind == "yes_no":
@@ -73,7 +81,7 @@ class TelegramSupplier:
             await self.user.press(self.t(question.options[0].label), screen)
         elif question.kind == "multi_choice":
             await self.user.press(self.t(question.options[0].label), screen)
-            edited = await self.user.next_edit()
+            edited = await self.next_redraw()
             await self.user.press(self.t("button.done"), edited)
         elif question.kind in ("file", "link_or_file"):
             await self.user.send_document(

@@ -49,10 +49,11 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     screen = await zhang.answer_until(screen, stop="output_t", plan=plan)
 
     # What the scripted run went through: a question with buttons, a file and its receipt.
+    # Answered, they carry no live buttons: the chat reads as a record.
     category = earlier(zhang.user, "本次参评的主要产品属于哪一类？")
     shows(category, "第 2/8 部分 · 产品类别")
-    offers(category, "烧结多孔砖和多孔砌块", "烧结空心砖和空心砌块", "⬅️ 返回", "❓ 说明")
-    offers(earlier(zhang.user, "企业是否建立并运行质量管理体系"), "是", "否")
+    assert category.buttons == []
+    assert earlier(zhang.user, "企业是否建立并运行质量管理体系").buttons == []
     shows(
         earlier(zhang.user, "请上传质量管理体系认证证书（扫描件或照片）。"),
         "请直接发送文件或照片（PDF, JPG, JPEG, PNG, DOC, DOCX, XLS, XLSX, OFD, ZIP，"
@@ -60,7 +61,9 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     )
     receipt = earlier(zhang.user, "已收到“qms_certificate.pdf”")
     shows(receipt, "已收到“qms_certificate.pdf”（本题共 1 个文件）。可以继续发送，发完请点“完成”。")
-    offers(receipt, "✅ 完成", "🗑 清空重传")
+    assert receipt.buttons == []
+    with_buttons = [m for m in zhang.user.messages if m.buttons]
+    assert [zhang.question_on_screen(m).id for m in with_buttons] == ["output_t"]  # type: ignore[union-attr]
 
     # A number the bot cannot read is refused, naming what was typed, and asked again.
     shows(screen, "第 6/8 部分 · 能源", "评价期内合格产品的产量是多少吨？")
@@ -87,6 +90,7 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
         "全部问题已回答。确认无误请点“提交评价”；需要修改请点对应部分。提交后答案将冻结。",
     )
     offers(screen, "📨 提交评价", "✏️ 企业信息", "✏️ 能源")
+    assert [m.text for m in zhang.user.messages if m.buttons] == [screen.text]
 
     await zhang.user.press(zhang.t("button.submit"), screen)
     verdict = await zhang.user.wait_for(zhang.t("chat.verdict_heading"))
