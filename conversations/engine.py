@@ -77,7 +77,7 @@ class Engine:
         self.display = Display(bank, catalogue)
         self.rules = CrossFieldRules(self.display)
         self.reader = InputReader(self.display, self.rules, self._today)
-        self.screens = Screens(self.display)
+        self.screens = Screens(self.display, self._today)
 
     @classmethod
     def default(cls, *, today: Callable[[], date] | None = None) -> Engine:

@@ -135,7 +135,10 @@ class InputReader:
     def _read_date(self, s: InterviewState, q: Question, text: str) -> str:
         today = self._today()
         if q.granularity == "month":
-            year, month = parse_month(text)
+            try:
+                year, month = parse_month(text)
+            except ParseError as error:
+                raise ParseError("date.invalid_month", error.params) from error
             day = 1 if q.anchor == "start" else calendar.monthrange(year, month)[1]
             value = date(year, month, day)
             if q.not_after_today and (year, month) > (today.year, today.month):

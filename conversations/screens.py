@@ -7,6 +7,9 @@ message is recognised as stale.
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from conversations import callbacks as cb
@@ -21,8 +24,9 @@ __all__ = ["Screens"]
 class Screens:
     """Every screen of the interview, built from a state that it never changes."""
 
-    def __init__(self, display: Display) -> None:
+    def __init__(self, display: Display, today: Callable[[], date] | None = None) -> None:
         self.display = display
+        self._today = today or date.today
         self.bank = display.bank
         self.catalogue = display.catalogue
 
@@ -64,9 +68,11 @@ class Screens:
 
     def question(self, s: InterviewState, q: Question, *, replace: bool = False) -> Reply:
         t = self.display.t
-        position, total, section = self.progress(s)
-        lines = [t(s, "progress.line", position=position, total=total, section=section)]
-        lines += ["", t(s, q.prompt)]
+        lines = [t(s, q.prompt)]
+        if self._opens_section(s, q):
+            position, total, section = self.progress(s)
+            heading = t(s, "progress.line", position=position, total=total, section=section)
+            lines[:0] = [heading, ""]
         hints = []
         if q.kind == "multi_choice":
             hints.append(t(s, "question.multi_hint"))
@@ -91,6 +97,15 @@ class Screens:
             expects_file=q.is_file,
             replace_previous=replace,
         )
+
+    def _opens_section(self, s: InterviewState, q: Question) -> bool:
+        """Where the part heading is shown: at the first question of each part, and
+        whenever the supplier jumps in from elsewhere (an edit from the review). Repeated
+        above every question it would only be read past."""
+        if s.return_to_review:
+            return True
+        first = next(x for x in self.bank.applicable(s.answers) if x.section == q.section)
+        return first.id == q.id
 
     def _question_buttons(self, s: InterviewState, q: Question) -> list[list[Button]]:
         t = self.display.t
@@ -233,7 +248,9 @@ class Screens:
     def error(self, s: InterviewState, q: Question, error: ParseError) -> Reply:
         """Why an answer was refused, with an example of a good one and the units."""
         params: dict[str, Any] = dict(error.params)
-        params["example"] = self.display.t(s, q.example)
+        params["example"] = (
+            self.date_example(s, q) if q.kind == "date" else self.display.t(s, q.example)
+        )
         # Units by their label in the supplier's language only: the typed aliases
         # (tonnes, t, 噸...) are still understood, but a list of them is noise.
         if q.kind == "number":
@@ -246,3 +263,28 @@ class Screens:
         params.update(self.display.file_params())
         params.setdefault("max_files", self.bank.files.max_files)
         return Reply(text=self.display.t(s, f"error.{error.code}", **params))
+
+    def date_example(self, s: InterviewState, q: Question) -> str:
+        """An example date that is a valid answer today, never one already past: a
+        certificate's expiry a year ahead, a period that has ended (the start 12 months
+        back, the end 11 months after that start)."""
+        today = self._today()
+        if q.granularity == "month":
+            months_back = 12 if q.anchor == "start" else 1
+            index = today.year * 12 + today.month - 1 - months_back
+            year, month = divmod(index, 12)
+            month += 1
+            return self.display.t(
+                s, "example.month", iso=f"{year}-{month:02d}", year=year, month=month
+            )
+        year = today.year + 1 if q.not_before_today else today.year - 1
+        last = calendar.monthrange(year, today.month)[1]
+        example = date(year, today.month, last)
+        return self.display.t(
+            s,
+            "example.day",
+            iso=example.isoformat(),
+            year=example.year,
+            month=example.month,
+            day=example.day,
+        )

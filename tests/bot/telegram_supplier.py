@@ -38,7 +38,9 @@ class TelegramSupplier:
 
     def is_screen(self, message: SentMessage) -> bool:
         """A message that asks for something: a question or the review."""
-        return bool(PROGRESS.search(message.text)) or self.t("review.title") in message.text
+        if PROGRESS.search(message.text) or self.t("review.title") in message.text:
+            return True
+        return self.question_on_screen(message) is not None
 
     async def next_screen(self) -> SentMessage:
         return await self.user.wait_for(self.is_screen)

@@ -24,7 +24,7 @@ async def test_a_plant_manager_types_as_he_speaks(telegram: FakeTelegram, bot: A
 
     screen = await li.answer_until(screen, stop="qms_certificate")
     await li.user.send_document("证书.pdf", b"%PDF-1.4 qms", "application/pdf")
-    await li.user.wait_for("已收到“证书.pdf”（本题共 1 个文件）。")
+    await li.user.wait_for("已收到“证书.pdf”（共 1 个）。")
     await li.user.send_text("完成")
     screen = await li.next_screen()
     assert li.question_on_screen(screen).id == "environmental_management"  # type: ignore[union-attr]

@@ -182,3 +182,23 @@ def test_an_unreadable_yes_no_reply_is_still_asked_back() -> None:
     chat.answer_until("metering")
     error = refused(chat, "明天再说")
     assert "请点击下方按钮选择" in error
+
+
+# -- examples that are valid on the day they are shown ----------------------------------------
+
+
+def test_date_examples_are_computed_from_today() -> None:
+    from datetime import date
+
+    from conversations import Engine
+
+    engine = Engine.default(today=lambda: date(2026, 12, 4))
+    chat = Chat(engine)
+    chat.answer_until("qms_expiry")
+    chat.text("下个月")
+    assert "例如：2027-12-31（或 2027年12月31日）" in chat.last.text
+    chat = Chat(engine)
+    chat.answer_until("period_start")
+    chat.text("去年")
+    assert "请按“年-月”填写。例如：2025-12（或 2025年12月）" in chat.last.text
+    assert "年-月-日" not in chat.last.text

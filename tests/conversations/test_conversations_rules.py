@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interview_driver import typed
-from interview_plans import ENGINE, at, completed, example_of, refused
+from interview_plans import ENGINE, at, completed, refused
 
 from conversations import FilesCleared
 
@@ -15,7 +15,7 @@ def test_the_evaluation_period_is_twelve_consecutive_past_months() -> None:
     error = refused(chat, "2025-07")
     assert "2025-07 还没有结束" in error
     error = refused(chat, "some time")
-    assert "没能读出日期" in error and example_of("period_start") in error
+    assert error == "没能读出月份“some time”。请按“年-月”填写。例如：2024-06（或 2024年6月）"
     chat.text("2024年3月")
     assert chat.state.answers["period_start"] == "2024-03-01"
     error = refused(chat, "2024-12")
