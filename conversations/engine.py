@@ -43,7 +43,7 @@ from conversations.models import (
 from conversations.parsing import ParseError
 from conversations.reading import InputReader
 from conversations.required_texts import ENGINE_TEXTS, bank_texts
-from conversations.rules import CrossFieldRules
+from conversations.rules import CrossFieldRules, derived_answers
 from conversations.screens import Screens
 from conversations.turn import Turn, private_copy
 from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers, render_report
@@ -312,7 +312,14 @@ class Engine:
             following = next((q for q in applicable if q.id not in s.answers), None)
         else:
             position = self.bank.index(answered.id)
-            following = next((q for q in applicable if self.bank.index(q.id) > position), None)
+            following = next(
+                (
+                    q
+                    for q in applicable
+                    if self.bank.index(q.id) > position and not (q.derived and q.id in s.answers)
+                ),
+                None,
+            )
             if following is None:
                 following = next((q for q in applicable if q.id not in s.answers), None)
         if following is None:
@@ -651,5 +658,20 @@ class Engine:
         s.pending_files.pop(q.id, None)
         s.selection = []
         turn.effects.append(AnswerAccepted(question_id=q.id))
+        if isinstance(value, str):
+            for derived_id, derived in derived_answers(self.bank, q.id, value).items():
+                s.answers[derived_id] = derived
+                turn.effects.append(AnswerAccepted(question_id=derived_id))
+                shown = self.bank.question(derived_id)
+                turn.replies.append(
+                    Reply(
+                        text=self.display.t(
+                            s,
+                            "notice.derived",
+                            question=self.display.t(s, shown.label),
+                            value=self.display.answer(s, shown, derived),
+                        )
+                    )
+                )
         self.rules.reconcile(turn, announce=True)
         self._advance(turn, q)

@@ -156,6 +156,9 @@ class Question(BaseModel):
     # The guideline compares this amount with a threshold: an approximate figure is asked
     # back for the exact one rather than stored.
     exact: bool = False
+    # Answered from the earlier answer its `span_from` rule names (the period's end, once
+    # its start is known, has one valid value): shown to the supplier, never asked.
+    derived: bool = False
     rules: tuple[Rule, ...] = ()
 
     @model_validator(mode="after")

@@ -32,7 +32,7 @@ from conversations.parsing import (
     split_choices,
     yes_no_marker,
 )
-from conversations.rules import CrossFieldRules
+from conversations.rules import CrossFieldRules, derived_answers
 
 __all__ = ["InputReader"]
 
@@ -149,6 +149,16 @@ class InputReader:
                 raise ParseError("date.future", {"date": value.isoformat()})
         if q.not_before_today and value < today:
             raise ParseError("date.expired", {"date": value.isoformat()})
+        for derived_id, end in derived_answers(self.bank, q.id, value.isoformat()).items():
+            ending = date.fromisoformat(end)
+            if self.bank.question(derived_id).not_after_today and (ending.year, ending.month) > (
+                today.year,
+                today.month,
+            ):
+                raise ParseError(
+                    "date.period_unfinished",
+                    {"start": value.isoformat()[:7], "end": end[:7]},
+                )
         stored = value.isoformat()
         violation = self.rules.violation(s, q, stored, self._applicable_answers(s))
         if violation is not None:

@@ -82,6 +82,8 @@ ENGINE_TEXTS: tuple[str, ...] = (
     "error.number.ambiguous",
     "error.number.approximate",
     "error.date.invalid_month",
+    "error.date.period_unfinished",
+    "notice.derived",
     "example.month",
     "example.day",
     "error.number.unit",

@@ -210,8 +210,13 @@ class Screens:
         return blocks
 
     def section_questions(self, s: InterviewState, section_id: str | None) -> list[Question]:
-        """The questions of a section that apply, the ones its edit menu offers."""
-        return [q for q in self.bank.applicable(s.answers) if q.section == section_id]
+        """The questions of a section that apply, the ones its edit menu offers (a derived
+        answer changes with the one it follows from)."""
+        return [
+            q
+            for q in self.bank.applicable(s.answers)
+            if q.section == section_id and not (q.derived and q.id in s.answers)
+        ]
 
     def _section_block(self, s: InterviewState, section_id: str, questions: list[Question]) -> str:
         t = self.display.t
