@@ -77,6 +77,8 @@ class QuestionBank(BaseModel):
     approximate: ApproximateWords = Field(default_factory=ApproximateWords)
     # Typed at a file question once the files are sent: the same as the "done" button.
     done_words: tuple[str, ...] = ()
+    # Typed at the review: the same as the "submit" button.
+    submit_words: tuple[str, ...] = ()
     sections: tuple[Section, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
 

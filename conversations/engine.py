@@ -542,9 +542,14 @@ class Engine:
             else:
                 self._on_cancel_answer(turn, verdict)
             return
+        if s.mode == "review" and self.reader.is_submit(text) and self._is_complete(s):
+            turn.effects.append(SubmitRequested())
+            return
         if s.mode != "interview":
-            turn.replies.append(Reply(text=self.display.t(s, "review.use_buttons")))
-            self._show(turn)
+            # The screen's buttons under one short line: the review is not reprinted whole.
+            screen = self.screens.current(s)
+            hint = Reply(text=self.display.t(s, "review.use_buttons"), buttons=screen.buttons)
+            turn.replies.append(hint if s.mode in ("review", "choosing_edit") else screen)
             return
         q = self._current(s)
         if q.kind == "multi_choice":

@@ -104,6 +104,11 @@ class InputReader:
         words = self.bank.yes_no
         return yes_no_marker(text, yes=words.yes_markers, no=words.no_markers)
 
+    def is_submit(self, text: str) -> bool:
+        """Whether a reply typed at the review asks to submit (提交), like the button."""
+        words = [*self.bank.submit_words, *self.catalogue.all_forms("button.submit")]
+        return match_choice(text, {"submit": words}) is not None
+
     def is_done(self, text: str) -> bool:
         """Whether a typed reply means "done" (完成 after the uploads), like the button."""
         words = [*self.bank.done_words, *self.catalogue.all_forms("button.done")]

@@ -202,3 +202,27 @@ def test_date_examples_are_computed_from_today() -> None:
     chat.text("去年")
     assert "请按“年-月”填写。例如：2025-12（或 2025年12月）" in chat.last.text
     assert "年-月-日" not in chat.last.text
+
+
+# -- at the review ------------------------------------------------------------------------------
+
+
+def test_submit_typed_at_the_review_submits_without_reprinting_it() -> None:
+    from interview_plans import completed
+
+    from conversations import SubmitRequested
+
+    chat = completed()
+    chat.text("提交")
+    assert chat.result.effects == [SubmitRequested()]
+    assert chat.replies == []
+
+
+def test_other_text_at_the_review_gets_one_short_line_with_its_buttons() -> None:
+    from interview_plans import completed
+
+    chat = completed()
+    review_buttons = chat.last.buttons
+    chat.text("好的")
+    assert [reply.text for reply in chat.replies] == ["请使用下方按钮：修改某一部分，或提交评价。"]
+    assert chat.last.buttons == review_buttons
