@@ -23,6 +23,7 @@ from conversations.conditions import Condition, Match, condition_holds
 from conversations.questions import (
     CHOICE_KINDS,
     NUMERIC_KINDS,
+    ApproximateWords,
     FileRules,
     Kind,
     Option,
@@ -73,6 +74,11 @@ class QuestionBank(BaseModel):
     multipliers: dict[str, Decimal] = Field(default_factory=dict)
     units: dict[str, UnitDef]
     yes_no: YesNoWords
+    approximate: ApproximateWords = Field(default_factory=ApproximateWords)
+    # Typed at a file question once the files are sent: the same as the "done" button.
+    done_words: tuple[str, ...] = ()
+    # Typed at the review: the same as the "submit" button.
+    submit_words: tuple[str, ...] = ()
     sections: tuple[Section, ...] = Field(min_length=1)
     questions: tuple[Question, ...] = Field(min_length=1)
 

@@ -43,7 +43,7 @@ from conversations.models import (
 from conversations.parsing import ParseError
 from conversations.reading import InputReader
 from conversations.required_texts import ENGINE_TEXTS, bank_texts
-from conversations.rules import CrossFieldRules
+from conversations.rules import CrossFieldRules, derived_answers
 from conversations.screens import Screens
 from conversations.turn import Turn, private_copy
 from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers, render_report
@@ -77,7 +77,7 @@ class Engine:
         self.display = Display(bank, catalogue)
         self.rules = CrossFieldRules(self.display)
         self.reader = InputReader(self.display, self.rules, self._today)
-        self.screens = Screens(self.display)
+        self.screens = Screens(self.display, self._today)
 
     @classmethod
     def default(cls, *, today: Callable[[], date] | None = None) -> Engine:
@@ -139,7 +139,7 @@ class Engine:
         return turn.result()
 
     def progress(self, state: InterviewState) -> tuple[int, int, str]:
-        """(position among the questions that apply, how many apply, section name)."""
+        """(the current section's place, how many sections, its name)."""
         return self.screens.progress(state)
 
     def answers_document(self, state: InterviewState) -> dict[str, Any]:
@@ -312,7 +312,14 @@ class Engine:
             following = next((q for q in applicable if q.id not in s.answers), None)
         else:
             position = self.bank.index(answered.id)
-            following = next((q for q in applicable if self.bank.index(q.id) > position), None)
+            following = next(
+                (
+                    q
+                    for q in applicable
+                    if self.bank.index(q.id) > position and not (q.derived and q.id in s.answers)
+                ),
+                None,
+            )
             if following is None:
                 following = next((q for q in applicable if q.id not in s.answers), None)
         if following is None:
@@ -335,8 +342,10 @@ class Engine:
         self._show(turn)
 
     def _stale(self, turn: Turn) -> None:
-        turn.replies.append(Reply(text=self.display.t(turn.state, "chat.stale_button")))
-        self._show(turn)
+        """An old or unknown button: one message, saying so above the current screen."""
+        notice = self.display.t(turn.state, "chat.stale_button")
+        screen = self.screens.current(turn.state)
+        turn.replies.append(screen.model_copy(update={"text": f"{notice}\n\n{screen.text}"}))
 
     def _switch_language(self, turn: Turn, lang: str) -> None:
         s = turn.state
@@ -533,13 +542,25 @@ class Engine:
             else:
                 self._on_cancel_answer(turn, verdict)
             return
+        if s.mode == "review" and self.reader.is_submit(text) and self._is_complete(s):
+            turn.effects.append(SubmitRequested())
+            return
         if s.mode != "interview":
-            turn.replies.append(Reply(text=self.display.t(s, "review.use_buttons")))
-            self._show(turn)
+            # The screen's buttons under one short line: the review is not reprinted whole.
+            screen = self.screens.current(s)
+            hint = Reply(text=self.display.t(s, "review.use_buttons"), buttons=screen.buttons)
+            turn.replies.append(hint if s.mode in ("review", "choosing_edit") else screen)
             return
         q = self._current(s)
         if q.kind == "multi_choice":
             self._typed_selection(turn, q, text)
+            return
+        if (
+            q.is_file
+            and self.reader.is_done(text)
+            and (s.pending_files.get(q.id) or q.kind == "file")
+        ):
+            self._files_done(turn, q)
             return
         if q.kind == "file":
             self._reprompt(turn, q, ParseError("file.expected"))
@@ -557,10 +578,14 @@ class Engine:
         self._commit(turn, q, value)
 
     def _reprompt(self, turn: Turn, q: Question, error: ParseError) -> None:
-        """Say what is wrong (with an example of a good answer) and ask the same again."""
+        """Say what is wrong (with an example of a good answer) and ask the same again, in
+        one message: the explanation above the question and its buttons."""
         s = turn.state
-        turn.replies.append(self.screens.error(s, q, error))
-        self._show(turn)
+        explanation = self.screens.error(s, q, error)
+        screen = self.screens.current(s)
+        turn.replies.append(
+            screen.model_copy(update={"text": f"{explanation.text}\n\n{screen.text}"})
+        )
 
     def _typed_selection(self, turn: Turn, q: Question, text: str) -> None:
         try:
@@ -638,5 +663,20 @@ class Engine:
         s.pending_files.pop(q.id, None)
         s.selection = []
         turn.effects.append(AnswerAccepted(question_id=q.id))
+        if isinstance(value, str):
+            for derived_id, derived in derived_answers(self.bank, q.id, value).items():
+                s.answers[derived_id] = derived
+                turn.effects.append(AnswerAccepted(question_id=derived_id))
+                shown = self.bank.question(derived_id)
+                turn.replies.append(
+                    Reply(
+                        text=self.display.t(
+                            s,
+                            "notice.derived",
+                            question=self.display.t(s, shown.label),
+                            value=self.display.answer(s, shown, derived),
+                        )
+                    )
+                )
         self.rules.reconcile(turn, announce=True)
         self._advance(turn, q)

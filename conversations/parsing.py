@@ -28,7 +28,9 @@ __all__ = [
     "parse_number",
     "parse_phone",
     "parse_text",
+    "split_approximation",
     "split_choices",
+    "yes_no_marker",
 ]
 
 # GB 32100-2015: the 31 characters a unified social credit code may use, and the weights
@@ -81,18 +83,18 @@ _NUMBER = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_COMMA_DECIMAL = re.compile(r"\d+,\d{1,2}")
+# End marks typed after a figure (35000吨。): not part of the unit.
+_TRAILING_MARKS = re.compile(r"[.!?;,。！？；，]+$")
 
 
 def _plain_number(num: str, raw: str) -> str:
-    """Resolve commas: thousands groups, or a decimal comma where nothing else fits."""
+    """Resolve commas: thousands groups only. Anything else (120,00 or 12,5) could be a
+    decimal comma or a slip in the grouping, so it is asked back, never guessed."""
     if "," not in num:
         return num
     whole, dot, fraction = num.partition(".")
     if _THOUSANDS.fullmatch(whole):
         return whole.replace(",", "") + dot + fraction
-    if not dot and _COMMA_DECIMAL.fullmatch(whole):
-        return whole.replace(",", ".")
     raise ParseError("number.ambiguous", {"text": raw})
 
 
@@ -114,6 +116,8 @@ def parse_number(
     """
     raw = text.strip()
     folded = normalize(text)
+    if re.search(r"\D", folded):
+        folded = _TRAILING_MARKS.sub("", folded).strip()
     if not folded or len(folded) > _MAX_NUMBER_TEXT:
         raise ParseError("number.not_a_number", {"text": raw[:_MAX_NUMBER_TEXT]})
     match = _NUMBER.fullmatch(folded)
@@ -161,7 +165,10 @@ _DAY_FORMS = (
 _MONTH_FORMS = (
     re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})"),
     re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月?(?:份)?"),
+    # 25年1月: the two-digit year people write in a hurry, always this century.
+    re.compile(r"(?P<yy>\d{2})年(?P<m>\d{1,2})月(?:份)?"),
 )
+_CENTURY = 2000
 _EARLIEST_YEAR = 1900
 _LATEST_YEAR = 2200
 
@@ -199,7 +206,9 @@ def parse_month(text: str) -> tuple[int, int]:
     for form in _MONTH_FORMS:
         found = form.fullmatch(compact)
         if found:
-            day = _checked(int(found["y"]), int(found["m"]), 1, raw)
+            groups = found.groupdict()
+            year = int(groups["y"]) if groups.get("y") else _CENTURY + int(groups["yy"])
+            day = _checked(year, int(found["m"]), 1, raw)
             return day.year, day.month
     day = parse_date(text)
     return day.year, day.month
@@ -307,9 +316,49 @@ def match_choice(text: str, choices: Mapping[str, Iterable[str]]) -> str | None:
 
 
 _CHOICE_SEPARATORS = re.compile(r"\s*(?:[,;/、]|\band\b|和|及|与)\s*", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 
 
-def split_choices(text: str) -> list[str]:
-    """Split a typed list of several choices: 煤矸石、粉煤灰 / coal gangue, fly ash."""
+def split_choices(text: str, *, on_spaces: bool = False) -> list[str]:
+    """Split a typed list of several choices: 煤矸石、粉煤灰 / coal gangue, fly ash; with
+    `on_spaces`, also 煤矸石 其他 (tried when the list read whole names no option)."""
     parts = _CHOICE_SEPARATORS.split(normalize(text))
+    if on_spaces:
+        parts = [word for part in parts for word in _SPACES.split(part)]
     return [part for part in (p.strip() for p in parts) if part]
+
+
+def split_approximation(
+    text: str, *, before: Iterable[str], after: Iterable[str], inside: Iterable[str]
+) -> tuple[str, bool]:
+    """The figure without the words that make it approximate, and whether there were any.
+
+    约35% → ("35%", True); 46左右 → ("46", True); 3万多吨 → ("3万吨", True): `inside`
+    words count only right after a digit or a multiplier, so 多孔 in a unit is left alone.
+    """
+    folded = _TRAILING_MARKS.sub("", normalize(text)).strip()
+    approximate = False
+    for word in sorted(before, key=len, reverse=True):
+        if folded.startswith(word):
+            folded, approximate = folded[len(word) :].strip(), True
+            break
+    for word in sorted(after, key=len, reverse=True):
+        if folded.endswith(word):
+            folded, approximate = folded[: -len(word)].strip(), True
+            break
+    for word in sorted(inside, key=len, reverse=True):
+        pattern = re.compile(r"(?<=[\d万亿千百十])" + re.escape(word))
+        folded, count = pattern.subn("", folded)
+        approximate = approximate or count > 0
+    return folded, approximate
+
+
+def yes_no_marker(text: str, *, yes: Iterable[str], no: Iterable[str]) -> str | None:
+    """ "y" or "n" for a reply that carries its answer inside (ISO9001有, 已通过认证,
+    没有公布), else None. A negation wins: 没有 contains 有, 未通过 contains 通过."""
+    key = normalize(text).casefold()
+    if any(word.casefold() in key for word in no):
+        return "n"
+    if any(word.casefold() in key for word in yes):
+        return "y"
+    return None

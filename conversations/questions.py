@@ -20,6 +20,7 @@ __all__ = [
     "FILE_KINDS",
     "NUMERIC_KINDS",
     "TARGET_KINDS",
+    "ApproximateWords",
     "FileRules",
     "Kind",
     "Option",
@@ -152,6 +153,12 @@ class Question(BaseModel):
     anchor: Literal["start", "end"] = "start"
     not_before_today: bool = False
     not_after_today: bool = False
+    # The guideline compares this amount with a threshold: an approximate figure is asked
+    # back for the exact one rather than stored.
+    exact: bool = False
+    # Answered from the earlier answer its `span_from` rule names (the period's end, once
+    # its start is known, has one valid value): shown to the supplier, never asked.
+    derived: bool = False
     rules: tuple[Rule, ...] = ()
 
     @model_validator(mode="after")
@@ -267,3 +274,21 @@ class YesNoWords(BaseModel):
 
     yes: tuple[str, ...] = Field(min_length=1)
     no: tuple[str, ...] = Field(min_length=1)
+    # Words that carry the answer inside a longer reply (ISO9001有, 已通过认证, 没有公布):
+    # a negation wins over an affirmation, since 没有 contains 有.
+    yes_markers: tuple[str, ...] = ()
+    no_markers: tuple[str, ...] = ()
+
+
+class ApproximateWords(BaseModel):
+    """Words that mark a figure as approximate (约35%, 46左右, 3万多吨).
+
+    An approximate figure is accepted as said, except where the guideline compares the
+    answer with a threshold (`Question.exact`): there it is asked back.
+    """
+
+    model_config = _FROZEN
+
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    inside: tuple[str, ...] = ()

@@ -28,9 +28,11 @@ from conversations.parsing import (
     parse_number,
     parse_phone,
     parse_text,
+    split_approximation,
     split_choices,
+    yes_no_marker,
 )
-from conversations.rules import CrossFieldRules
+from conversations.rules import CrossFieldRules, derived_answers
 
 __all__ = ["InputReader"]
 
@@ -83,6 +85,9 @@ class InputReader:
             [whole] if whole is not None else [match_choice(p, words) for p in split_choices(text)]
         )
         if not parts or any(p is None for p in parts):
+            # 煤矸石 其他: spaces separate names too, once the whole reply named nothing.
+            parts = [match_choice(p, words) for p in split_choices(text, on_spaces=True)]
+        if not parts or any(p is None for p in parts):
             raise ParseError("choice.unknown", {"options": self.display.choice_list(s, q)})
         chosen = {p for p in parts if p is not None}
         exclusive = [o for o in q.options if o.exclusive and o.value in chosen]
@@ -91,11 +96,33 @@ class InputReader:
         return [o.value for o in q.options if o.value in chosen]
 
     def yes_no(self, text: str) -> str | None:
-        """ "y" or "n" for a typed yes or no in any language, else None."""
-        return match_choice(text, self._yes_no_words())
+        """ "y" or "n" for a typed yes or no in any language, else None: a whole word first
+        (是, 否, yes), then a reply that carries one (ISO9001有, 能, 已通过认证, 没有公布)."""
+        exact = match_choice(text, self._yes_no_words())
+        if exact is not None:
+            return exact
+        words = self.bank.yes_no
+        return yes_no_marker(text, yes=words.yes_markers, no=words.no_markers)
+
+    def is_submit(self, text: str) -> bool:
+        """Whether a reply typed at the review asks to submit (提交), like the button."""
+        words = [*self.bank.submit_words, *self.catalogue.all_forms("button.submit")]
+        return match_choice(text, {"submit": words}) is not None
+
+    def is_done(self, text: str) -> bool:
+        """Whether a typed reply means "done" (完成 after the uploads), like the button."""
+        words = [*self.bank.done_words, *self.catalogue.all_forms("button.done")]
+        return match_choice(text, {"done": words}) is not None
 
     def _read_amount(self, s: InterviewState, q: Question, text: str) -> str:
-        value = parse_number(text, self.bank.unit_tokens(q), multipliers=self.bank.multipliers)
+        words = self.bank.approximate
+        figure, approximate = split_approximation(
+            text, before=words.before, after=words.after, inside=words.inside
+        )
+        value = parse_number(figure, self.bank.unit_tokens(q), multipliers=self.bank.multipliers)
+        if approximate and q.exact:
+            amount = self.display.answer(s, q, decimal_to_str(value))
+            raise ParseError("number.approximate", {"text": text.strip(), "value": amount})
         low, high = q.lower_bound(), q.upper_bound()
         if low is not None and (value <= low if q.min_exclusive else value < low):
             code = "number.not_above" if q.min_exclusive else "number.too_small"
@@ -113,7 +140,10 @@ class InputReader:
     def _read_date(self, s: InterviewState, q: Question, text: str) -> str:
         today = self._today()
         if q.granularity == "month":
-            year, month = parse_month(text)
+            try:
+                year, month = parse_month(text)
+            except ParseError as error:
+                raise ParseError("date.invalid_month", error.params) from error
             day = 1 if q.anchor == "start" else calendar.monthrange(year, month)[1]
             value = date(year, month, day)
             if q.not_after_today and (year, month) > (today.year, today.month):
@@ -124,6 +154,16 @@ class InputReader:
                 raise ParseError("date.future", {"date": value.isoformat()})
         if q.not_before_today and value < today:
             raise ParseError("date.expired", {"date": value.isoformat()})
+        for derived_id, end in derived_answers(self.bank, q.id, value.isoformat()).items():
+            ending = date.fromisoformat(end)
+            if self.bank.question(derived_id).not_after_today and (ending.year, ending.month) > (
+                today.year,
+                today.month,
+            ):
+                raise ParseError(
+                    "date.period_unfinished",
+                    {"start": value.isoformat()[:7], "end": end[:7]},
+                )
         stored = value.isoformat()
         violation = self.rules.violation(s, q, stored, self._applicable_answers(s))
         if violation is not None:

@@ -8,19 +8,20 @@ rules and the skip rules together: answers that no longer apply or no longer agr
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
 from pydantic import JsonValue
 
-from conversations.bank import Question, Rule, condition_holds
+from conversations.bank import Question, QuestionBank, Rule, condition_holds
 from conversations.display import Display
 from conversations.models import FilesCleared, InterviewState, Reply
 from conversations.parsing import ParseError, decimal_to_str
 from conversations.turn import Turn
 
-__all__ = ["CrossFieldRules"]
+__all__ = ["CrossFieldRules", "derived_answers", "span_end"]
 
 
 class CrossFieldRules:
@@ -149,3 +150,23 @@ def _span_violation(
         "rule.span_months",
         {"months": str(span_months), "start": start[:7], "expected": expected},
     )
+
+
+def span_end(start: str, months: int) -> date:
+    """The last day of a period of `months` months that starts in the month of `start`."""
+    first = date.fromisoformat(start)
+    year, month = divmod(first.year * 12 + first.month - 1 + months - 1, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+def derived_answers(bank: QuestionBank, source: str, answer: str) -> dict[str, str]:
+    """The answers that follow from answering `source` with `answer`: each derived
+    question whose span starts there gets the last day of its span."""
+    derived: dict[str, str] = {}
+    for question in bank.questions:
+        if not question.derived:
+            continue
+        for rule in question.rules:
+            if rule.span_from == source and rule.span_months is not None:
+                derived[question.id] = span_end(answer, rule.span_months).isoformat()
+    return derived

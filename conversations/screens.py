@@ -7,6 +7,9 @@ message is recognised as stale.
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from conversations import callbacks as cb
@@ -21,8 +24,9 @@ __all__ = ["Screens"]
 class Screens:
     """Every screen of the interview, built from a state that it never changes."""
 
-    def __init__(self, display: Display) -> None:
+    def __init__(self, display: Display, today: Callable[[], date] | None = None) -> None:
         self.display = display
+        self._today = today or date.today
         self.bank = display.bank
         self.catalogue = display.catalogue
 
@@ -47,20 +51,28 @@ class Screens:
         return self.question(s, self.bank.question(s.current), replace=replace)
 
     def progress(self, s: InterviewState) -> tuple[int, int, str]:
-        """(position among the questions that apply, how many apply, section name)."""
-        applicable = [q.id for q in self.bank.applicable(s.answers)]
+        """(the current section's place, how many sections, its name).
+
+        Counted in sections, not questions: the number of questions grows as answers open
+        follow-ups, so a question count would jump back (11/26 → 12/29); the sections are
+        fixed, so the place shown only moves forward as the interview does.
+        """
+        sections = [section.id for section in self.bank.sections]
         lang = self.display.lang(s)
+        applicable = {q.id for q in self.bank.applicable(s.answers)}
         if s.mode in ("interview", "confirm_cancel") and s.current in applicable:
             question = self.bank.question(s.current)
             section = self.catalogue.text(self.bank.section(question.section).title, lang)
-            return applicable.index(s.current) + 1, len(applicable), section
-        return len(applicable), len(applicable), self.catalogue.text("review.title", lang)
+            return sections.index(question.section) + 1, len(sections), section
+        return len(sections), len(sections), self.catalogue.text("review.title", lang)
 
     def question(self, s: InterviewState, q: Question, *, replace: bool = False) -> Reply:
         t = self.display.t
-        position, total, section = self.progress(s)
-        lines = [t(s, "progress.line", position=position, total=total, section=section)]
-        lines += ["", t(s, q.prompt)]
+        lines = [t(s, q.prompt)]
+        if self._opens_section(s, q):
+            position, total, section = self.progress(s)
+            heading = t(s, "progress.line", position=position, total=total, section=section)
+            lines[:0] = [heading, ""]
         hints = []
         if q.kind == "multi_choice":
             hints.append(t(s, "question.multi_hint"))
@@ -85,6 +97,15 @@ class Screens:
             expects_file=q.is_file,
             replace_previous=replace,
         )
+
+    def _opens_section(self, s: InterviewState, q: Question) -> bool:
+        """Where the part heading is shown: at the first question of each part, and
+        whenever the supplier jumps in from elsewhere (an edit from the review). Repeated
+        above every question it would only be read past."""
+        if s.return_to_review:
+            return True
+        first = next(x for x in self.bank.applicable(s.answers) if x.section == q.section)
+        return first.id == q.id
 
     def _question_buttons(self, s: InterviewState, q: Question) -> list[list[Button]]:
         t = self.display.t
@@ -189,8 +210,13 @@ class Screens:
         return blocks
 
     def section_questions(self, s: InterviewState, section_id: str | None) -> list[Question]:
-        """The questions of a section that apply, the ones its edit menu offers."""
-        return [q for q in self.bank.applicable(s.answers) if q.section == section_id]
+        """The questions of a section that apply, the ones its edit menu offers (a derived
+        answer changes with the one it follows from)."""
+        return [
+            q
+            for q in self.bank.applicable(s.answers)
+            if q.section == section_id and not (q.derived and q.id in s.answers)
+        ]
 
     def _section_block(self, s: InterviewState, section_id: str, questions: list[Question]) -> str:
         t = self.display.t
@@ -227,14 +253,43 @@ class Screens:
     def error(self, s: InterviewState, q: Question, error: ParseError) -> Reply:
         """Why an answer was refused, with an example of a good one and the units."""
         params: dict[str, Any] = dict(error.params)
-        params["example"] = self.display.t(s, q.example)
+        params["example"] = (
+            self.date_example(s, q) if q.kind == "date" else self.display.t(s, q.example)
+        )
+        # Units by their label in the supplier's language only: the typed aliases
+        # (tonnes, t, 噸...) are still understood, but a list of them is noise.
         if q.kind == "number":
-            tokens = [t for unit_id in q.units for t in self.bank.units[unit_id].tokens]
-            params["units"] = self.display.join(s, tokens)
+            labels = [self.display.t(s, self.bank.units[unit_id].label) for unit_id in q.units]
+            params["units"] = self.display.join(s, labels)
         elif q.kind == "percentage":
-            params["units"] = self.display.join(s, self.bank.units["percent"].tokens)
+            params["units"] = self.display.t(s, self.bank.units["percent"].label)
         else:
             params["units"] = ""
         params.update(self.display.file_params())
         params.setdefault("max_files", self.bank.files.max_files)
         return Reply(text=self.display.t(s, f"error.{error.code}", **params))
+
+    def date_example(self, s: InterviewState, q: Question) -> str:
+        """An example date that is a valid answer today, never one already past: a
+        certificate's expiry a year ahead, a period that has ended (the start 12 months
+        back, the end 11 months after that start)."""
+        today = self._today()
+        if q.granularity == "month":
+            months_back = 12 if q.anchor == "start" else 1
+            index = today.year * 12 + today.month - 1 - months_back
+            year, month = divmod(index, 12)
+            month += 1
+            return self.display.t(
+                s, "example.month", iso=f"{year}-{month:02d}", year=year, month=month
+            )
+        year = today.year + 1 if q.not_before_today else today.year - 1
+        last = calendar.monthrange(year, today.month)[1]
+        example = date(year, today.month, last)
+        return self.display.t(
+            s,
+            "example.day",
+            iso=example.isoformat(),
+            year=example.year,
+            month=example.month,
+            day=example.day,
+        )

@@ -45,7 +45,7 @@ def _db_current(_: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from bot.telegram.runner import run_bot
 
-    return run_bot(load_settings(), webhook=args.webhook)
+    return run_bot(load_settings(), webhook=args.webhook, verbose=args.verbose)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="receive updates through a webhook (also when WEBHOOK_URL is set)",
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show python-telegram-bot's tracebacks when the start fails",
     )
     p.set_defaults(func=_run)
 

@@ -27,11 +27,15 @@ NAVIGATION = {
 }
 
 
-def local_file(path_text: str) -> FileInput | str:
-    """A local file as an upload, or the reason it cannot be one."""
+class NoSuchFile(str):
+    """The path typed after /file, which names no readable file."""
+
+
+def local_file(path_text: str) -> FileInput | NoSuchFile:
+    """A local file as an upload, or the path that names none."""
     path = Path(path_text.strip().strip("'\"")).expanduser()
     if not path.is_file():
-        return f"{path}: no such file"
+        return NoSuchFile(str(path))
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     return FileInput(
@@ -45,11 +49,16 @@ def local_file(path_text: str) -> FileInput | str:
 
 
 class TerminalChat:
-    def __init__(self, svc: Services, who: Who, out: TextIO = sys.stdout) -> None:
+    def __init__(self, svc: Services, who: Who, out: TextIO = sys.stdout, lang: str = "zh") -> None:
         self.svc = svc
         self.who = who
         self.out = out
+        self.lang = lang
         self.buttons: list[Button] = []
+
+    def t(self, key: str, **params: object) -> str:
+        """A text of the chat in the person's language: nothing English in a Chinese chat."""
+        return self.svc.catalogue.text(key, self.lang, **params)
 
     def show(self, outcome: Outcome) -> None:
         self.buttons = []
@@ -74,11 +83,18 @@ class TerminalChat:
             index = int(text[1:]) - 1
             if 0 <= index < len(self.buttons):
                 return ChoiceInput(data=self.buttons[index].data)
-            return f"no button #{index + 1}"
+            return self.t("chat.terminal_no_button", number=index + 1, count=len(self.buttons))
         if text.startswith("/file"):
-            return local_file(text.removeprefix("/file"))
-        if text in NAVIGATION:
-            return Command.model_validate({"name": NAVIGATION[text]})
+            upload = local_file(text.removeprefix("/file"))
+            if isinstance(upload, NoSuchFile):
+                return self.t("chat.terminal_no_file", path=str(upload))
+            return upload
+        command = text.split()[0].split("@")[0] if text.startswith("/") else ""
+        if command in NAVIGATION:
+            return Command.model_validate({"name": NAVIGATION[command]})
+        if command:
+            # As on Telegram: a command this chat does not know is never an answer.
+            return self.t("chat.unknown_command")
         return TextInput(text=line)
 
     async def turn(self, line: str) -> bool:
@@ -86,6 +102,7 @@ class TerminalChat:
         text = line.strip()
         interview = self.svc.interview
         if text in ("/quit", "/exit"):
+            print(self.t("chat.terminal_quit"), file=self.out)
             return False
         if text == "/start":
             self.show(await interview.start(self.who))
@@ -107,8 +124,11 @@ class TerminalChat:
 
 async def _chat(settings: Settings, who: Who, lines: TextIO, out: TextIO) -> None:
     async with open_services(settings) as svc:
-        chat = TerminalChat(svc, who, out)
-        print(svc.catalogue.text("chat.terminal_banner", settings.default_language), file=out)
+        lang = who.language_hint or settings.default_language
+        if lang not in svc.catalogue.languages:
+            lang = settings.default_language
+        chat = TerminalChat(svc, who, out, lang)
+        print(chat.t("chat.terminal_banner"), file=out)
         chat.show(await svc.interview.start(who))
         while True:
             print("> ", end="", file=out, flush=True)

@@ -69,12 +69,29 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
+class StartupTracebacks(logging.Filter):
+    """Keeps python-telegram-bot's tracebacks of a failed start off the screen.
+
+    When Telegram cannot be reached or refuses the token, PTB logs every attempt with its
+    whole chain of exceptions (about a hundred lines); the runner then says in one
+    sentence what went wrong and what to check. Those records are dropped unless
+    `greenlist run --verbose` asks for them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # PTB names its start-up attempts "Bootstrap ..."; errors once running still show.
+        return "(Bootstrap" not in record.getMessage()
+
+
+def run_bot(settings: Settings, *, webhook: bool | None = None, verbose: bool = False) -> int:
     from bot.telegram.app import build_application
 
     settings.token()  # fail with one sentence before anything else starts
     options = webhook_options(settings) if uses_webhook(settings, webhook) else None
     configure_logging(settings)
+    quiet = StartupTracebacks()
+    if not verbose:
+        logging.getLogger("telegram.ext").addFilter(quiet)
     prepare_database(settings)
     application = build_application(settings)
     loop = new_event_loop()  # PTB runs on the current loop; we close it
@@ -103,6 +120,7 @@ def run_bot(settings: Settings, *, webhook: bool | None = None) -> int:
             "TELEGRAM_API_BASE_URL, then start again."
         ) from None
     finally:
+        logging.getLogger("telegram.ext").removeFilter(quiet)
         # PTB shuts the bot's HTTP client down only once the bot has started; after a
         # failed start it is still open, and would complain about it at exit.
         loop.run_until_complete(application.bot.request.shutdown())

@@ -117,28 +117,35 @@ async def send_replies(
     replies: Sequence[Reply],
     *,
     edit_target: Message | MaybeInaccessibleMessage | None = None,
-) -> None:
-    """Send the engine's replies to the chat of `update`.
+) -> list[int]:
+    """Send the engine's replies to the chat of `update`; the ids of the messages that now
+    carry buttons, so the next screen can take them away.
 
     A reply flagged `replace_previous` (a toggled multi-choice keyboard) edits the message
     whose button was pressed instead of adding a new one.
     """
     chat = update.effective_chat
     assert chat is not None
+    with_buttons: list[int] = []
     for reply in replies:
         markup = keyboard(reply)
         if reply.replace_previous and isinstance(edit_target, Message):
             try:
                 await edit_target.edit_text(render(reply.text), reply_markup=markup)
+                with_buttons.append(edit_target.message_id)
                 continue
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
+                    with_buttons.append(edit_target.message_id)
                     continue
                 # The message may be too old to edit: fall through and send a new one.
         chunks = split_text(render(reply.text))
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            await chat.send_message(chunk, reply_markup=markup if last else None)
+            sent = await chat.send_message(chunk, reply_markup=markup if last else None)
+            if last and markup is not None:
+                with_buttons.append(sent.message_id)
+    return with_buttons
 
 
 async def send_notices(context: CustomContext, notices: Sequence[Notice]) -> None:

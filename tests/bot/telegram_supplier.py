@@ -13,7 +13,7 @@ from conversations import Catalogue, Engine, Question
 from tests.conversations.interview_driver import TYPED
 from tests.fakebot import FakeUser, SentMessage
 
-PROGRESS = re.compile(r"第 \d+/\d+ 题 · |Question \d+/\d+ · ")
+PROGRESS = re.compile(r"第 \d+/\d+ 部分 · |Part \d+/\d+ · ")
 
 
 class TelegramSupplier:
@@ -38,10 +38,20 @@ class TelegramSupplier:
 
     def is_screen(self, message: SentMessage) -> bool:
         """A message that asks for something: a question or the review."""
-        return bool(PROGRESS.search(message.text)) or self.t("review.title") in message.text
+        if PROGRESS.search(message.text) or self.t("review.title") in message.text:
+            return True
+        return self.question_on_screen(message) is not None
 
     async def next_screen(self) -> SentMessage:
         return await self.user.wait_for(self.is_screen)
+
+    async def next_redraw(self) -> SentMessage:
+        """The next message redrawn in place (a toggled choice), passing over the earlier
+        screens whose buttons were taken away once they were answered."""
+        while True:
+            edited = await self.user.next_edit()
+            if edited.method != "editMessageReplyMarkup":
+                return edited
 
     async def start(self) -> SentMessage:
         await self.user.send_command("start")
@@ -64,7 +74,7 @@ class TelegramSupplier:
             else:
                 await self.user.send_text(wanted)
             if question.kind == "multi_choice":
-                await self.user.next_edit()
+                await self.next_redraw()
                 await self.user.press(self.t("button.done"))
             return await self.next_screen()
         if question.kind == "yes_no":
@@ -73,7 +83,7 @@ class TelegramSupplier:
             await self.user.press(self.t(question.options[0].label), screen)
         elif question.kind == "multi_choice":
             await self.user.press(self.t(question.options[0].label), screen)
-            edited = await self.user.next_edit()
+            edited = await self.next_redraw()
             await self.user.press(self.t("button.done"), edited)
         elif question.kind in ("file", "link_or_file"):
             await self.user.send_document(

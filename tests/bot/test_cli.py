@@ -109,3 +109,18 @@ def test_run_says_when_telegram_cannot_be_reached(workdir: Path) -> None:
     assert done.returncode == 2
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("greenlist: cannot reach Telegram at http://127.0.0.1:9/bot")
+    # PTB's own tracebacks of the failed start stay off the screen: only log lines before
+    # it (the first run's migrations), then the one sentence.
+    assert "Traceback" not in done.stderr and "Network Retry Loop" not in done.stderr
+    assert all(" INFO " in line for line in done.stderr.strip().splitlines()[:-1])
+
+    verbose = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--verbose"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verbose.returncode == 2
+    assert "Traceback" in verbose.stderr and "Network Retry Loop" in verbose.stderr

@@ -285,7 +285,7 @@ async def test_the_bot_reaches_telegram_through_telegram_proxy(
         app = build_application(settings, make_services(settings))
         async with running_application(app):
             screen = await TelegramSupplier(telegram.user(5101), ENGINE).start()
-            shows(screen, "第 1/26 题 · 企业信息", "企业名称是什么？请填写营业执照上的全称。")
+            shows(screen, "第 1/8 部分 · 企业信息", "企业名称是什么？请填写营业执照上的全称。")
 
     assert set(socks.targets) == {Target("ipv4", "127.0.0.1", port, 5)}
     assert len(socks.targets) >= 2  # the long poll and the replies alike

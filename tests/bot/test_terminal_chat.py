@@ -70,7 +70,9 @@ def test_the_command_reads_lines_until_quit(tmp_path: Path, monkeypatch) -> None
     assert run_terminal_chat(settings, user_id=5, name="终端", lang=None, lines=lines, out=out) == 0
     shown = out.getvalue()
     assert "#编号" in shown  # the banner explains the buttons
-    assert "第 2/" in shown and "18" in shown  # moved on, then re-prompted the credit code
+    # Moved on, then re-prompted the credit code in one message.
+    assert "统一社会信用代码应为 18 位，您输入的是 5 位。" in shown
+    assert "第 1/8 部分 · 企业信息" in shown
 
 
 async def test_terminal_and_bot_share_the_session(database_url: str) -> None:
@@ -87,3 +89,20 @@ async def test_terminal_and_bot_share_the_session(database_url: str) -> None:
         assert row.company_name == "共享砖厂" and row.current_question == "credit_code"
     finally:
         await db.dispose()
+
+
+def test_unknown_commands_and_quitting_are_answered_in_chinese(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'chat.db'}")
+    out = io.StringIO()
+    lines = io.StringIO("/foo\n#7\n/file /root/证书.pdf\n终端砖厂\n/quit\n")
+    assert run_terminal_chat(settings, user_id=6, name="终端", lang=None, lines=lines, out=out) == 0
+    shown = out.getvalue()
+    assert "没有这个命令。可用命令：/start /status /review" in shown
+    assert "没有 #7 号按钮：当前可按的是 #1 到 #1。" in shown
+    assert "找不到文件“/root/证书.pdf”。请检查路径后重新输入：/file 文件路径" in shown
+    assert "no such file" not in shown and "no button" not in shown
+    assert "已退出。您的答案都已保存，再次运行 greenlist chat 即可从上次的位置继续。" in shown
+    # /foo was not taken for the company name; the name typed after it was.
+    assert "企业名称：/foo" not in shown
+    assert "请输入统一社会信用代码（18 位，见营业执照）。" in shown

@@ -59,11 +59,12 @@ def refused(chat: Chat, text: str) -> str:
     assert chat.current == before.current
     assert chat.state.answers == before.answers
     assert chat.result.effects == []
-    assert len(chat.replies) == 2
+    assert len(chat.replies) == 1, "a refusal is one message: the reason, then the question"
     question_text = chat.last.text
     assert before.current is not None
-    assert ENGINE.catalogue.text(ENGINE.bank.question(before.current).prompt, "zh") in question_text
-    return chat.replies[0].text
+    prompt = ENGINE.catalogue.text(ENGINE.bank.question(before.current).prompt, "zh")
+    assert prompt in question_text
+    return question_text[: question_text.index("\n\n")]
 
 
 def example_of(question_id: str, lang: str = "zh") -> str:

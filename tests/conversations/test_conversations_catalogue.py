@@ -131,11 +131,11 @@ def test_a_missing_text_is_a_clear_key_error() -> None:
 
 
 def test_placeholders_are_filled() -> None:
-    assert CATALOGUE.text("progress.line", "zh", position=7, total=31, section="能源") == (
-        "第 7/31 题 · 能源"
+    assert CATALOGUE.text("progress.line", "zh", position=6, total=8, section="能源") == (
+        "第 6/8 部分 · 能源"
     )
-    assert CATALOGUE.text("progress.line", "en", position=7, total=31, section="Energy") == (
-        "Question 7/31 · Energy"
+    assert CATALOGUE.text("progress.line", "en", position=6, total=8, section="Energy") == (
+        "Part 6/8 · Energy"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interview_driver import typed
-from interview_plans import ENGINE, at, completed, example_of, refused
+from interview_plans import ENGINE, at, completed, refused
 
 from conversations import FilesCleared
 
@@ -14,14 +14,16 @@ def test_the_evaluation_period_is_twelve_consecutive_past_months() -> None:
     chat = at("period_start")
     error = refused(chat, "2025-07")
     assert "2025-07 还没有结束" in error
+    error = refused(chat, "2024-08")
+    assert error.startswith("从 2024-08 开始的连续 12 个月要到 2025-07 才结束。")
     error = refused(chat, "some time")
-    assert "没能读出日期" in error and example_of("period_start") in error
+    assert error == "没能读出月份“some time”。请按“年-月”填写。例如：2024-06（或 2024年6月）"
     chat.text("2024年3月")
     assert chat.state.answers["period_start"] == "2024-03-01"
-    error = refused(chat, "2024-12")
-    assert "从 2024-03 开始，应在 2025-02 结束" in error
-    chat.text("2025/2")
+    # The end has one valid value: derived and shown, not asked.
     assert chat.state.answers["period_end"] == "2025-02-28"
+    assert chat.replies[0].text == "评价期结束：2025-02（连续 12 个月）"
+    assert chat.current == "product_category"
     assert ENGINE.answers_document(chat.state)["enterprise"]["period_end"] == "2025-02-28"
 
 

@@ -2,39 +2,82 @@
 
 from __future__ import annotations
 
+import re
+
 from interview_driver import Chat
 from interview_plans import ENGINE, at, completed
 
-from conversations import Command
+from conversations import ChoiceInput, Command, Input
+
+PROGRESS = re.compile(r"第 (?P<position>\d+)/(?P<total>\d+) 部分 · ")
 
 # -- where the supplier is ------------------------------------------------------------------
 
 
 def test_the_first_question_shows_progress_and_has_no_back_button() -> None:
     chat = Chat(ENGINE)
-    total = len(ENGINE.bank.applicable({}))
-    assert chat.last.text.startswith(f"第 1/{total} 题 · 企业信息\n\n企业名称是什么")
+    assert chat.last.text.startswith("第 1/8 部分 · 企业信息\n\n企业名称是什么")
     assert chat.last.button_data() == ["iv:h:company_name"]
-    assert ENGINE.progress(chat.state) == (1, total, "企业信息")
+    assert ENGINE.progress(chat.state) == (1, 8, "企业信息")
 
 
-def test_every_question_shows_where_the_supplier_is() -> None:
+def test_every_question_shows_which_part_the_supplier_is_in() -> None:
     chat = at("raw_total_t")
-    position, total, section = ENGINE.progress(chat.state)
-    assert section == "原材料本地化"
-    assert chat.last.text.startswith(f"第 {position}/{total} 题 · 原材料本地化")
-    assert (
-        position
-        == [q.id for q in ENGINE.bank.applicable(chat.state.answers)].index("raw_total_t") + 1
-    )
+    assert ENGINE.progress(chat.state) == (5, 8, "原材料本地化")
+    assert chat.last.text.startswith("第 5/8 部分 · 原材料本地化")
 
 
-def test_follow_up_questions_count_once_they_apply() -> None:
+def test_follow_up_questions_do_not_move_the_progress_back() -> None:
     chat = at("quality_management")
-    _, before, _ = ENGINE.progress(chat.state)
+    before = ENGINE.progress(chat.state)
     chat.press("iv:a:quality_management:y")
-    _, after, _ = ENGINE.progress(chat.state)
-    assert after == before + 3
+    assert ENGINE.progress(chat.state) == before
+    assert chat.current == "qms_certificate_no"
+
+
+def _branch_plans() -> list[dict[str, list[Input]]]:
+    """One plan per answer of every question that opens or closes others, besides the
+    qualified plant's default: each option of each choice, "no" to each yes/no."""
+    plans: list[dict[str, list[Input]]] = [{}]
+    for q in ENGINE.bank.questions:
+        if q.kind == "yes_no":
+            plans.append({q.id: [ChoiceInput(data=f"iv:a:{q.id}:n")]})
+        elif q.kind == "single_choice":
+            plans += [{q.id: [ChoiceInput(data=f"iv:a:{q.id}:{o.value}")]} for o in q.options]
+        elif q.kind == "multi_choice":
+            for o in q.options:
+                plans.append(
+                    {
+                        q.id: [
+                            ChoiceInput(data=f"iv:t:{q.id}:{o.value}"),
+                            ChoiceInput(data=f"iv:d:{q.id}"),
+                        ]
+                    }
+                )
+    everything_no = {
+        q.id: [ChoiceInput(data=f"iv:a:{q.id}:n")]
+        for q in ENGINE.bank.questions
+        if q.kind == "yes_no"
+    }
+    return [*plans, everything_no]
+
+
+def test_progress_never_decreases_over_a_full_interview_in_any_branch() -> None:
+    plans = _branch_plans()
+    assert len(plans) > 20
+    for plan in plans:
+        chat = Chat(ENGINE)
+        shown = [ENGINE.progress(chat.state)[0]]
+        while chat.state.mode == "interview":
+            chat.answer(plan)
+            shown.append(ENGINE.progress(chat.state)[0])
+            for reply in chat.replies:
+                found = PROGRESS.match(reply.text)
+                if found:
+                    assert int(found["position"]) == shown[-1]
+                    assert found["total"] == "8"
+        assert shown == sorted(shown), plan
+        assert shown[-1] == 8
 
 
 # -- buttons --------------------------------------------------------------------------------
