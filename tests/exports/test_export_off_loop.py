@@ -33,10 +33,14 @@ async def copy_sessions(db: Database, source_id: int, count: int) -> None:
     """`count` copies of one submitted session, inserted in one statement."""
     async with db.unit_of_work() as uow:
         row = (
-            await uow.session.execute(
-                select(AssessmentSession.__table__).where(AssessmentSession.id == source_id)
+            (
+                await uow.session.execute(
+                    select(AssessmentSession.__table__).where(AssessmentSession.id == source_id)
+                )
             )
-        ).one()._asdict()
+            .one()
+            ._asdict()
+        )
         row.pop("id")
         await uow.session.execute(insert(AssessmentSession.__table__), [row] * count)
         await uow.commit()
