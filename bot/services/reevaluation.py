@@ -159,7 +159,9 @@ async def judging(expected: int, workers: int | None = None) -> AsyncIterator[Ju
     try:
         yield in_pool
     finally:
-        pool.shutdown(cancel_futures=True)
+        # Without waiting: joining the pool's threads and processes here would hold the
+        # event loop for a hundred milliseconds or more; idle workers exit by themselves.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 # -- re-evaluation --------------------------------------------------------------------------
