@@ -183,6 +183,7 @@ class Database:
         self, url: str, *, echo: bool = False, sqlite_driver: SqliteDriver = "inline"
     ) -> None:
         self.url = make_url(normalise_url(url))
+        self.sqlite_driver: SqliteDriver = sqlite_driver
         options: dict[str, Any] = {"echo": echo}
         self._turns: WriteTurns | None = None
         self._reads_before_turn = True
@@ -254,6 +255,17 @@ class Database:
                 yield UnitOfWork(session)
             except StaleDataError as exc:
                 raise ConcurrentUpdate(str(exc)) from exc
+
+    def url_for_another_process(self) -> str | None:
+        """The URL (password included) another process opens this same data with.
+
+        A long read (an export of every session) runs there so that the chat's event loop
+        and interpreter never wait for it. None for in-memory SQLite, where another handle
+        would be another, empty database.
+        """
+        if self.dialect == "sqlite" and _is_sqlite_memory(self.url):
+            return None
+        return self.url.render_as_string(hide_password=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -3,15 +3,21 @@
 What a column shows is data (bot.reports.columns), how a stored value becomes a cell is
 bot.reports.rows, and the files are written by bot.reports.xlsx and bot.reports.csv_writer.
 This module reads the sessions in keyset batches and streams them into the file, so an
-export of any size runs in flat memory.
+export of any size runs in flat memory. `export_off_loop` runs the whole export in a
+worker process with its own database handle, so a bot's chats go on while
+an assessor exports every session.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import io
+import multiprocessing
 import os
 import tempfile
 from collections.abc import AsyncGenerator, Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -44,6 +50,7 @@ from bot.reports.texts import (
 )
 from bot.reports.xlsx import XlsxWriter
 from storage import AssessmentSession, Database, Status
+from storage.sqlite_driver import SqliteDriver
 
 DEFAULT_BATCH_SIZE = 500
 
@@ -102,7 +109,8 @@ async def export_sessions(
     count = 0
     try:
         async with (
-            db.unit_of_work() as uow,
+            # Read-only: an optimistic unit takes no write turn, so writers go on meanwhile.
+            db.unit_of_work(optimistic=True) as uow,
             contextlib.aclosing(
                 # The repository's generator, typed by its protocol as an iterator.
                 cast(
@@ -117,11 +125,71 @@ async def export_sessions(
                 files = await uow.evidence.count_by_session([row.id for row in batch])
                 write_batch([row_context(session, files.get(session.id, 0)) for session in batch])
                 count += len(batch)
+                # Let other tasks run between batches when the export shares their loop.
+                await asyncio.sleep(0)
     except BaseException:
         writer.abort()
         raise
     writer.close()
     return count
+
+
+async def export_off_loop(
+    db: Database,
+    *,
+    fmt: ExportFormat,
+    status: str | None = None,
+    lang: str = "zh",
+    clauses: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> tuple[bytes, int]:
+    """The export as bytes and its session count, produced away from the caller's loop.
+
+    The queries (which on SQLite run on the thread that awaits them) and the building of
+    rows and file take seconds for many sessions, so they run in a worker process with its
+    own database handle, holding no write turn: not a thread, whose Python work would
+    still take the interpreter from the chats' loop for tens of milliseconds at a time.
+    The caller's loop only waits. In-memory SQLite cannot be opened from another process,
+    so there the export runs on the caller's loop, yielding between batches.
+    """
+    options: dict[str, Any] = {
+        "fmt": fmt,
+        "status": status,
+        "lang": lang,
+        "clauses": clauses,
+        "batch_size": batch_size,
+    }
+    url = db.url_for_another_process()
+    if url is None:
+        buffer = io.BytesIO()
+        count = await export_sessions(db, buffer, **options)
+        return buffer.getvalue(), count
+    with tempfile.TemporaryDirectory(prefix="greenlist-export-") as folder:
+        path = Path(folder) / f"sessions.{fmt}"
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            count = await asyncio.get_running_loop().run_in_executor(
+                pool, _export_in_worker, url, db.sqlite_driver, path, options
+            )
+        finally:
+            await asyncio.to_thread(pool.shutdown)
+        content = await asyncio.to_thread(path.read_bytes)
+    return content, count
+
+
+def _export_in_worker(
+    url: str, sqlite_driver: SqliteDriver, path: Path, options: dict[str, Any]
+) -> int:
+    """The export in a worker process: its own event loop and database handle."""
+
+    async def run() -> int:
+        db = Database(url, sqlite_driver=sqlite_driver)
+        try:
+            return await export_sessions(db, path, **options)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 
 def _workbook(
@@ -203,6 +271,7 @@ __all__ = [
     "category_label",
     "check_language",
     "export_catalogue",
+    "export_off_loop",
     "export_sessions",
     "local_time",
     "ordered_clauses",

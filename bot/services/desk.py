@@ -6,7 +6,6 @@ checks the role first, and returns replies plus the notices other people must re
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,16 @@ from bot.services.interview import Notice, Who, local_date
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from criteria import Evaluation, review
-from storage import AssessmentSession, Database, Decision, Role, Status, UnitOfWork
+from storage import (
+    AssessmentSession,
+    Database,
+    Decision,
+    EvidenceFile,
+    ReviewDecision,
+    Role,
+    Status,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +104,29 @@ class Document:
     caption: str
 
 
+@dataclass(frozen=True)
+class ExportRequest:
+    """An export the desk has authorised; the front end writes it away from the chat's
+    event loop (bot.reports.exporting) and hands the bytes back to `AssessorDesk.exported`."""
+
+    status: str | None
+    lang: str
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One session's report, read by the desk and rendered to PDF by the front end
+    (bot.reports.pdf) in a worker thread."""
+
+    session: AssessmentSession
+    evidence: list[EvidenceFile]
+    decisions: list[ReviewDecision]
+    lang: str
+    people: dict[int, str]
+    file_name: str
+    caption: str
+
+
 @dataclass
 class DeskResult:
     replies: list[Reply] = field(default_factory=list)
@@ -108,6 +139,10 @@ class DeskResult:
     #: A session to show, rendered by the front end (`bot.reports.card`) after the
     #: desk's transaction has closed; it follows `replies`.
     card: SessionCard | None = None
+    #: An export to produce and send as a file.
+    export: ExportRequest | None = None
+    #: A session report to render and send as a file.
+    report: ReportRequest | None = None
 
 
 class AssessorDesk:
@@ -248,26 +283,26 @@ class AssessorDesk:
             return result
 
     async def export(self, who: Who, status: str | None) -> DeskResult:
-        from bot.reports.exporting import export_sessions
-
+        """Check the role and the status; what to export goes back to the front end."""
         async with self.db.unit_of_work() as uow:
             lang = await self._staff_language(uow, who, "desk.export")
         if status is not None and status not in {s.value for s in Status}:
             return DeskResult([Reply(text=self._t(lang, "desk.export_usage"))])
-        buffer = io.BytesIO()
-        count = await export_sessions(self.db, buffer, fmt="xlsx", status=status, lang=lang)
+        return DeskResult(export=ExportRequest(status=status, lang=lang))
+
+    def exported(self, request: ExportRequest, content: bytes, count: int) -> DeskResult:
+        """The finished export as the file the assessor receives."""
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         return DeskResult(
             document=Document(
                 file_name=f"greenlist-sessions-{stamp}.xlsx",
-                content=buffer.getvalue(),
-                caption=self._t(lang, "desk.export_caption", count=count),
+                content=content,
+                caption=self._t(request.lang, "desk.export_caption", count=count),
             )
         )
 
     async def report(self, who: Who, session_id: int) -> DeskResult:
-        from bot.reports.pdf import render_session_report
-
+        """Check the role and read what the report shows; the front end renders it."""
         async with self.db.unit_of_work() as uow:
             lang = await self._staff_language(uow, who, "desk.report")
             row = await uow.sessions.get(session_id)
@@ -276,11 +311,14 @@ class AssessorDesk:
             evidence = await uow.evidence.list_for_session(row.id)
             decisions = await uow.reviews.list_for_session(row.id)
             people = {d.assessor_id: await self._person_name(uow, d.assessor_id) for d in decisions}
-        content = render_session_report(row, evidence, decisions, lang, people=people)
         return DeskResult(
-            document=Document(
+            report=ReportRequest(
+                session=row,
+                evidence=list(evidence),
+                decisions=list(decisions),
+                lang=lang,
+                people=people,
                 file_name=f"greenlist-report-{row.id}.pdf",
-                content=content,
                 caption=self._t(lang, "desk.report_caption", id=row.id),
             )
         )

@@ -14,6 +14,7 @@ import json
 import logging
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import (
     AsyncGenerator,
     AsyncIterator,
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 #: Sessions per transaction when re-evaluating: small enough that no lock or transaction
 #: is held for long, large enough that round trips do not dominate.
 BATCH_SIZE = 500
+#: Batches being judged while the one before them is written.
+JUDGE_AHEAD = 2
 #: Below this many sessions, judging in one worker thread beats starting worker processes.
 PARALLEL_FROM = 2000
 #: Changed session ids kept in the audit entry of one re-evaluation.
@@ -156,7 +159,9 @@ async def judging(expected: int, workers: int | None = None) -> AsyncIterator[Ju
     try:
         yield in_pool
     finally:
-        pool.shutdown(cancel_futures=True)
+        # Without waiting: joining the pool's threads and processes here would hold the
+        # event loop for a hundred milliseconds or more; idle workers exit by themselves.
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 # -- re-evaluation --------------------------------------------------------------------------
@@ -332,30 +337,37 @@ class Reevaluator:
         return impact
 
     async def _batches(self, target: Ruleset, *, keep: bool) -> AsyncGenerator[Batch, None]:
-        """Judged batches in id order; the next batch is judged while this one is used."""
+        """Judged batches in id order, judged `JUDGE_AHEAD` batches ahead of their use.
+
+        While one batch is written the next ones are being judged, so the worker processes
+        never wait for the database's write, nor the database for them.
+        """
         changes: dict[tuple[str, int], frozenset[str] | None] = {}
         async with self.db.unit_of_work() as uow:
             expected = await uow.sessions.submitted.count()
+        ahead: deque[tuple[list[ForJudging], asyncio.Future[list[Judged]]]] = deque()
         async with judging(expected, self.workers) as judge:
-            rows = await self._read(target, 0, changes)
-            # Each batch gets a snapshot of what is known so far: the next read adds to it.
-            pending = asyncio.ensure_future(judge(target, dict(changes), _items(rows), keep))
+            after, more = 0, True
             try:
-                while rows:
-                    following: list[ForJudging] = []
-                    if len(rows) == self.batch_size:
-                        following = await self._read(target, rows[-1].id, changes)
-                    judged = await pending
-                    if following:
-                        items = _items(following)
-                        pending = asyncio.ensure_future(judge(target, dict(changes), items, keep))
-                    yield rows, judged
-                    rows = following
+                while True:
+                    while more and len(ahead) < JUDGE_AHEAD:
+                        rows = await self._read(target, after, changes)
+                        more = len(rows) == self.batch_size
+                        if rows:
+                            after = rows[-1].id
+                            # Each batch gets a snapshot of what is known so far.
+                            items = _items(rows)
+                            pending = judge(target, dict(changes), items, keep)
+                            ahead.append((rows, asyncio.ensure_future(pending)))
+                    if not ahead:
+                        return
+                    rows, judged = ahead.popleft()
+                    yield rows, await judged
             finally:
-                if not pending.done():
-                    pending.cancel()
+                for _, unused in ahead:
+                    unused.cancel()
                     with suppress(asyncio.CancelledError):
-                        await pending
+                        await unused
 
     async def _read(
         self, target: Ruleset, after: int, changes: dict[tuple[str, int], frozenset[str] | None]

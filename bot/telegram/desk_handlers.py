@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
 from bot.reports.card import render_card
+from bot.reports.exporting import export_off_loop
+from bot.reports.pdf import render_session_report
 from bot.services import callback_data as cb
 from bot.services.access import Refused
-from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
+from bot.services.desk import (
+    DECISION_CODES,
+    PREFIX,
+    AssessorDesk,
+    DeskResult,
+    Document,
+    ListQuery,
+)
 from bot.telegram.context import CustomContext
 from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
 from storage import Decision
@@ -48,7 +58,33 @@ async def _run(
         result = await action(desk)
     except Refused:
         result = desk.refusal(who_of(update))
-    await _deliver(update, context, result)
+    await _deliver(update, context, await _produce_files(desk, result))
+
+
+async def _produce_files(desk: AssessorDesk, result: DeskResult) -> DeskResult:
+    """Write what the desk authorised, away from the event loop the chats share.
+
+    The export reads and writes in a worker thread with its own database handle; the PDF
+    is drawn in a worker thread from what the desk read. Either can take seconds.
+    """
+    if result.export is not None:
+        request = result.export
+        content, count = await export_off_loop(
+            desk.db, fmt="xlsx", status=request.status, lang=request.lang
+        )
+        return desk.exported(request, content, count)
+    if result.report is not None:
+        report = result.report
+        content = await asyncio.to_thread(
+            render_session_report,
+            report.session,
+            report.evidence,
+            report.decisions,
+            report.lang,
+            people=report.people,
+        )
+        return DeskResult(document=Document(report.file_name, content, report.caption))
+    return result
 
 
 async def take_comment(update: Update, context: CustomContext) -> bool:
