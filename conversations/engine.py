@@ -559,7 +559,7 @@ class Engine:
     def _reprompt(self, turn: Turn, q: Question, error: ParseError) -> None:
         """Say what is wrong (with an example of a good answer) and ask the same again."""
         s = turn.state
-        turn.replies.append(self.screens.error(s, q, error))
+        turn.replies.append(self.screens.error(s, q, _with_short_echo(error)))
         self._show(turn)
 
     def _typed_selection(self, turn: Turn, q: Question, text: str) -> None:
@@ -640,3 +640,16 @@ class Engine:
         turn.effects.append(AnswerAccepted(question_id=q.id))
         self.rules.reconcile(turn, announce=True)
         self._advance(turn, q)
+
+
+# The refused text is echoed so the supplier sees what was read; a few hundred characters
+# show that, and a pasted page would push the re-prompt past a message's length.
+ECHO_MAX_CHARS = 200
+
+
+def _with_short_echo(error: ParseError) -> ParseError:
+    """The same refusal with the echoed input cut, an ellipsis marking the cut."""
+    text = error.params.get("text")
+    if text is None or len(text) <= ECHO_MAX_CHARS:
+        return error
+    return ParseError(error.code, {**error.params, "text": text[: ECHO_MAX_CHARS - 1] + "…"})

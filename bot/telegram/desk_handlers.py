@@ -12,7 +12,13 @@ from bot.services import callback_data as cb
 from bot.services.access import Refused
 from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
 from bot.telegram.context import CustomContext
-from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
+from bot.telegram.telegram_io import (
+    acknowledge,
+    fit_caption,
+    send_notices,
+    send_replies,
+    who_of,
+)
 from storage import Decision
 
 log = logging.getLogger(__name__)
@@ -34,7 +40,8 @@ async def _deliver(update: Update, context: CustomContext, result: DeskResult) -
         await chat.send_document(result.file_id)
     if result.document is not None:
         doc = result.document
-        await chat.send_document(doc.content, filename=doc.file_name, caption=doc.caption)
+        caption = fit_caption(doc.caption)
+        await chat.send_document(doc.content, filename=doc.file_name, caption=caption)
     await send_notices(context, result.notices)
 
 

@@ -18,11 +18,19 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import MessageLimit
 from telegram.error import BadRequest, TelegramError
 
 from bot.services.interview import Notice, Who
 from bot.telegram.context import CustomContext
+from bot.telegram.text_limits import (
+    CALLBACK_ANSWER_LIMIT,
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    shorten_html,
+    shorten_plain,
+    split_html,
+    utf16_len,
+)
 from conversations import FileInput, Reply
 
 log = logging.getLogger(__name__)
@@ -64,11 +72,12 @@ def file_input_of(message: Message) -> FileInput | None:
     return None
 
 
-async def acknowledge(query: CallbackQuery) -> None:
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the pressed button's spinner. The answer is only cosmetic: a press Telegram no
-    longer lets the bot answer (too old, as after a restart) is still handled."""
+    longer lets the bot answer (too old, as after a restart) is still handled. A text is
+    cut to the 200 units a callback answer may carry."""
     try:
-        await query.answer()
+        await query.answer(shorten_plain(text, CALLBACK_ANSWER_LIMIT) if text else None)
     except TelegramError as exc:
         log.info("callback query %s not answered: %s", query.id, exc)
 
@@ -84,28 +93,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut at line breaks so a long verdict or card arrives as whole lines."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut at line breaks, in Telegram's UTF-16 units, so a long verdict or card arrives as
+    whole lines and no part is refused as too long."""
+    return split_html(text, limit)
+
+
+def fit_caption(caption: str | None) -> str | None:
+    """A document's caption within the 1,024 units Telegram allows, cut with an ellipsis."""
+    return None if caption is None else shorten_html(caption, CAPTION_LIMIT)
 
 
 def render(text: str) -> str:
@@ -127,15 +123,20 @@ async def send_replies(
     assert chat is not None
     for reply in replies:
         markup = keyboard(reply)
-        if reply.replace_previous and isinstance(edit_target, Message):
+        rendered = render(reply.text)
+        if (
+            reply.replace_previous
+            and isinstance(edit_target, Message)
+            and utf16_len(rendered) <= MESSAGE_LIMIT
+        ):
             try:
-                await edit_target.edit_text(render(reply.text), reply_markup=markup)
+                await edit_target.edit_text(rendered, reply_markup=markup)
                 continue
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     continue
                 # The message may be too old to edit: fall through and send a new one.
-        chunks = split_text(render(reply.text))
+        chunks = split_text(rendered)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             await chat.send_message(chunk, reply_markup=markup if last else None)
