@@ -12,6 +12,7 @@ from bot.services import callback_data as cb
 from bot.services.access import Refused
 from bot.services.desk import DECISION_CODES, PREFIX, AssessorDesk, DeskResult, ListQuery
 from bot.telegram.context import CustomContext
+from bot.telegram.inbound import TEXT_MAX, clean, text_of
 from bot.telegram.telegram_io import (
     acknowledge,
     fit_caption,
@@ -64,7 +65,7 @@ async def take_comment(update: Update, context: CustomContext) -> bool:
     assert message is not None
     desk = context.services.desk
     try:
-        result = await desk.take_comment(who_of(update), message.text or "")
+        result = await desk.take_comment(who_of(update), text_of(message))
     except Refused:
         result = desk.refusal(who_of(update))
     if result is None:
@@ -78,7 +79,7 @@ async def list_sessions(update: Update, context: CustomContext) -> None:
 
 
 async def find_sessions(update: Update, context: CustomContext) -> None:
-    text = " ".join(context.args or [])
+    text = clean(" ".join(context.args or []), TEXT_MAX)
     await _run(update, context, lambda desk: desk.find(who_of(update), text))
 
 

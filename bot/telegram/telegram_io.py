@@ -18,10 +18,23 @@ from telegram import (
     Message,
     Update,
 )
+
+__all__ = [
+    "acknowledge",
+    "file_input_of",
+    "fit_caption",
+    "keyboard",
+    "render",
+    "send_notices",
+    "send_replies",
+    "split_text",
+    "who_of",
+]
 from telegram.error import BadRequest, TelegramError
 
-from bot.services.interview import Notice, Who
+from bot.services.interview import Notice
 from bot.telegram.context import CustomContext
+from bot.telegram.inbound import file_input_of, who_of
 from bot.telegram.text_limits import (
     CALLBACK_ANSWER_LIMIT,
     CAPTION_LIMIT,
@@ -31,45 +44,9 @@ from bot.telegram.text_limits import (
     split_html,
     utf16_len,
 )
-from conversations import FileInput, Reply
+from conversations import Reply
 
 log = logging.getLogger(__name__)
-
-
-def who_of(update: Update) -> Who:
-    user = update.effective_user
-    assert user is not None, "handlers are registered for updates that have a user"
-    return Who(
-        user_id=user.id,
-        name=user.full_name,
-        username=user.username,
-        language_hint=user.language_code,
-    )
-
-
-def file_input_of(message: Message) -> FileInput | None:
-    """The uploaded document or the largest size of a photo, as the engine sees a file."""
-    if message.document is not None:
-        doc = message.document
-        return FileInput(
-            file_id=doc.file_id,
-            file_unique_id=doc.file_unique_id,
-            file_name=doc.file_name,
-            mime_type=doc.mime_type,
-            file_size=doc.file_size,
-            kind="document",
-        )
-    if message.photo:
-        photo = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
-        return FileInput(
-            file_id=photo.file_id,
-            file_unique_id=photo.file_unique_id,
-            file_name=f"photo_{photo.file_unique_id}.jpg",
-            mime_type="image/jpeg",
-            file_size=photo.file_size,
-            kind="photo",
-        )
-    return None
 
 
 async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
