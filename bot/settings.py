@@ -53,6 +53,18 @@ class Settings(BaseSettings):
         description="inline runs SQLite statements on the event loop's thread (fastest); "
         "stock uses SQLAlchemy's own aiosqlite adapter, should a library update break inline",
     )
+    database_timeout: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="Seconds one PostgreSQL connect, statement or commit may take",
+    )
+    database_retry_budget: float = Field(
+        default=6.0,
+        ge=0,
+        le=120,
+        description="Seconds a transient database error is retried before the user hears",
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["zh", "en"] = "zh"
     telegram_rate_limit: bool = Field(

@@ -18,6 +18,7 @@ from storage.models import (
     Status,
 )
 from storage.repositories import BASELINE_RULESET_VERSION
+from storage.retry import is_transient, pauses
 from storage.schema import (
     current_revision,
     current_revision_async,
@@ -51,7 +52,9 @@ __all__ = [
     "downgrade",
     "downgrade_async",
     "head_revision",
+    "is_transient",
     "normalise_url",
+    "pauses",
     "upgrade",
     "upgrade_async",
 ]

@@ -7,6 +7,7 @@ before any reply is returned, and a redelivered update changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -39,7 +40,10 @@ from storage import (
     Decision,
     Role,
     UnitOfWork,
+    is_transient,
+    pauses,
 )
+from storage.retry import DEFAULT_BUDGET_S
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +74,19 @@ class Notice:
     replies: list[Reply]
 
 
+class DatabaseUnavailable(Exception):
+    """The database stayed unreachable for the whole retry budget.
+
+    `saved` says what became of the input: False, nothing was stored (the person should
+    send it again later); None, a commit was sent whose outcome could not be learnt (the
+    person should look at the current question before answering again).
+    """
+
+    def __init__(self, saved: bool | None) -> None:
+        super().__init__("the database did not answer within the retry budget")
+        self.saved = saved
+
+
 @dataclass
 class Outcome:
     replies: list[Reply]
@@ -89,8 +106,10 @@ class InterviewService:
         rulesets: RulesetProvider,
         catalogue: Catalogue,
         default_language: str = "zh",
+        retry_budget_s: float = DEFAULT_BUDGET_S,
     ) -> None:
         self.db = db
+        self.retry_budget_s = retry_budget_s
         self.engine = engine
         self.rulesets = rulesets
         self.catalogue = catalogue
@@ -170,13 +189,22 @@ class InterviewService:
     async def _run(
         self, who: Who, update_id: int | None, action: Action, *, staff_first: bool = False
     ) -> Outcome:
-        """One transaction per input; a concurrent write to the session is retried afresh.
+        """One transaction per input; a concurrent write to the session is retried afresh,
+        and so is a transient database error, with a bounded back-off, before the person
+        hears of it. A commit whose reply was lost is found out through the redelivery
+        guard on the next attempt, and answered as the success it was.
 
         It reads and steps first and writes last, the redelivery guard with the writes, so
         on SQLite it waits for the write turn only for those (the session's version check
         and the guard's ON CONFLICT catch whatever changed since the read).
         """
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        # The outcome of an attempt whose commit was sent but not confirmed: if the guard
+        # later shows the update as handled, that commit landed and this is the answer.
+        unconfirmed: Outcome | None = None
+        backoff = pauses(self.retry_budget_s)
+        conflicts = 0
+        while True:
+            committing: Outcome | None = None
             try:
                 async with self.db.unit_of_work(optimistic=True) as uow:
                     person, row = await uow.people.visit(
@@ -189,15 +217,35 @@ class InterviewService:
                         return Outcome([], staff_first=True)  # rolled back: nothing stored
                     outcome = await action(uow, who, person.language, row)
                     if update_id is not None and await uow.updates.seen(update_id):
+                        if unconfirmed is not None:
+                            log.info("update %s was stored before the connection failed", update_id)
+                            return unconfirmed  # rolled back: the repeat above is undone
                         log.info("update %s already handled; ignoring the redelivery", update_id)
                         return Outcome([])  # rolled back: the step above is undone
+                    committing = outcome
                     await uow.commit()
                     return outcome
             except ConcurrentUpdate:
-                if attempt == MAX_ATTEMPTS:
+                conflicts += 1
+                if conflicts == MAX_ATTEMPTS:
                     raise
                 log.info("session of user %s changed concurrently; retrying", who.user_id)
-        raise AssertionError("unreachable")
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                if committing is not None and update_id is not None:
+                    unconfirmed = committing
+                pause = next(backoff, None)
+                if pause is None:
+                    saved = None if unconfirmed is not None else False
+                    raise DatabaseUnavailable(saved) from exc
+                log.warning(
+                    "database unavailable for user %s (%s); retrying in %.2fs",
+                    who.user_id,
+                    type(exc).__name__,
+                    pause,
+                )
+                await asyncio.sleep(pause)
 
     async def _start(
         self, uow: UnitOfWork, who: Who, lang: str, row: AssessmentSession | None
