@@ -30,6 +30,7 @@ from storage.errors import ConcurrentUpdate
 from storage.repositories import (
     AuditRepository,
     EvidenceRepository,
+    InboxRepository,
     NoticeRepository,
     PendingActionRepository,
     PeopleRepository,
@@ -180,6 +181,7 @@ class UnitOfWork:
         self.rulesets = RulesetRepository(session)
         self.audit = AuditRepository(session)
         self.updates = ProcessedUpdateRepository(session)
+        self.inbox = InboxRepository(session)
         self.pending = PendingActionRepository(session)
         self.notices = NoticeRepository(session)
 

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.logging_setup import log_context
 from bot.services.rulesets import RulesetProvider
@@ -43,6 +43,7 @@ from storage import (
     is_transient,
     pauses,
 )
+from storage.models import utcnow
 from storage.retry import DEFAULT_BUDGET_S
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,13 @@ Action = Callable[[UnitOfWork, "Who", str, "AssessmentSession | None"], Awaitabl
 #: A concurrent write to the same session (another process, a double click) is retried
 #: from a fresh read this many times before giving up.
 MAX_ATTEMPTS = 3
+
+#: How long an input waits for an earlier one of the same person that another process
+#: received but has not applied yet; past it (that process died) the input goes ahead.
+ORDER_WAIT_S = 3.0
+ORDER_POLL_S = 0.02
+#: Inbox entries older than this are not waited for (their process is long gone).
+ORDER_WINDOW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,9 @@ class InterviewService:
     ) -> None:
         self.db = db
         self.retry_budget_s = retry_budget_s
+        #: Several processes can share PostgreSQL (never SQLite): there a person's inputs
+        #: are ordered through the inbox; within one process the update processor does it.
+        self.ordered_inputs = db.dialect == "postgresql"
         self.engine = engine
         self.rulesets = rulesets
         self.catalogue = catalogue
@@ -203,10 +214,38 @@ class InterviewService:
         unconfirmed: Outcome | None = None
         backoff = pauses(self.retry_budget_s)
         conflicts = 0
+        # Several processes may share the database: a person's inputs then go through the
+        # inbox, so they apply in Telegram's order whichever process received them.
+        ordered = update_id is not None and self.ordered_inputs
+        received = False
+        waited_since: float | None = None
         while True:
             committing: Outcome | None = None
             try:
+                if ordered and not received:
+                    assert update_id is not None
+                    async with self.db.unit_of_work(optimistic=True) as uow:
+                        await uow.inbox.receive(update_id, who.user_id)
+                        await uow.commit()
+                    received = True
                 async with self.db.unit_of_work(optimistic=True) as uow:
+                    late = False
+                    if ordered:
+                        assert update_id is not None
+                        await uow.inbox.lock_person(who.user_id)
+                        now = asyncio.get_running_loop().time()
+                        waited_since = now if waited_since is None else waited_since
+                        if now - waited_since < ORDER_WAIT_S and await uow.inbox.earlier_pending(
+                            update_id, who.user_id, utcnow() - ORDER_WINDOW
+                        ):
+                            wait_turn = True
+                        else:
+                            wait_turn = False
+                            late = await uow.inbox.later_applied(update_id, who.user_id)
+                        if wait_turn:
+                            await uow.rollback()
+                            await asyncio.sleep(ORDER_POLL_S)
+                            continue
                     person, row = await uow.people.visit(
                         who.user_id,
                         who.name,
@@ -214,7 +253,14 @@ class InterviewService:
                         initial_language=self._language_hint(who),
                     )
                     if staff_first and person.role != Role.SUPPLIER:
-                        return Outcome([], staff_first=True)  # rolled back: nothing stored
+                        if ordered and update_id is not None:
+                            # The desk looks at it first; it must not hold up what follows.
+                            await uow.inbox.forget(update_id)
+                            await uow.commit()
+                        return Outcome([], staff_first=True)  # nothing of the step stored
+                    if late:
+                        log.info("update %s arrived after a later one; not applied", update_id)
+                        action = self._too_late
                     outcome = await action(uow, who, person.language, row)
                     if update_id is not None and await uow.updates.seen(update_id):
                         if unconfirmed is not None:
@@ -246,6 +292,18 @@ class InterviewService:
                     pause,
                 )
                 await asyncio.sleep(pause)
+
+    async def _too_late(
+        self, _uow: UnitOfWork, _who: Who, lang: str, row: AssessmentSession | None
+    ) -> Outcome:
+        """An input that arrived after a later one was applied: its question has moved on,
+        so it is not applied to the current one; the person sees where they are."""
+        if row is None:
+            return Outcome([Reply(text=self.catalogue.text("chat.answer_too_late", lang))])
+        state = InterviewState.model_validate(row.state)
+        shown = self.engine.show(state)
+        text = self.catalogue.text("chat.answer_too_late", state.lang)
+        return Outcome([Reply(text=text), *shown.replies], row.id, state.lang)
 
     async def _start(
         self, uow: UnitOfWork, who: Who, lang: str, row: AssessmentSession | None
