@@ -235,13 +235,14 @@ class InterviewService:
                         await uow.inbox.lock_person(who.user_id)
                         now = asyncio.get_running_loop().time()
                         waited_since = now if waited_since is None else waited_since
+                        since = utcnow() - ORDER_WINDOW
                         if now - waited_since < ORDER_WAIT_S and await uow.inbox.earlier_pending(
-                            update_id, who.user_id, utcnow() - ORDER_WINDOW
+                            update_id, who.user_id, since
                         ):
                             wait_turn = True
                         else:
                             wait_turn = False
-                            late = await uow.inbox.later_applied(update_id, who.user_id)
+                            late = await uow.inbox.later_applied(update_id, who.user_id, since)
                         if wait_turn:
                             await uow.rollback()
                             await asyncio.sleep(ORDER_POLL_S)

@@ -61,11 +61,17 @@ class InboxRepository:
         )
         return bool(await self._session.scalar(query))
 
-    async def later_applied(self, update_id: int, person_id: int) -> bool:
-        """Whether a later update of this person was applied already: this one is late."""
+    async def later_applied(self, update_id: int, person_id: int, since: datetime) -> bool:
+        """Whether a later update of this person, received after `since`, was applied
+        already: this one is late.
+
+        Only recent updates count: Telegram numbers updates in sequence, but after a week
+        without any it starts again from a random number, lower perhaps than old ones.
+        """
         query = select(func.count()).where(
             ReceivedUpdate.person_id == person_id,
             ReceivedUpdate.update_id > update_id,
+            ReceivedUpdate.received_at >= since,
             exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id),
         )
         return bool(await self._session.scalar(query))

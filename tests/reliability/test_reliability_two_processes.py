@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from telegram import Update
 
 from bot.settings import Settings
 from bot.telegram.app import build_application
-from storage import Database
+from storage import Database, ReceivedUpdate
 from tests.bot.conftest import make_services
 from tests.conversations.interview_driver import TYPED
 from tests.fakebot import FakeTelegram, running_application
@@ -114,3 +116,27 @@ async def test_an_input_that_arrives_after_a_later_one_is_not_applied_to_the_nex
     assert row.state["answers"]["company_name"] == "砖厂甲"
     assert "credit_code" not in row.state["answers"]
     assert row.state["current"] == "credit_code"
+
+
+async def test_after_a_week_of_silence_a_lower_update_id_is_not_taken_for_a_late_one(
+    telegram: FakeTelegram, two_bots: list[Any], read_db: Database
+) -> None:
+    """Telegram restarts its numbering at random after a week without updates."""
+    user_id = 720_200
+    fake_user = telegram.user(user_id, "隔周")
+    await place_at(read_db, user_id, "company_name")
+    async with read_db.unit_of_work() as uow:
+        await uow.inbox.receive(99_000_000, user_id)
+        await uow.updates.seen(99_000_000)
+        await uow.commit()
+    async with read_db.unit_of_work() as uow:
+        week_ago = datetime.now(UTC) - timedelta(days=8)
+        await uow.session.execute(update(ReceivedUpdate).values(received_at=week_ago))
+        await uow.commit()
+    user = {"id": user_id, "is_bot": False, "first_name": "隔周", "language_code": "zh-hans"}
+    a = two_bots[0]
+    await a.update_queue.put(Update.de_json(_typed(user, 62_001, 3_001, "隔周砖厂"), a.bot))
+    await fake_user.wait_for("统一社会信用代码")
+    async with read_db.unit_of_work() as uow:
+        (row,) = await uow.sessions.list_for_owner(user_id)
+    assert row.state["answers"]["company_name"] == "隔周砖厂"
