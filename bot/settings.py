@@ -75,6 +75,18 @@ class Settings(BaseSettings):
     evidence_s3_region: str | None = None
     evidence_s3_access_key: SecretStr | None = None
     evidence_s3_secret_key: SecretStr | None = None
+    database_timeout: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="Seconds one PostgreSQL connect, statement or commit may take",
+    )
+    database_retry_budget: float = Field(
+        default=6.0,
+        ge=0,
+        le=120,
+        description="Seconds a transient database error is retried before the user hears",
+    )
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["zh", "en"] = "zh"
     telegram_rate_limit: bool = Field(

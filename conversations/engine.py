@@ -581,7 +581,7 @@ class Engine:
         """Say what is wrong (with an example of a good answer) and ask the same again, in
         one message: the explanation above the question and its buttons."""
         s = turn.state
-        explanation = self.screens.error(s, q, error)
+        explanation = self.screens.error(s, q, _with_short_echo(error))
         screen = self.screens.current(s)
         turn.replies.append(
             screen.model_copy(update={"text": f"{explanation.text}\n\n{screen.text}"})
@@ -680,3 +680,16 @@ class Engine:
                 )
         self.rules.reconcile(turn, announce=True)
         self._advance(turn, q)
+
+
+# The refused text is echoed so the supplier sees what was read; a few hundred characters
+# show that, and a pasted page would push the re-prompt past a message's length.
+ECHO_MAX_CHARS = 200
+
+
+def _with_short_echo(error: ParseError) -> ParseError:
+    """The same refusal with the echoed input cut, an ellipsis marking the cut."""
+    text = error.params.get("text")
+    if text is None or len(text) <= ECHO_MAX_CHARS:
+        return error
+    return ParseError(error.code, {**error.params, "text": text[: ECHO_MAX_CHARS - 1] + "…"})

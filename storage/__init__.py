@@ -12,12 +12,14 @@ from storage.models import (
     PendingAction,
     Person,
     ProcessedUpdate,
+    ReceivedUpdate,
     ReviewDecision,
     Role,
     RulesetVersion,
     Status,
 )
 from storage.repositories import BASELINE_RULESET_VERSION
+from storage.retry import is_transient, pauses
 from storage.schema import (
     current_revision,
     current_revision_async,
@@ -41,6 +43,7 @@ __all__ = [
     "PendingAction",
     "Person",
     "ProcessedUpdate",
+    "ReceivedUpdate",
     "ReviewDecision",
     "Role",
     "RulesetVersion",
@@ -51,7 +54,9 @@ __all__ = [
     "downgrade",
     "downgrade_async",
     "head_revision",
+    "is_transient",
     "normalise_url",
+    "pauses",
     "upgrade",
     "upgrade_async",
 ]

@@ -30,6 +30,7 @@ from storage.errors import ConcurrentUpdate
 from storage.repositories import (
     AuditRepository,
     EvidenceRepository,
+    InboxRepository,
     NoticeRepository,
     PendingActionRepository,
     PeopleRepository,
@@ -146,6 +147,28 @@ def _skip_closed_connection(
         raise DisconnectionError("the server closed this pooled connection")
 
 
+#: How long one connection attempt, statement or commit may take on PostgreSQL. A server
+#: that stops answering without closing the connection (a partition) would otherwise keep
+#: a person waiting for as long as the partition lasts.
+DEFAULT_TIMEOUT_S = 3.0
+
+
+def postgres_timeouts(timeout_s: float) -> dict[str, Any]:
+    """asyncpg's bounds: the connect timeout, the client-side command timeout (every
+    statement, COMMIT included) and the server's own statement_timeout, so a statement
+    the client gave up on does not go on holding locks on the server."""
+    millis = str(max(1, round(timeout_s * 1000)))
+    return {
+        "timeout": timeout_s,
+        "command_timeout": timeout_s,
+        "server_settings": {
+            "statement_timeout": millis,
+            # A transaction whose client vanished mid-way releases its locks soon.
+            "idle_in_transaction_session_timeout": str(max(1, round(timeout_s * 10_000))),
+        },
+    }
+
+
 class UnitOfWork:
     """One transaction with the repositories bound to it."""
 
@@ -158,6 +181,7 @@ class UnitOfWork:
         self.rulesets = RulesetRepository(session)
         self.audit = AuditRepository(session)
         self.updates = ProcessedUpdateRepository(session)
+        self.inbox = InboxRepository(session)
         self.pending = PendingActionRepository(session)
         self.notices = NoticeRepository(session)
 
@@ -180,10 +204,16 @@ class Database:
     """
 
     def __init__(
-        self, url: str, *, echo: bool = False, sqlite_driver: SqliteDriver = "inline"
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        sqlite_driver: SqliteDriver = "inline",
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self.url = make_url(normalise_url(url))
         self.sqlite_driver: SqliteDriver = sqlite_driver
+        self.timeout_s = timeout_s
         options: dict[str, Any] = {"echo": echo}
         self._turns: WriteTurns | None = None
         self._reads_before_turn = True
@@ -202,7 +232,13 @@ class Database:
                 # uncommitted writes, so there every unit of work takes the turn first.
                 self._reads_before_turn = False
         else:
-            options.update(pool_size=5, max_overflow=10, pool_recycle=1800)
+            options.update(
+                pool_size=5,
+                max_overflow=10,
+                pool_recycle=1800,
+                pool_timeout=timeout_s,
+                connect_args=postgres_timeouts(timeout_s),
+            )
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
         if self.dialect == "sqlite":
             pragmas = _set_stock_sqlite_pragmas if stock else _set_sqlite_pragmas

@@ -264,6 +264,19 @@ class AuditEntry(Base):
     __table_args__ = (Index(None, "created_at"),)
 
 
+class ReceivedUpdate(Base):
+    """Updates that change an interview, noted on arrival: the inbox that lets any bot
+    process apply a person's inputs in Telegram's order (storage/repositories/inbox.py)."""
+
+    __tablename__ = "received_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index(None, "person_id", "update_id"), Index(None, "received_at"))
+
+
 class ProcessedUpdate(Base):
     """Telegram update ids already handled, so a redelivered update changes nothing."""
 

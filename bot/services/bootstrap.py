@@ -73,7 +73,11 @@ def build_services(
     reminder_rules: ReminderRules | None = None,
 ) -> Services:
     """The application as settings describe it; tests pass a database or a dated engine."""
-    database = db or Database(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    database = db or Database(
+        settings.database_url,
+        sqlite_driver=settings.sqlite_driver,
+        timeout_s=settings.database_timeout,
+    )
     engine = engine or Engine.default()
     catalogue = load_catalogue()
     rulesets = RulesetProvider()
@@ -86,7 +90,12 @@ def build_services(
         catalogue=catalogue,
         rulesets=rulesets,
         interview=InterviewService(
-            database, engine, rulesets, catalogue, default_language=settings.default_language
+            database,
+            engine,
+            rulesets,
+            catalogue,
+            default_language=settings.default_language,
+            retry_budget_s=settings.database_retry_budget,
         ),
         desk=AssessorDesk(database, engine, catalogue, evidence),
         privacy=PrivacyService(database, engine, catalogue, evidence),

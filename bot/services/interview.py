@@ -7,10 +7,11 @@ before any reply is returned, and a redelivered update changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.logging_setup import log_context
 from bot.services.rulesets import RulesetProvider
@@ -39,7 +40,11 @@ from storage import (
     Decision,
     Role,
     UnitOfWork,
+    is_transient,
+    pauses,
 )
+from storage.models import utcnow
+from storage.retry import DEFAULT_BUDGET_S
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,13 @@ Action = Callable[[UnitOfWork, "Who", str, "AssessmentSession | None"], Awaitabl
 #: A concurrent write to the same session (another process, a double click) is retried
 #: from a fresh read this many times before giving up.
 MAX_ATTEMPTS = 3
+
+#: How long an input waits for an earlier one of the same person that another process
+#: received but has not applied yet; past it (that process died) the input goes ahead.
+ORDER_WAIT_S = 3.0
+ORDER_POLL_S = 0.02
+#: Inbox entries older than this are not waited for (their process is long gone).
+ORDER_WINDOW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,19 @@ class Notice:
 
     user_id: int
     replies: list[Reply]
+
+
+class DatabaseUnavailable(Exception):
+    """The database stayed unreachable for the whole retry budget.
+
+    `saved` says what became of the input: False, nothing was stored (the person should
+    send it again later); None, a commit was sent whose outcome could not be learnt (the
+    person should look at the current question before answering again).
+    """
+
+    def __init__(self, saved: bool | None) -> None:
+        super().__init__("the database did not answer within the retry budget")
+        self.saved = saved
 
 
 @dataclass
@@ -89,8 +114,13 @@ class InterviewService:
         rulesets: RulesetProvider,
         catalogue: Catalogue,
         default_language: str = "zh",
+        retry_budget_s: float = DEFAULT_BUDGET_S,
     ) -> None:
         self.db = db
+        self.retry_budget_s = retry_budget_s
+        #: Several processes can share PostgreSQL (never SQLite): there a person's inputs
+        #: are ordered through the inbox; within one process the update processor does it.
+        self.ordered_inputs = db.dialect == "postgresql"
         self.engine = engine
         self.rulesets = rulesets
         self.catalogue = catalogue
@@ -170,15 +200,53 @@ class InterviewService:
     async def _run(
         self, who: Who, update_id: int | None, action: Action, *, staff_first: bool = False
     ) -> Outcome:
-        """One transaction per input; a concurrent write to the session is retried afresh.
+        """One transaction per input; a concurrent write to the session is retried afresh,
+        and so is a transient database error, with a bounded back-off, before the person
+        hears of it. A commit whose reply was lost is found out through the redelivery
+        guard on the next attempt, and answered as the success it was.
 
         It reads and steps first and writes last, the redelivery guard with the writes, so
         on SQLite it waits for the write turn only for those (the session's version check
         and the guard's ON CONFLICT catch whatever changed since the read).
         """
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        # The outcome of an attempt whose commit was sent but not confirmed: if the guard
+        # later shows the update as handled, that commit landed and this is the answer.
+        unconfirmed: Outcome | None = None
+        backoff = pauses(self.retry_budget_s)
+        conflicts = 0
+        # Several processes may share the database: a person's inputs then go through the
+        # inbox, so they apply in Telegram's order whichever process received them.
+        ordered = update_id is not None and self.ordered_inputs
+        received = False
+        waited_since: float | None = None
+        while True:
+            committing: Outcome | None = None
             try:
+                if ordered and not received:
+                    assert update_id is not None
+                    async with self.db.unit_of_work(optimistic=True) as uow:
+                        await uow.inbox.receive(update_id, who.user_id)
+                        await uow.commit()
+                    received = True
                 async with self.db.unit_of_work(optimistic=True) as uow:
+                    late = False
+                    if ordered:
+                        assert update_id is not None
+                        await uow.inbox.lock_person(who.user_id)
+                        now = asyncio.get_running_loop().time()
+                        waited_since = now if waited_since is None else waited_since
+                        since = utcnow() - ORDER_WINDOW
+                        if now - waited_since < ORDER_WAIT_S and await uow.inbox.earlier_pending(
+                            update_id, who.user_id, since
+                        ):
+                            wait_turn = True
+                        else:
+                            wait_turn = False
+                            late = await uow.inbox.later_applied(update_id, who.user_id, since)
+                        if wait_turn:
+                            await uow.rollback()
+                            await asyncio.sleep(ORDER_POLL_S)
+                            continue
                     person, row = await uow.people.visit(
                         who.user_id,
                         who.name,
@@ -186,18 +254,57 @@ class InterviewService:
                         initial_language=self._language_hint(who),
                     )
                     if staff_first and person.role != Role.SUPPLIER:
-                        return Outcome([], staff_first=True)  # rolled back: nothing stored
+                        if ordered and update_id is not None:
+                            # The desk looks at it first; it must not hold up what follows.
+                            await uow.inbox.forget(update_id)
+                            await uow.commit()
+                        return Outcome([], staff_first=True)  # nothing of the step stored
+                    if late:
+                        log.info("update %s arrived after a later one; not applied", update_id)
+                        action = self._too_late
                     outcome = await action(uow, who, person.language, row)
                     if update_id is not None and await uow.updates.seen(update_id):
+                        if unconfirmed is not None:
+                            log.info("update %s was stored before the connection failed", update_id)
+                            return unconfirmed  # rolled back: the repeat above is undone
                         log.info("update %s already handled; ignoring the redelivery", update_id)
                         return Outcome([])  # rolled back: the step above is undone
+                    committing = outcome
                     await uow.commit()
                     return outcome
             except ConcurrentUpdate:
-                if attempt == MAX_ATTEMPTS:
+                conflicts += 1
+                if conflicts == MAX_ATTEMPTS:
                     raise
                 log.info("session of user %s changed concurrently; retrying", who.user_id)
-        raise AssertionError("unreachable")
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                if committing is not None and update_id is not None:
+                    unconfirmed = committing
+                pause = next(backoff, None)
+                if pause is None:
+                    saved = None if unconfirmed is not None else False
+                    raise DatabaseUnavailable(saved) from exc
+                log.warning(
+                    "database unavailable for user %s (%s); retrying in %.2fs",
+                    who.user_id,
+                    type(exc).__name__,
+                    pause,
+                )
+                await asyncio.sleep(pause)
+
+    async def _too_late(
+        self, _uow: UnitOfWork, _who: Who, lang: str, row: AssessmentSession | None
+    ) -> Outcome:
+        """An input that arrived after a later one was applied: its question has moved on,
+        so it is not applied to the current one; the person sees where they are."""
+        if row is None:
+            return Outcome([Reply(text=self.catalogue.text("chat.answer_too_late", lang))])
+        state = InterviewState.model_validate(row.state)
+        shown = self.engine.show(state)
+        text = self.catalogue.text("chat.answer_too_late", state.lang)
+        return Outcome([Reply(text=text), *shown.replies], row.id, state.lang)
 
     async def _start(
         self, uow: UnitOfWork, who: Who, lang: str, row: AssessmentSession | None

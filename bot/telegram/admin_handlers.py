@@ -12,6 +12,7 @@ from bot.services.access import Refused
 from bot.services.admin import PREFIX, AdminResult, AdminService
 from bot.services.ruleset_changes import note_without_unit
 from bot.telegram.context import CustomContext
+from bot.telegram.inbound import TEXT_MAX, clean
 from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def _run(update: Update, context: CustomContext, action: Action) -> None:
 
 
 def _args(context: CustomContext) -> list[str]:
-    return list(context.args or [])
+    return [clean(arg, TEXT_MAX) for arg in context.args or []]
 
 
 async def show_thresholds(update: Update, context: CustomContext) -> None:

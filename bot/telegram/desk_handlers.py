@@ -22,7 +22,14 @@ from bot.services.desk import (
     ListQuery,
 )
 from bot.telegram.context import CustomContext
-from bot.telegram.telegram_io import acknowledge, send_notices, send_replies, who_of
+from bot.telegram.inbound import TEXT_MAX, clean, text_of
+from bot.telegram.telegram_io import (
+    acknowledge,
+    fit_caption,
+    send_notices,
+    send_replies,
+    who_of,
+)
 from storage import Decision
 
 log = logging.getLogger(__name__)
@@ -44,7 +51,8 @@ async def _deliver(update: Update, context: CustomContext, result: DeskResult) -
         await chat.send_document(result.file_id)
     if result.document is not None:
         doc = result.document
-        await chat.send_document(doc.content, filename=doc.file_name, caption=doc.caption)
+        caption = fit_caption(doc.caption)
+        await chat.send_document(doc.content, filename=doc.file_name, caption=caption)
     await send_notices(context, result.notices)
 
 
@@ -93,7 +101,7 @@ async def take_comment(update: Update, context: CustomContext) -> bool:
     assert message is not None
     desk = context.services.desk
     try:
-        result = await desk.take_comment(who_of(update), message.text or "")
+        result = await desk.take_comment(who_of(update), text_of(message))
     except Refused:
         result = desk.refusal(who_of(update))
     if result is None:
@@ -107,7 +115,7 @@ async def list_sessions(update: Update, context: CustomContext) -> None:
 
 
 async def find_sessions(update: Update, context: CustomContext) -> None:
-    text = " ".join(context.args or [])
+    text = clean(" ".join(context.args or []), TEXT_MAX)
     await _run(update, context, lambda desk: desk.find(who_of(update), text))
 
 

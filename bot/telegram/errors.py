@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 
+from bot.services.interview import DatabaseUnavailable
 from bot.telegram.context import CustomContext
 from storage.errors import is_database_outage
 
@@ -33,7 +34,11 @@ async def handle_error(update: object, context: CustomContext) -> None:
     svc = context.services
     language = update.effective_user.language_code if update.effective_user else None
     lang = "en" if (language or "").startswith("en") else svc.settings.default_language
-    key = "chat.unavailable" if is_database_outage(error) else "chat.error_apology"
+    key = "chat.error_apology"
+    if isinstance(error, DatabaseUnavailable):
+        key = "chat.unavailable_unknown" if error.saved is None else "chat.unavailable_not_saved"
+    elif is_database_outage(error):
+        key = "chat.unavailable"
     try:
         await chat.send_message(svc.catalogue.text(key, lang), parse_mode=None)
     except Exception:  # the apology itself must never raise into PTB's loop

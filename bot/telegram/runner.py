@@ -58,6 +58,36 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+class OrderlyStopFilter(logging.Filter):
+    """Tell PTB's "Updater stopped unexpectedly" for what it is during a stop: routine.
+
+    When a stop (SIGTERM from systemd or Docker) lands while a long poll is returning
+    updates, PTB logs that line as CRITICAL. Nothing is lost: those updates were not
+    confirmed to Telegram and come again on the next start. An operator paged for every
+    deploy learns to ignore CRITICAL, so the record is lowered to INFO and says so.
+    """
+
+    MARK = "Updater stopped unexpectedly"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.CRITICAL and str(record.msg).startswith(self.MARK):
+            record.levelno = logging.INFO
+            record.levelname = logging.getLevelName(logging.INFO)
+            record.msg = (
+                "stopping: updates fetched during the stop were not confirmed and will be "
+                "fetched again on the next start"
+            )
+            record.args = None
+        return True
+
+
+def quiet_orderly_stop() -> None:
+    """Install `OrderlyStopFilter` on PTB's updater logger (once)."""
+    updater_log = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, OrderlyStopFilter) for f in updater_log.filters):
+        updater_log.addFilter(OrderlyStopFilter())
+
+
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """uvloop where it is installed (Linux, macOS): the event loop's own work, socket
     writes and wake-ups for every Bot API call and database statement, was a fifth of the
@@ -92,6 +122,7 @@ def run_bot(settings: Settings, *, webhook: bool | None = None, verbose: bool = 
     quiet = StartupTracebacks()
     if not verbose:
         logging.getLogger("telegram.ext").addFilter(quiet)
+    quiet_orderly_stop()
     prepare_database(settings)
     application = build_application(settings)
     loop = new_event_loop()  # PTB runs on the current loop; we close it

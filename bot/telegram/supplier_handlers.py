@@ -13,6 +13,7 @@ from bot.services.evidence import BOT_API_DOWNLOAD_LIMIT, Refused
 from bot.services.interview import Outcome
 from bot.telegram import desk_handlers
 from bot.telegram.context import CustomContext
+from bot.telegram.inbound import text_of
 from bot.telegram.telegram_io import acknowledge, file_input_of, send_notices, send_replies, who_of
 from conversations import ChoiceInput, Command, TextInput
 
@@ -93,7 +94,7 @@ async def navigate(update: Update, context: CustomContext) -> None:
 async def answer_text(update: Update, context: CustomContext) -> None:
     """An answer; from staff, first the comment an assessor may have been asked for."""
     assert update.effective_message is not None
-    answer = TextInput(text=update.effective_message.text or "")
+    answer = TextInput(text=text_of(update.effective_message))
     interview = context.services.interview
     outcome = await interview.handle(who_of(update), answer, update.update_id, staff_first=True)
     if outcome.staff_first:

@@ -18,57 +18,43 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import MessageLimit
+
+__all__ = [
+    "acknowledge",
+    "file_input_of",
+    "fit_caption",
+    "keyboard",
+    "render",
+    "send_notices",
+    "send_replies",
+    "split_text",
+    "who_of",
+]
 from telegram.error import BadRequest, TelegramError
 
-from bot.services.interview import Notice, Who
+from bot.services.interview import Notice
 from bot.telegram.context import CustomContext
-from conversations import FileInput, Reply
+from bot.telegram.inbound import file_input_of, who_of
+from bot.telegram.text_limits import (
+    CALLBACK_ANSWER_LIMIT,
+    CAPTION_LIMIT,
+    MESSAGE_LIMIT,
+    shorten_html,
+    shorten_plain,
+    split_html,
+    utf16_len,
+)
+from conversations import Reply
 
 log = logging.getLogger(__name__)
 
 
-def who_of(update: Update) -> Who:
-    user = update.effective_user
-    assert user is not None, "handlers are registered for updates that have a user"
-    return Who(
-        user_id=user.id,
-        name=user.full_name,
-        username=user.username,
-        language_hint=user.language_code,
-    )
-
-
-def file_input_of(message: Message) -> FileInput | None:
-    """The uploaded document or the largest size of a photo, as the engine sees a file."""
-    if message.document is not None:
-        doc = message.document
-        return FileInput(
-            file_id=doc.file_id,
-            file_unique_id=doc.file_unique_id,
-            file_name=doc.file_name,
-            mime_type=doc.mime_type,
-            file_size=doc.file_size,
-            kind="document",
-        )
-    if message.photo:
-        photo = max(message.photo, key=lambda p: (p.file_size or 0, p.width * p.height))
-        return FileInput(
-            file_id=photo.file_id,
-            file_unique_id=photo.file_unique_id,
-            file_name=f"photo_{photo.file_unique_id}.jpg",
-            mime_type="image/jpeg",
-            file_size=photo.file_size,
-            kind="photo",
-        )
-    return None
-
-
-async def acknowledge(query: CallbackQuery) -> None:
+async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the pressed button's spinner. The answer is only cosmetic: a press Telegram no
-    longer lets the bot answer (too old, as after a restart) is still handled."""
+    longer lets the bot answer (too old, as after a restart) is still handled. A text is
+    cut to the 200 units a callback answer may carry."""
     try:
-        await query.answer()
+        await query.answer(shorten_plain(text, CALLBACK_ANSWER_LIMIT) if text else None)
     except TelegramError as exc:
         log.info("callback query %s not answered: %s", query.id, exc)
 
@@ -84,28 +70,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     )
 
 
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut at line breaks so a long verdict or card arrives as whole lines."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut at line breaks, in Telegram's UTF-16 units, so a long verdict or card arrives as
+    whole lines and no part is refused as too long."""
+    return split_html(text, limit)
+
+
+def fit_caption(caption: str | None) -> str | None:
+    """A document's caption within the 1,024 units Telegram allows, cut with an ellipsis."""
+    return None if caption is None else shorten_html(caption, CAPTION_LIMIT)
 
 
 def render(text: str) -> str:
@@ -129,9 +102,14 @@ async def send_replies(
     with_buttons: list[int] = []
     for reply in replies:
         markup = keyboard(reply)
-        if reply.replace_previous and isinstance(edit_target, Message):
+        rendered = render(reply.text)
+        if (
+            reply.replace_previous
+            and isinstance(edit_target, Message)
+            and utf16_len(rendered) <= MESSAGE_LIMIT
+        ):
             try:
-                await edit_target.edit_text(render(reply.text), reply_markup=markup)
+                await edit_target.edit_text(rendered, reply_markup=markup)
                 with_buttons.append(edit_target.message_id)
                 continue
             except BadRequest as exc:
@@ -139,7 +117,7 @@ async def send_replies(
                     with_buttons.append(edit_target.message_id)
                     continue
                 # The message may be too old to edit: fall through and send a new one.
-        chunks = split_text(render(reply.text))
+        chunks = split_text(rendered)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             sent = await chat.send_message(chunk, reply_markup=markup if last else None)

@@ -10,6 +10,7 @@ same values.
 
 from storage.repositories.audit import AuditRepository
 from storage.repositories.evidence import EvidenceRepository
+from storage.repositories.inbox import InboxRepository
 from storage.repositories.notices import NoticeRepository
 from storage.repositories.pending import PendingActionRepository
 from storage.repositories.people import PeopleRepository
@@ -26,6 +27,7 @@ __all__ = [
     "AuditRepository",
     "EvidenceRepository",
     "ForJudging",
+    "InboxRepository",
     "NoticeRepository",
     "PendingActionRepository",
     "PeopleRepository",

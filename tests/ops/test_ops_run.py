@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import shutil
 import signal
@@ -78,6 +79,9 @@ async def test_greenlist_run_serves_a_webhook_and_stops_cleanly(
         f"on 127.0.0.1:{port}/telegram"
     ]
     assert tg.token not in log
+    # An orderly stop is no emergency: PTB's "Updater stopped unexpectedly" must not appear.
+    alarms = [e["message"] for e in entries if e.get("level") in {"CRITICAL", "ERROR"}]
+    assert alarms == [], log
     assert tg.calls("setWebhook")[0].params["secret_token"] == SECRET
     assert tg.webhook_deliveries[-1].status == 200
 
@@ -101,3 +105,16 @@ def test_without_uvloop_the_bot_runs_on_the_standard_loop(
         assert type(loop).__module__.split(".")[0] == "asyncio"
     finally:
         loop.close()
+
+
+def test_ptb_s_stop_alarm_is_lowered_to_an_explanation(caplog: pytest.LogCaptureFixture) -> None:
+    runner.quiet_orderly_stop()
+    updater_log = logging.getLogger("telegram.ext.Updater")
+    with caplog.at_level(logging.INFO, logger="telegram.ext.Updater"):
+        updater_log.critical(
+            "Updater stopped unexpectedly. Pulled updates will be ignored and pulled "
+            "again on restart."
+        )
+    (record,) = caplog.records
+    assert record.levelname == "INFO"
+    assert record.getMessage().startswith("stopping: updates fetched during the stop")

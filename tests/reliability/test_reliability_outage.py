@@ -65,9 +65,12 @@ async def test_outage_tells_the_supplier_and_recovers_without_restart(
 
         async with outage(database_url):
             lost = await s.user.send_text("91130185MA07LQ8K3P")
-            sorry = await s.user.wait_for(s.t("chat.unavailable"), timeout=20)
+            sorry = await s.user.wait_for(s.t("chat.unavailable_not_saved"), timeout=20)
             assert "Traceback" not in sorry.text
-            assert sorry.text == "服务暂时不可用，请稍后再试。您的答案已安全保存，不会丢失。"
+            assert sorry.text == (
+                "服务暂时不可用，您刚才的这条回答没有保存，请稍后再发送一次。"
+                "之前的答案已安全保存，不会丢失。"
+            )
 
         # Nothing half-written: neither the answer nor the update's mark went in.
         async with read_db.unit_of_work() as uow:

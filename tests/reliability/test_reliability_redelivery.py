@@ -31,7 +31,7 @@ def text_update(update_id: int, user_id: int, message_id: int, text: str) -> dic
 
 
 async def answered_once(
-    telegram: FakeTelegram, db: Database, s: TelegramSupplier, user_id: int
+    telegram: FakeTelegram, db: Database, s: TelegramSupplier, user_id: int, update_id: int
 ) -> None:
     replies = [m for m in await s.user.messages_until_idle(idle=0.5) if s.is_screen(m)]
     assert len(replies) == 1, [m.text for m in replies]
@@ -39,7 +39,7 @@ async def answered_once(
     async with db.unit_of_work() as uow:
         (row,) = await uow.sessions.list_for_owner(user_id)
         assert row.company_name == "重投砖厂"
-        assert await uow.updates.seen(990_001) is True  # recorded by the first delivery
+        assert await uow.updates.seen(update_id) is True  # recorded by the first delivery
 
 
 async def test_same_update_twice_by_polling(
@@ -47,14 +47,15 @@ async def test_same_update_twice_by_polling(
 ) -> None:
     s = TelegramSupplier(telegram.user(8101, "重投"), ENGINE)
     await s.start()
-    update = text_update(990_001, 8101, 50, "重投砖厂")
+    # Above the ids the fake gave /start: Telegram numbers a bot's updates in sequence.
+    update = text_update(900_000_001, 8101, 50, "重投砖厂")
     telegram.enqueue(update)
     telegram.enqueue(update)  # both queued before the bot's next poll: one batch, two copies
-    await answered_once(telegram, read_db, s, 8101)
+    await answered_once(telegram, read_db, s, 8101, 900_000_001)
     delivered = [
         u["update_id"] for call in telegram.calls("getUpdates") for u in (call.result or [])
     ]
-    assert delivered.count(990_001) == 2
+    assert delivered.count(900_000_001) == 2
 
 
 async def test_same_update_twice_by_webhook(
@@ -73,7 +74,7 @@ async def test_same_update_twice_by_webhook(
             telegram.post_webhook(url, update, "s3cret-token"),
         )
         assert statuses == [200, 200]
-        await answered_once(telegram, read_db, s, 8102)
+        await answered_once(telegram, read_db, s, 8102, 990_001)
 
 
 def s_start(user_id: int) -> dict[str, Any]:

@@ -34,10 +34,11 @@ APPLICATION_TABLES = {
     "processed_updates",
     "pending_actions",
     "notices_sent",
+    "received_updates",
 }
 
 #: The newest migration shipped; a new migration updates this line and nothing else.
-HEAD = "0004"
+HEAD = "0005"
 
 
 async def table_names(url: str) -> set[str]:

@@ -1,0 +1,93 @@
+"""The inbox of received updates: what makes a person's inputs apply in Telegram's order
+whichever bot process received them.
+
+Every update that changes an interview is written here as it arrives, before it is
+applied. A process about to apply update U of person P first takes P's advisory lock (a
+PostgreSQL transaction lock, so it is released by commit, rollback or a dropped
+connection) and looks here for an earlier update of P, received by any process and not
+yet applied: if there is one, U waits its turn. An update whose successor was already
+applied arrived too late: the question it answered has moved on, and it is not applied
+to the next one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, exists, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ProcessedUpdate, ReceivedUpdate, utcnow
+
+_RECEIVE = text(
+    "INSERT INTO received_updates (update_id, person_id, received_at) "
+    "VALUES (:update_id, :person_id, :received_at) ON CONFLICT (update_id) DO NOTHING"
+).bindparams(*(bindparam(c.name, type_=c.type) for c in ReceivedUpdate.__table__.c))
+
+#: Namespace of the per-person advisory locks (the first of PostgreSQL's two int4 keys).
+LOCK_SPACE = 0x676C  # "gl"
+
+
+class InboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def receive(self, update_id: int, person_id: int) -> None:
+        """Note that `update_id` of `person_id` has arrived (commit it before waiting)."""
+        await self._session.execute(
+            _RECEIVE,
+            {"update_id": update_id, "person_id": person_id, "received_at": utcnow()},
+        )
+
+    async def lock_person(self, person_id: int) -> None:
+        """Hold `person_id`'s turn until this transaction ends (PostgreSQL only)."""
+        if self._session.bind.dialect.name != "postgresql":
+            return
+        await self._session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": LOCK_SPACE, "key": person_id % 2_147_483_647},
+        )
+
+    async def earlier_pending(self, update_id: int, person_id: int, since: datetime) -> bool:
+        """Whether an earlier update of this person, received after `since`, awaits its turn."""
+        applied = exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id)
+        query = select(
+            exists().where(
+                ReceivedUpdate.person_id == person_id,
+                ReceivedUpdate.update_id < update_id,
+                ReceivedUpdate.received_at >= since,
+                ~applied,
+            )
+        )
+        return bool(await self._session.scalar(query))
+
+    async def later_applied(self, update_id: int, person_id: int, since: datetime) -> bool:
+        """Whether a later update of this person, received after `since`, was applied
+        already: this one is late.
+
+        Only recent updates count: Telegram numbers updates in sequence, but after a week
+        without any it starts again from a random number, lower perhaps than old ones.
+        """
+        query = select(func.count()).where(
+            ReceivedUpdate.person_id == person_id,
+            ReceivedUpdate.update_id > update_id,
+            ReceivedUpdate.received_at >= since,
+            exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id),
+        )
+        return bool(await self._session.scalar(query))
+
+    async def forget(self, update_id: int) -> None:
+        """Take an update out of the order (another part of the bot handles it)."""
+        await self._session.execute(
+            delete(ReceivedUpdate).where(ReceivedUpdate.update_id == update_id)
+        )
+
+    async def prune(self, older_than: timedelta) -> int:
+        cutoff = utcnow() - older_than
+        result = await self._session.execute(
+            delete(ReceivedUpdate).where(ReceivedUpdate.received_at < cutoff)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+__all__ = ["LOCK_SPACE", "InboxRepository"]
