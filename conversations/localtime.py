@@ -28,4 +28,12 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(local_zone())
 
 
-__all__ = ["local_zone", "to_local"]
+def local_minute(moment: datetime | None) -> str:
+    """A stored time as people read it in a chat or on a card: local date and minute, or a
+    dash for a time that never happened (a session not yet submitted)."""
+    if moment is None:
+        return "—"
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+__all__ = ["local_minute", "local_zone", "to_local"]

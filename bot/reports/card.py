@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from bot.services import callback_data as cb
 from bot.services.desk import MAX_EVIDENCE_BUTTONS, ListQuery
-from bot.services.interview import local_date
 from bot.services.session_card import SessionCard
 from conversations import Button, Catalogue, Engine, Reply
+from conversations.localtime import local_minute
 from criteria import render_report
 from criteria.review import Action, allows
 
@@ -44,8 +44,8 @@ def card_text(card: SessionCard, engine: Engine, catalogue: Catalogue) -> str:
         t("desk.card.category", category=engine.category_label(card.product_category, lang)),
         t(
             "desk.card.times",
-            created=local_date(card.created_at),
-            submitted=local_date(card.submitted_at),
+            created=local_minute(card.created_at),
+            submitted=local_minute(card.submitted_at),
         ),
         t("desk.card.owner", name=card.owner_name or "—", user_id=card.owner_id),
         "",
@@ -77,7 +77,7 @@ def card_text(card: SessionCard, engine: Engine, catalogue: Catalogue) -> str:
             lines.append(
                 t(
                     "desk.card.history_line",
-                    time=local_date(entry.created_at),
+                    time=local_minute(entry.created_at),
                     assessor=entry.assessor,
                     decision=t(f"desk.decision_name.{entry.decision}"),
                     comment=entry.comment or "—",

@@ -11,11 +11,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.services.interview import Notice, local_date
+from bot.services.interview import Notice
 from bot.services.reevaluation import Flip, Impact
 from bot.services.ruleset_changes import Difference, RulesetChange, differences
 from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue, Reply
+from conversations.localtime import local_minute
 from criteria import Ruleset
 from criteria.ruleset import SettableKey
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
@@ -92,7 +93,7 @@ class Screens:
         return self.t(
             lang,
             "admin.thresholds.stored",
-            when=local_date(stored.created_at),
+            when=local_minute(stored.created_at),
             author=author or self.t(lang, "admin.audit.system"),
         )
 
@@ -192,7 +193,7 @@ class Screens:
                     "admin.history.line",
                     version=row.version,
                     current=current,
-                    when=local_date(row.created_at),
+                    when=local_minute(row.created_at),
                     author=author or self.t(lang, "admin.audit.system"),
                 )
             )
@@ -312,7 +313,7 @@ class Screens:
                         name=person.name,
                         username=f" @{person.username}" if person.username else "",
                         id=person.telegram_id,
-                        since=local_date(person.updated_at),
+                        since=local_minute(person.updated_at),
                         env=self.t(lang, "admin.people.env")
                         if person.telegram_id in admin_ids
                         else "",
@@ -333,7 +334,7 @@ class Screens:
                 self.t(
                     lang,
                     "admin.audit.line",
-                    when=local_date(entry.created_at),
+                    when=local_minute(entry.created_at),
                     actor=self.actor(lang, entry.actor_id, names),
                     action=self.audit_action(lang, entry.action),
                     target=entry.target,

@@ -14,9 +14,10 @@ from datetime import datetime
 from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.evidence import EvidenceArchive
-from bot.services.interview import Notice, Who, local_date
+from bot.services.interview import Notice, Who
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
+from conversations.localtime import local_minute
 from criteria import Evaluation, review
 from storage import (
     AssessmentSession,
@@ -486,7 +487,7 @@ class AssessorDesk:
             company=row.company_name or "—",
             category=self.engine.category_label(row.product_category, lang),
             verdict=verdict,
-            submitted=local_date(row.submitted_at),
+            submitted=local_minute(row.submitted_at),
             status=self._t(lang, f"chat.status_name.{row.status}"),
         )
 

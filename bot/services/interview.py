@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.logging_setup import log_context
 from bot.services.rulesets import RulesetProvider
@@ -31,7 +31,7 @@ from conversations import (
     SubmitRequested,
     Submitted,
 )
-from conversations.localtime import to_local
+from conversations.localtime import local_minute
 from criteria import review
 from storage import (
     AssessmentSession,
@@ -483,12 +483,6 @@ class InterviewService:
             category=self.engine.category_label(row.product_category, lang),
             status=self.catalogue.text(f"chat.status_name.{row.status}", lang),
             verdict=verdict,
-            date=local_date(when),
+            date=local_minute(when),
         )
 
-
-def local_date(moment: datetime | None) -> str:
-    """Dates are stored in UTC and shown in China Standard Time."""
-    if moment is None:
-        return "—"
-    return str(to_local(moment).strftime("%Y-%m-%d %H:%M"))
