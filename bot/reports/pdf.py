@@ -372,6 +372,7 @@ class _Builder:
         if qualified is None:
             self.paragraph(self.t("verdict.pending"), _WARN, _HEADING_PT)
             return
+        self.paragraph(self.standing(), _ACCENT)
         key, color = ("verdict.qualified", _PASS) if qualified else ("verdict.not_qualified", _FAIL)
         self.paragraph(self.t(key), color, _HEADING_PT + 1)
         self.pdf.ln(1)
@@ -397,6 +398,33 @@ class _Builder:
         else:
             self.paragraph(self.t("verdict.no_review"), _MUTED)
         self.paragraph(self.t("verdict.rule"), _MUTED, _SMALL_PT)
+
+    def standing(self) -> str:
+        """Whose word the verdict is: the assessor's decision (by whom, when) once one is
+        made, else the supplier's self-assessment awaiting review, so a submitted session's
+        report is never read as a decision."""
+        status = str(self.session.status)
+        final = [
+            d
+            for d in self.decisions
+            if str(getattr(d.decision, "value", d.decision)) == status
+            and status in ("approved", "rejected")
+        ]
+        if not final:
+            return self.t("standing.self_assessment")
+        decision = final[-1]
+        name = self.people.get(decision.assessor_id)
+        assessor = (
+            self.t("decisions.assessor", name=name, id=decision.assessor_id)
+            if name
+            else str(decision.assessor_id)
+        )
+        return self.t(
+            "standing.decided",
+            decision=self.t(f"decisions.name.{status}"),
+            assessor=assessor,
+            time=self.when(decision.created_at),
+        )
 
     def _files_by_clause(self, clause_ids: Sequence[str]) -> dict[str | None, list[str]]:
         grouped: dict[str | None, list[str]] = {}

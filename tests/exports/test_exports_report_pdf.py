@@ -70,6 +70,7 @@ async def test_report_of_a_non_qualified_session(db: Database, seeded: Seeded) -
         "2023-01-01至2023-12-31",
         "烧结空心砖和空心砌块",
         "sintered-wall-2020，第1版",
+        "评审决定：不通过（评审人张评审（ID",
         "不合格：暂不符合绿名单要求",
         "基本要求：未满足4.3",
         "需评审人员复核：4.2.1、4.2.2、5.1a",
@@ -99,6 +100,8 @@ async def test_report_of_a_qualified_session_lists_its_evidence(
 
     assert "河南豫中新型墙材有限公司" in text
     assert "合格：符合绿名单要求" in text
+    assert "企业自评结果（系统按企业填报数据评价），待评审人员审核，不是评审决定。" in text
+    assert "评审决定：" not in text
     assert "不合格" not in text
     assert "满足的评价指标：5.2a" in text
     assert "编号00123Q45678R0M，有效期至2026-05-31" in text
