@@ -75,6 +75,9 @@ class QuestionBank(BaseModel):
     units: dict[str, UnitDef]
     yes_no: YesNoWords
     approximate: ApproximateWords = Field(default_factory=ApproximateWords)
+    # Words a supplier says before an amount (我们烧原煤 3000吨): dropped when nothing else
+    # stands before the figure, so "少于3000吨" is still asked back.
+    lead_in: tuple[str, ...] = ()
     # Typed at a file question once the files are sent: the same as the "done" button.
     done_words: tuple[str, ...] = ()
     # Typed at the review: the same as the "submit" button.

@@ -35,7 +35,45 @@ def answers_document(bank: QuestionBank, state: InterviewState) -> dict[str, Any
             if not present:
                 continue
         _put(document, question.target, value)
+    other_fuels = _other_fuels(bank, state, applicable)
+    if other_fuels:
+        document.setdefault("energy", {})["other_fuels"] = other_fuels
     return document
+
+
+# Carriers the answers document has no field for: (name, amount question, unit, factor
+# question). They go into `energy.other_fuels` with the factor the plant gave (0 when it
+# did not know it: the evaluation then shows the fuel to the assessor as not counted).
+_OTHER_FUELS: tuple[tuple[str, str, str, str], ...] = (
+    ("发生炉煤气等其他燃气", "other_gas_m3", "m3", "other_gas_factor"),
+    ("生物质燃料", "biomass_kg", "kg", "biomass_factor"),
+)
+_PLANT_FACTOR_SOURCE = "企业填报"
+
+
+def _other_fuels(
+    bank: QuestionBank, state: InterviewState, applicable: set[str]
+) -> list[dict[str, JsonValue]]:
+    """The fuels without a field of their own, as `energy.other_fuels` entries."""
+    fuels: list[dict[str, JsonValue]] = []
+    known = {q.id for q in bank.questions}
+    for name, amount_id, unit, factor_id in _OTHER_FUELS:
+        if amount_id not in known or amount_id not in applicable:
+            continue
+        amount = state.answers.get(amount_id)
+        if amount is None:
+            continue
+        factor = state.answers.get(factor_id) if factor_id in applicable else None
+        fuels.append(
+            {
+                "name": name,
+                "amount": json_number(Decimal(str(amount))),
+                "unit": unit,
+                "kgce_per_unit": json_number(Decimal(str(factor))) if factor is not None else 0,
+                "source": _PLANT_FACTOR_SOURCE if factor is not None else "",
+            }
+        )
+    return fuels
 
 
 def question_for_field(

@@ -30,6 +30,7 @@ __all__ = [
     "parse_text",
     "split_approximation",
     "split_choices",
+    "strip_lead_in",
     "yes_no_marker",
 ]
 
@@ -351,6 +352,24 @@ def split_approximation(
         folded, count = pattern.subn("", folded)
         approximate = approximate or count > 0
     return folded, approximate
+
+
+def strip_lead_in(text: str, words: Iterable[str]) -> str:
+    """The text without a leading phrase made only of `words` (我们烧原煤 3000吨 → 3000吨).
+
+    Only a phrase built wholly from the listed words goes: anything else before the figure
+    (少于, 不到) stays, so the reply is refused rather than read as something not said.
+    """
+    folded = normalize(text)
+    ordered = sorted((normalize(w) for w in words if w), key=len, reverse=True)
+    rest = folded
+    while True:
+        rest = rest.lstrip(" :：,，、")
+        word = next((w for w in ordered if rest.startswith(w)), None)
+        if word is None:
+            break
+        rest = rest[len(word) :]
+    return rest if rest != folded.lstrip(" :：,，、") and rest else text
 
 
 def yes_no_marker(text: str, *, yes: Iterable[str], no: Iterable[str]) -> str | None:

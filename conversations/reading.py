@@ -30,6 +30,7 @@ from conversations.parsing import (
     parse_text,
     split_approximation,
     split_choices,
+    strip_lead_in,
     yes_no_marker,
 )
 from conversations.rules import CrossFieldRules, derived_answers
@@ -117,8 +118,12 @@ class InputReader:
     def _read_amount(self, s: InterviewState, q: Question, text: str) -> str:
         words = self.bank.approximate
         figure, approximate = split_approximation(
-            text, before=words.before, after=words.after, inside=words.inside
+            strip_lead_in(text, self.bank.lead_in),
+            before=words.before,
+            after=words.after,
+            inside=words.inside,
         )
+        figure = strip_lead_in(figure, self.bank.lead_in)
         value = parse_number(figure, self.bank.unit_tokens(q), multipliers=self.bank.multipliers)
         if approximate and q.exact:
             amount = self.display.answer(s, q, decimal_to_str(value))

@@ -7,6 +7,8 @@ and so another front end can show the same card its own way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.services import callback_data as cb
 from bot.services.desk import MAX_EVIDENCE_BUTTONS, ListQuery
 from bot.services.session_card import SessionCard
@@ -51,7 +53,7 @@ def card_text(card: SessionCard, engine: Engine, catalogue: Catalogue) -> str:
         "",
     ]
     if card.evaluation is not None:
-        lines.append(render_report(card.evaluation, lang))
+        lines += [_standing(card, t), render_report(card.evaluation, lang)]
     elif card.draft is not None:
         state = card.draft.model_copy(update={"lang": lang})
         lines += [t("desk.card.not_submitted"), *engine.summary(state)]
@@ -86,6 +88,26 @@ def card_text(card: SessionCard, engine: Engine, catalogue: Catalogue) -> str:
     else:
         lines.append(t("desk.card.history_none"))
     return "\n".join(lines)
+
+
+def _standing(card: SessionCard, t: Callable[..., str]) -> str:
+    """Whose word the verdict below is: the assessor's decision once made, else the
+    supplier's self-assessment awaiting review."""
+    status = str(card.status)
+    final = [e for e in card.history if str(e.decision) == status]
+    if status not in ("approved", "rejected"):
+        return t("desk.card.standing_self")
+    if not final:
+        return t(
+            "desk.card.standing_decided_unrecorded", decision=t(f"desk.decision_name.{status}")
+        )
+    entry = final[-1]
+    return t(
+        "desk.card.standing_decided",
+        decision=t(f"desk.decision_name.{status}"),
+        assessor=entry.assessor,
+        time=local_date(entry.created_at),
+    )
 
 
 def card_buttons(card: SessionCard, catalogue: Catalogue) -> list[list[Button]]:

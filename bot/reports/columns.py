@@ -32,6 +32,8 @@ Kind = Literal[
     "date",
     "clauses",
     "link_or_files",
+    "factors",
+    "reasons",
 ]
 CATALOGUE_FILE = "data/export_columns.yaml"
 

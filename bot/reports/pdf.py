@@ -257,6 +257,7 @@ class _Builder:
         if self.evaluation:
             self.clauses()
             self.figures()
+            self.energy_and_carbon()
             if self.evaluation.get("qualified") is False:
                 self.gaps()
         self.evidence_list()
@@ -372,6 +373,7 @@ class _Builder:
         if qualified is None:
             self.paragraph(self.t("verdict.pending"), _WARN, _HEADING_PT)
             return
+        self.paragraph(self.standing(), _ACCENT)
         key, color = ("verdict.qualified", _PASS) if qualified else ("verdict.not_qualified", _FAIL)
         self.paragraph(self.t(key), color, _HEADING_PT + 1)
         self.pdf.ln(1)
@@ -397,6 +399,33 @@ class _Builder:
         else:
             self.paragraph(self.t("verdict.no_review"), _MUTED)
         self.paragraph(self.t("verdict.rule"), _MUTED, _SMALL_PT)
+
+    def standing(self) -> str:
+        """Whose word the verdict is: the assessor's decision (by whom, when) once one is
+        made, else the supplier's self-assessment awaiting review, so a submitted session's
+        report is never read as a decision."""
+        status = str(self.session.status)
+        final = [
+            d
+            for d in self.decisions
+            if str(getattr(d.decision, "value", d.decision)) == status
+            and status in ("approved", "rejected")
+        ]
+        if not final:
+            return self.t("standing.self_assessment")
+        decision = final[-1]
+        name = self.people.get(decision.assessor_id)
+        assessor = (
+            self.t("decisions.assessor", name=name, id=decision.assessor_id)
+            if name
+            else str(decision.assessor_id)
+        )
+        return self.t(
+            "standing.decided",
+            decision=self.t(f"decisions.name.{status}"),
+            assessor=assessor,
+            time=self.when(decision.created_at),
+        )
 
     def _files_by_clause(self, clause_ids: Sequence[str]) -> dict[str | None, list[str]]:
         grouped: dict[str | None, list[str]] = {}
@@ -510,6 +539,55 @@ class _Builder:
                 row.cell(item)
                 row.cell(value)
                 row.cell(requirement)
+
+    def energy_and_carbon(self) -> None:
+        """The factors formula A.2 used per carrier with their sources, why an assessor
+        should look, and the carbon estimate, labelled as one and kept out of the verdict."""
+        self.heading("section.energy")
+        suffix = "_en" if self.lang == "en" else ""
+        metrics = self.evaluation.get("metrics") or {}
+        factors = [f for f in metrics.get("factors") or [] if isinstance(f, Mapping)]
+        self.paragraph(self.t("energy.factors"), _ACCENT)
+        if not factors:
+            self.paragraph(self.none(), _MUTED)
+        for item in factors:
+            unit = str(item.get("unit", "")).replace("m3", "m³")
+            per = str(item.get("factor_unit", "")).replace("m3", "m³")
+            key = "energy.factor_line" if item.get("counted") else "energy.factor_not_counted"
+            note = item.get(f"note{suffix}") or item.get("note")
+            self.paragraph(
+                self.t(
+                    key,
+                    label=item.get(f"label{suffix}") or item.get("label"),
+                    amount=item.get("amount"),
+                    unit=unit,
+                    factor=item.get("factor") if item.get("factor") is not None else "—",
+                    factor_unit=per,
+                    kgce=item.get("kgce"),
+                    source=item.get(f"source{suffix}") or item.get("source"),
+                )
+                + (self.t("energy.note", note=note) if note else "")
+            )
+        reasons = [r for r in self.evaluation.get("review_reasons") or [] if isinstance(r, Mapping)]
+        if reasons:
+            self.pdf.ln(1)
+            self.paragraph(self.t("energy.reasons"), _WARN)
+            for reason in reasons:
+                text = reason.get(f"text{suffix}") or reason.get("text")
+                self.paragraph(self.t("energy.bullet", text=text))
+        carbon = self.evaluation.get("carbon")
+        if isinstance(carbon, Mapping):
+            self.pdf.ln(1)
+            self.paragraph(self.t("energy.carbon"), _ACCENT)
+            self.paragraph(
+                self.t(
+                    "energy.carbon_totals",
+                    unit=carbon.get("unit_co2_kg_per_t") or "—",
+                    year=carbon.get("co2_t_per_year") or "—",
+                )
+            )
+            source = carbon.get(f"source{suffix}") or carbon.get("source")
+            self.paragraph(self.t("energy.carbon_source", source=source), _MUTED, _SMALL_PT)
 
     def gaps(self) -> None:
         self.heading("section.gaps")

@@ -94,6 +94,11 @@ def _getter(column: ColumnSpec, lang: str) -> Getter:
     return lambda ctx: dig(ctx.clause, path)
 
 
+def _superscript(unit: str) -> str:
+    """m3 as a reader writes it."""
+    return unit.replace("m3", "m³")
+
+
 class CellFormats:
     """Turns stored values into cell values for one language and one file format.
 
@@ -193,6 +198,38 @@ class CellFormats:
         if not isinstance(value, list) or not value:
             return None
         return self.separator.join(str(item) for item in value)
+
+    def _factors(self, value: Any) -> Any:
+        """Each carrier as formula A.2 took it, with its factor and source, in one cell:
+        the assessor sees what decided E without opening the JSON."""
+        if not isinstance(value, list) or not value:
+            return None
+        suffix = "_en" if self.lang == "en" else ""
+        parts = []
+        for item in value:
+            if not isinstance(item, dict):
+                continue
+            label = item.get(f"label{suffix}") or item.get("label")
+            source = item.get(f"source{suffix}") or item.get("source")
+            factor = item.get("factor")
+            unit = _superscript(str(item.get("unit")))
+            per = _superscript(str(item.get("factor_unit")))
+            figure = (
+                f"{item.get('amount')} {unit} × {factor} {per}"
+                if factor is not None
+                else f"{item.get('amount')} {unit}"
+            )
+            note = item.get(f"note{suffix}") or item.get("note")
+            parts.append(f"{label} {figure}（{source}）" + (f"（{note}）" if note else ""))
+        return self._plain_text("\n".join(parts))
+
+    def _reasons(self, value: Any) -> Any:
+        """The review reasons, one a line, in the export's language."""
+        if not isinstance(value, list) or not value:
+            return None
+        key = "text_en" if self.lang == "en" else "text"
+        lines = [str(r.get(key) or r.get("text")) for r in value if isinstance(r, dict)]
+        return self._plain_text("\n".join(lines))
 
     def _link_or_files(self, value: Any) -> Any:
         if isinstance(value, str):

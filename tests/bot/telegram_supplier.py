@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 
 from conversations import Catalogue, Engine, Question
-from tests.conversations.interview_driver import TYPED
+from tests.conversations.interview_driver import CHOSEN, TYPED
 from tests.fakebot import FakeUser, SentMessage
 
 PROGRESS = re.compile(r"第 \d+/\d+ 部分 · |Part \d+/\d+ · ")
@@ -82,8 +82,11 @@ class TelegramSupplier:
         elif question.kind == "single_choice":
             await self.user.press(self.t(question.options[0].label), screen)
         elif question.kind == "multi_choice":
-            await self.user.press(self.t(question.options[0].label), screen)
-            edited = await self.next_redraw()
+            edited = screen
+            for value in CHOSEN.get(qid, (question.options[0].value,)):
+                label = next(o.label for o in question.options if o.value == value)
+                await self.user.press(self.t(label), edited)
+                edited = await self.next_redraw()
             await self.user.press(self.t("button.done"), edited)
         elif question.kind in ("file", "link_or_file"):
             await self.user.send_document(
@@ -92,6 +95,8 @@ class TelegramSupplier:
             done = self.t("button.done")
             received = await self.user.wait_for(lambda m: done in labels(m))
             await self.user.press(done, received)
+        elif qid not in TYPED and question.optional:
+            await self.user.press(self.t("button.skip"), screen)
         else:
             await self.user.send_text(TYPED[qid])
         return await self.next_screen()

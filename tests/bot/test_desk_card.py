@@ -56,6 +56,10 @@ async def test_a_submitted_session_reads_with_its_verdict_evidence_and_history(
     assert f"评价会话 #{sid} · 已提交，待审核" in reply.text
     assert "企业：甲砖厂（统一社会信用代码 91130185MA07LQ8K3P）" in reply.text
     assert "5.2 a)" in reply.text and "sintered-wall-2020@1" in reply.text
+    assert (
+        "以下为企业自评结果（系统按企业填报数据评价），待评审人员审核，不是评审决定。" in reply.text
+    )
+    assert "评审决定：" not in reply.text
     assert "1. 检测报告.pdf（q_x，3.0 MB）" in reply.text
     assert "2. uniq-2（q_x，—）" in reply.text
     assert "审核员老周 要求补充材料：请补充检测报告" in reply.text
@@ -99,6 +103,22 @@ async def test_a_decided_session_offers_reopening_and_a_draft_shows_its_answers(
     reply = shown(unsent)
     assert CATALOGUE.text("desk.card.not_submitted", "en") in reply.text
     assert button_data(reply) == [["as:l:s:*:*:*:1"]]
+
+
+async def test_a_decided_card_names_the_decision_and_the_assessor(db: Database) -> None:
+    await person(db, ASSESSOR, "审核员老周", Role.ASSESSOR)
+    seeded = await submitted(
+        db, 7104, plant("丙砖厂", "porous_brick", "60"), status=Status.REJECTED
+    )
+    async with db.unit_of_work() as uow:
+        await uow.reviews.add(seeded.session_id, ASSESSOR, "rejected", "能耗超标")
+        await uow.commit()
+    desk = AssessorDesk(db, ENGINE, CATALOGUE)
+    card = (await desk.open_session(Who(ASSESSOR, "老周"), seeded.session_id)).card
+    assert card is not None
+    text = shown(card).text
+    assert "评审决定：不通过（评审人 审核员老周，" in text
+    assert "待评审人员审核" not in text
 
 
 async def test_an_unknown_session_is_a_reply_not_a_card(db: Database) -> None:

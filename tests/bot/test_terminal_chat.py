@@ -9,7 +9,15 @@ from bot.cli.terminal import TerminalChat, run_terminal_chat
 from bot.services.bootstrap import Services
 from bot.services.interview import Who
 from bot.settings import load_settings
-from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
+from conversations import (
+    ChoiceInput,
+    Command,
+    Engine,
+    FileInput,
+    Input,
+    InterviewState,
+    TextInput,
+)
 from storage import Database, Status
 from tests.bot.conftest import TODAY
 from tests.conversations.interview_driver import inputs_for
@@ -25,6 +33,8 @@ def typed_line(chat: TerminalChat, inp: Input, folder: Path) -> str:
         numbers = [i for i, b in enumerate(chat.buttons, 1) if b.data == inp.data]
         assert numbers, f"no button for {inp.data} among {[b.label for b in chat.buttons]}"
         return f"#{numbers[0]}"
+    if isinstance(inp, Command):
+        return f"/{inp.name}"
     assert isinstance(inp, FileInput)
     path = folder / (inp.file_name or "file.pdf")
     path.write_bytes(b"%PDF-1.4 terminal upload")

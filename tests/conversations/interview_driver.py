@@ -142,10 +142,14 @@ def inputs_for(
     if question.kind == "single_choice":
         return [ChoiceInput(data=f"iv:a:{qid}:{question.options[0].value}")]
     if question.kind == "multi_choice":
-        first = question.options[0].value
-        return [ChoiceInput(data=f"iv:t:{qid}:{first}"), ChoiceInput(data=f"iv:d:{qid}")]
+        chosen = CHOSEN.get(qid, (question.options[0].value,))
+        return [ChoiceInput(data=f"iv:t:{qid}:{value}") for value in chosen] + [
+            ChoiceInput(data=f"iv:d:{qid}")
+        ]
     if question.kind in ("file", "link_or_file"):
         return [pdf(f"{qid}.pdf"), ChoiceInput(data=f"iv:d:{qid}")]
+    if qid not in TYPED and question.optional:
+        return [Command(name="skip")]
     return [TextInput(text=TYPED[qid])]
 
 
@@ -156,6 +160,10 @@ def typed(text: str) -> list[Input]:
 def press(data: str) -> list[Input]:
     return [ChoiceInput(data=data)]
 
+
+# Options a qualified plant ticks at a multi-choice question (else its first option): a
+# gas-fired kiln that also burns diesel in the yard.
+CHOSEN: dict[str, tuple[str, ...]] = {"energy_carriers": ("natural_gas", "diesel")}
 
 # Typed answers of a qualified plant, for every question that has no buttons.
 TYPED: dict[str, str] = {
@@ -178,6 +186,12 @@ TYPED: dict[str, str] = {
     "output_t": "120000",
     "electricity_kwh": "2400000",
     "natural_gas_m3": "3500000",
+    "raw_coal_kg": "3000吨",
+    "lpg_kg": "0",
+    "purchased_heat_mj": "0",
+    "other_gas_m3": "0",
+    "biomass_kg": "0",
+    "internal_fuel_kg": "0",
     "fuel_oil_kg": "0",
     "diesel_kg": "8000",
     "total_kgce": "5000000",

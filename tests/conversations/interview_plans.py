@@ -32,7 +32,9 @@ NOT_QUALIFIED: dict[str, list[Input]] = {
 TYPED_EVERYTHING: dict[str, list[Input]] = {
     "product_category": typed("多孔砖"),
     "waste_types": typed("煤矸石"),
-    "energy_mode": typed("分项填写（电、天然气、燃料油、柴油）"),
+    "kiln_firing": typed("外燃"),
+    "energy_mode": typed("分项填写（电、煤、天然气等）"),
+    "energy_carriers": typed("天然气、柴油"),
     **{
         q.id: typed(answer)
         for q, answer in zip(

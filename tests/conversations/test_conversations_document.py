@@ -45,6 +45,13 @@ def test_the_happy_path_by_buttons_produces_the_designed_document() -> None:
             "diesel_kg": 8000,
             "total_kgce": None,
             "energy_management_certified": True,
+            "firing": "external",
+            "raw_coal_kg": 0,
+            "natural_gas_lcv_kj_per_m3": None,
+            "lpg_kg": 0,
+            "purchased_heat_mj": 0,
+            "internal_fuel_kg": 0,
+            "internal_fuel_lcv_kj_per_kg": None,
         },
         "ghg": {"accounted": True, "published": True},
         "certifications": {
@@ -73,6 +80,13 @@ def test_a_total_in_standard_coal_replaces_the_carriers() -> None:
         "diesel_kg": 0,
         "total_kgce": 6000000,
         "energy_management_certified": False,
+        "firing": "external",
+        "raw_coal_kg": 0,
+        "natural_gas_lcv_kj_per_m3": None,
+        "lpg_kg": 0,
+        "purchased_heat_mj": 0,
+        "internal_fuel_kg": 0,
+        "internal_fuel_lcv_kj_per_kg": None,
     }
 
 

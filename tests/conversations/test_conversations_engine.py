@@ -96,18 +96,33 @@ def test_done_with_nothing_chosen_is_refused() -> None:
 # -- skipping -------------------------------------------------------------------------------
 
 
-def test_optional_questions_can_be_skipped_and_count_as_zero() -> None:
-    chat = at("natural_gas_m3")
+def test_optional_questions_can_be_skipped_and_count_as_not_given() -> None:
+    plan = {
+        "energy_carriers": press("iv:t:energy_carriers:natural_gas")
+        + press("iv:t:energy_carriers:other_gas")
+        + press("iv:d:energy_carriers")
+    }
+    chat = at("natural_gas_lcv", plan)
     assert "（本题可跳过）" in chat.last.text
-    assert "iv:s:natural_gas_m3" in chat.last.button_data()
+    assert "iv:s:natural_gas_lcv" in chat.last.button_data()
     chat.command("skip")
-    assert chat.state.answers["natural_gas_m3"] is None
-    assert chat.current == "fuel_oil_kg"
+    assert chat.state.answers["natural_gas_lcv"] is None
+    assert chat.current == "other_gas_m3"
+    chat.text("200万立方米")
+    assert chat.current == "other_gas_factor"
     chat.tap("跳过")
-    assert chat.state.answers["fuel_oil_kg"] is None
+    assert chat.state.answers["other_gas_factor"] is None
     document = ENGINE.answers_document(chat.state)
-    assert document["energy"]["natural_gas_m3"] == 0
-    assert document["energy"]["fuel_oil_kg"] == 0
+    assert document["energy"]["natural_gas_lcv_kj_per_m3"] is None
+    assert document["energy"]["other_fuels"] == [
+        {
+            "name": "发生炉煤气等其他燃气",
+            "amount": 2000000,
+            "unit": "m3",
+            "kgce_per_unit": 0,
+            "source": "",
+        }
+    ]
 
 
 def test_required_questions_cannot_be_skipped() -> None:

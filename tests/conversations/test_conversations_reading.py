@@ -143,7 +143,7 @@ def test_typed_choices_that_contradict_each_other_are_refused() -> None:
         ("electricity_kwh", "１２０００００ kWh", "1200000"),
         ("natural_gas_m3", "35万立方米", "350000"),
         ("natural_gas_m3", "350,000 m³", "350000"),
-        ("fuel_oil_kg", "12吨", "12000"),
+        ("diesel_kg", "12吨", "12000"),
         ("diesel_kg", "8000 公斤", "8000"),
     ],
 )

@@ -139,5 +139,5 @@ def test_the_summary_is_one_block_per_section_for_assessors_too() -> None:
 
 
 def test_skipped_answers_show_as_skipped() -> None:
-    chat = completed({"natural_gas_m3": [Command(name="skip")]})
-    assert "\n天然气消耗量：（已跳过）\n" in chat.last.text
+    chat = completed({"natural_gas_lcv": [Command(name="skip")]})
+    assert "\n天然气低位发热量：（已跳过）\n" in chat.last.text

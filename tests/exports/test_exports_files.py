@@ -47,7 +47,7 @@ async def test_xlsx_sessions_sheet_cell_by_cell(
     assert list(rows[0]) == headers()
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width == 30  # the company name, from the catalogue
-    assert sheet.auto_filter.ref == f"A1:BE{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:BO{len(rows)}"
     table = {row[0]: by_header(headers(), row) for row in rows[1:]}
     assert sorted(table) == sorted([seeded.qualified, seeded.not_qualified, seeded.draft])
 
@@ -90,6 +90,12 @@ async def test_xlsx_sessions_sheet_cell_by_cell(
     assert qualified["满足的评价指标"] == "5.2a"
     # The natural-gas factor decides this plant's verdict within GB/T 2589-2020's range.
     assert qualified["需评审复核"] == "是"
+    factors = qualified["能源折算系数及来源（式 A.2）"]
+    assert factors.startswith("电力 5860000 kWh × 0.1229 kgce/kWh（GB/T 2589-2020 附录A")
+    assert "\n天然气 5900000 m³ × 1.2143 kgce/m³（" in factors
+    assert qualified["单位产品二氧化碳排放（估算，kg CO2/t）"] > 0
+    assert qualified["年二氧化碳排放（估算，t CO2）"] > 0
+    assert "天然气" in qualified["需复核的原因"]
     assert qualified["评价规则版本"] == "sintered-wall-2020@1"
     # Stored 2024-03-01 16:30 UTC, shown in Asia/Shanghai.
     assert qualified["提交时间"] == datetime(2024, 3, 2, 0, 30)

@@ -70,6 +70,7 @@ async def test_report_of_a_non_qualified_session(db: Database, seeded: Seeded) -
         "2023-01-01至2023-12-31",
         "烧结空心砖和空心砌块",
         "sintered-wall-2020，第1版",
+        "评审决定：不通过（评审人张评审（ID",
         "不合格：暂不符合绿名单要求",
         "基本要求：未满足4.3",
         "需评审人员复核：4.2.1、4.2.2、5.1a",
@@ -99,6 +100,16 @@ async def test_report_of_a_qualified_session_lists_its_evidence(
 
     assert "河南豫中新型墙材有限公司" in text
     assert "合格：符合绿名单要求" in text
+    assert "企业自评结果（系统按企业填报数据评价），待评审人员审核，不是评审决定。" in text
+    assert "评审决定：" not in text
+    assert "五、能源折算、复核原因与碳排放估算" in text
+    assert "电力5860000kWh×0.1229kgce/kWh=720194kgce（GB/T2589-2020附录A电力" in text
+    assert "天然气5900000m³×1.2143kgce/m³=7164370kgce（GB/T2589-2020附录A天然气" in text
+    assert (
+        "•天然气折标准煤系数在GB/T2589-2020范围1.1000～1.3300kgce/m3内取值不同，判定会改变" in text
+    )
+    assert "碳排放估算（估算值，不属于评价结论）" in text
+    assert "单位产品二氧化碳排放（估算）：" in text
     assert "不合格" not in text
     assert "满足的评价指标：5.2a" in text
     assert "编号00123Q45678R0M，有效期至2026-05-31" in text
@@ -106,7 +117,7 @@ async def test_report_of_a_qualified_session_lists_its_evidence(
     assert "固废掺加量检测报告.pdf" in text
     assert "暂无评审记录" in text
     assert "差距与最接近的达标路径" not in text  # no gaps section for a qualified plant
-    assert "五、证明材料" in text and "六、评审记录" in text
+    assert "六、证明材料" in text and "七、评审记录" in text
     for clause in CLAUSES:
         assert clause in text, clause
 
