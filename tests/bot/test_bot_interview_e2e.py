@@ -247,13 +247,13 @@ async def test_a_plant_that_misses_a_basic_requirement_is_told_which_and_why(
     shows(screen, "白名单或环境合规：否")
     await qian.user.press(qian.t("button.submit"), screen)
     verdict = await qian.user.wait_for(qian.t("chat.verdict_heading"))
-    assert "结论：❌ 暂不符合绿名单要求\n" in verdict.text  # no list of indicators met
-    shows(
-        verdict,
-        "企业：钱家窑厂",
-        "❌ 4.1 b) 在白名单范围内或符合白名单环境合规化要求\n"
-        "   4.1 b) 未满足：企业不在白名单范围内，也未声明符合白名单环境合规化要求。",
-        "✅ 4.1 a) 依法设立、合规生产，近三年无较大事故",
-    )
+    # The result and what blocks it come first, with what meeting it takes.
+    assert verdict.text.splitlines()[3:7] == [
+        "结论：❌ 暂不符合绿名单要求",
+        "未满足的基本要求（须全部满足）：",
+        "❌ 4.1 b) 在白名单范围内或符合白名单环境合规化要求",
+        "   需要：列入白名单，或达到白名单的环境合规化要求",
+    ]
+    shows(verdict, "企业：钱家窑厂", "✅ 4.1 a) 依法设立、合规生产，近三年无较大事故")
     (row,) = await sessions_of(read_db, 4005)
     assert row.qualified is False and row.status == Status.SUBMITTED

@@ -55,7 +55,7 @@ async def test_a_submitted_session_reads_with_its_verdict_evidence_and_history(
     reply = shown(card)
     assert f"评价会话 #{sid} · 已提交，待审核" in reply.text
     assert "企业：甲砖厂（统一社会信用代码 91130185MA07LQ8K3P）" in reply.text
-    assert "5.2 a)" in reply.text and "sintered-wall-2020@1" in reply.text
+    assert "5.2 a)" in reply.text and "烧结墙体材料绿名单评价导则（2020）第 1 版" in reply.text
     assert "1. 检测报告.pdf（q_x，3.0 MB）" in reply.text
     assert "2. uniq-2（q_x，—）" in reply.text
     assert "审核员老周 要求补充材料：请补充检测报告" in reply.text
