@@ -259,7 +259,10 @@ class Screens:
         # Units by their label in the supplier's language only: the typed aliases
         # (tonnes, t, 噸...) are still understood, but a list of them is noise.
         if q.kind == "number":
-            labels = [self.display.t(s, self.bank.units[unit_id].label) for unit_id in q.units]
+            labels = [
+                self.display.t(s, self.bank.units[unit_id].label)
+                for unit_id in (*q.units, *q.plant_units)
+            ]
             params["units"] = self.display.join(s, labels)
         elif q.kind == "percentage":
             params["units"] = self.display.t(s, self.bank.units["percent"].label)
