@@ -32,9 +32,19 @@ def _title(result: ClauseResult, lang: str) -> str:
     return result.title_en if lang == "en" else result.title
 
 
+def _headline(reason: str, lang: str) -> str:
+    """A met clause's reason up to its first part (E = 37.97 kgce/t ≤ 46 kgce/t): how it
+    was computed follows in the factors section, and its caveats in the review reasons."""
+    texts = catalogue()
+    head, found, _ = reason.partition(texts.get("sep.list", lang))
+    return head + texts.get("sep.stop", lang) if found else reason
+
+
 def _clause_lines(result: ClauseResult, lang: str, *, with_reason: bool = True) -> list[str]:
     mark = PASS_MARK if result.passed else FAIL_MARK
     reason = result.reason_en if lang == "en" else result.reason
+    if result.passed:
+        reason = _headline(reason, lang)
     head = f"{mark} {_title(result, lang)}"
     return [head, f"{INDENT}{reason}"] if with_reason else [head]
 

@@ -70,7 +70,7 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     await zhang.user.send_text("十几万吨吧")
     # One message: the reason, then the same question with its buttons.
     screen = await zhang.user.wait_for(
-        "没能读出数字“十几万吨吧”。请只输入一个数，可以带单位（吨、千克）。"
+        "没能读出数字“十几万吨吧”。请只输入一个数，可以带单位（吨、千克、块、立方米）。"
     )
     shows(screen, "第 6/8 部分 · 能源", "评价期内合格产品的产量是多少吨？")
     await zhang.user.send_text("-5 吨")
