@@ -19,13 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cli.terminal import TerminalChat  # noqa: E402
-from bot.services.bootstrap import Services  # noqa: E402
-from bot.services.interview import Who  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput  # noqa: E402
-from storage import upgrade  # noqa: E402
-from tests.conversations.interview_driver import TODAY, inputs_for  # noqa: E402
+from bot.cli.terminal import TerminalChat
+from bot.services.bootstrap import Services
+from bot.services.interview import Who
+from bot.settings import load_settings
+from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
+from storage import upgrade
+from tests.conversations.interview_driver import TODAY, inputs_for
 
 USER = 77
 
