@@ -51,6 +51,7 @@ async def measure(folder: Path) -> tuple[int, int, int]:
     chat = TerminalChat(services, Who(user_id=USER, name="终端用户"), out)
     before_submit = 0
     try:
+        print(services.catalogue.text("chat.terminal_banner", "zh"), file=out)
         await chat.turn("/start")
         for _ in range(400):  # a clean run takes about 100 turns
             async with services.db.unit_of_work() as uow:

@@ -80,8 +80,8 @@ class Screens:
             hints.append(t(s, "question.file_hint", **self.display.file_params()))
         elif q.kind == "link_or_file":
             hints.append(t(s, "question.link_or_file_hint", **self.display.file_params()))
-        if q.optional:
-            hints.append(t(s, "question.optional_hint"))
+        # An optional question says so by its skip button (and its prompt, where a 0 is
+        # the usual answer): a hint line as well was read past.
         if hints:
             lines += ["", *hints]
         if q.id in s.answers and q.kind != "multi_choice":

@@ -57,10 +57,10 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     assert earlier(zhang.user, "企业是否建立并运行质量管理体系").buttons == []
     shows(
         earlier(zhang.user, "请上传质量管理体系认证证书（扫描件或照片）。"),
-        "请发送文件或照片（单个不超过 20 MB），可发多个，发完点“完成”。",
+        "发送文件或照片（每个不超过 20 MB），发完点“完成”。",
     )
     receipt = earlier(zhang.user, "已收到“qms_certificate.pdf”")
-    shows(receipt, "已收到“qms_certificate.pdf”（共 1 个）。还有就继续发，发完点“完成”。")
+    shows(receipt, "已收到“qms_certificate.pdf”（共 1 个）。发完点“完成”。")
     assert receipt.buttons == []
     with_buttons = [m for m in zhang.user.messages if m.buttons]
     assert [zhang.question_on_screen(m).id for m in with_buttons] == ["output_t"]  # type: ignore[union-attr]
