@@ -25,13 +25,10 @@ import sys
 from pathlib import Path
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
-    Defaults,
     MessageHandler,
     filters,
 )
@@ -40,13 +37,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
-from bot.telegram.request import AiohttpRequest  # noqa: E402
+from bot.telegram.app import bot_api_builder  # noqa: E402
 from bot.telegram.runner import new_event_loop  # noqa: E402
 from bot.telegram.updates import PerPersonUpdateProcessor  # noqa: E402
-from conversations.localtime import local_zone  # noqa: E402
 
-#: bot/telegram/app.py's build_application gives its one client this pool size.
-BOT_POOL_SIZE = 256
 FLOORS = ("fair", "old")
 
 
@@ -57,23 +51,17 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build(settings: Settings, floor: str = "fair") -> Application:  # type: ignore[type-arg]
-    """The echo application: the bot's builder settings for "fair", bare PTB for "old"."""
-    builder = ApplicationBuilder().token(settings.token())
-    builder = builder.concurrent_updates(PerPersonUpdateProcessor())
+    """The echo application: the bot's own Bot API builder for "fair", bare PTB for "old"."""
     if floor == "fair":
-        # A proxy, where the settings know one, exactly as the bot's client is given it.
-        proxy = getattr(settings, "telegram_proxy", None)
-        extra = {"proxy": proxy} if proxy else {}
-        http = AiohttpRequest(connection_pool_size=BOT_POOL_SIZE, **extra)
-        builder = builder.request(http).get_updates_request(http)
-        builder = builder.defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
-        if settings.telegram_rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
-        file_url = settings.file_url()
-        if file_url:
-            builder = builder.base_file_url(file_url)
+        builder = bot_api_builder(settings)
+    else:
+        builder = ApplicationBuilder().token(settings.token())
+        builder = builder.concurrent_updates(PerPersonUpdateProcessor())
+        if settings.telegram_api_base_url:
+            builder = builder.base_url(settings.telegram_api_base_url)
+            file_url = settings.file_url()
+            if file_url:
+                builder = builder.base_file_url(file_url)
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     return application

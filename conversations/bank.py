@@ -110,7 +110,12 @@ class QuestionBank(BaseModel):
                 raise ValueError(f"question id {question.id!r} repeats")
             if question.section not in section_ids:
                 raise ValueError(f"{question.id}: unknown section {question.section!r}")
-            for unit_id in question.units:
+            plant_units = [
+                unit_id
+                for unit_id, plant in question.plant_units.items()
+                for unit_id in (unit_id, plant.factor_unit)
+            ]
+            for unit_id in (*question.units, *plant_units):
                 if unit_id not in self.units:
                     raise ValueError(f"{question.id}: unknown unit {unit_id!r}")
             self._check_condition(question, seen)
@@ -279,6 +284,20 @@ class QuestionBank(BaseModel):
             for unit_id, factor in question.units.items()
             for token in self.units[unit_id].tokens
         }
+
+    def plant_unit_tokens(self, question: Question, unit_id: str) -> dict[str, Decimal]:
+        """Typed tokens of one of the question's plant units (万块 reads as 块 × 10000)."""
+        return {token: Decimal(1) for token in self.units[unit_id].tokens}
+
+    def factor_tokens(self, question: Question, unit_id: str) -> dict[str, Decimal]:
+        """Tokens of the factor a plant unit asks for: its own unit (kg/块), or the bare
+        quantity it is per (2.6 kg), both taken as given."""
+        factor_unit = question.plant_units[unit_id].factor_unit
+        tokens = dict.fromkeys(self.units[factor_unit].tokens, Decimal(1))
+        base = self.units[factor_unit].per
+        if base is not None:
+            tokens.update(dict.fromkeys(self.units[base].tokens, Decimal(1)))
+        return tokens
 
     def _by_id(self) -> dict[str, Question]:
         return self._ids

@@ -68,6 +68,11 @@ class Display:
             return self.join(s, (self.file_name(s, f) for f in records))
         return str(answer)
 
+    def amount(self, s: InterviewState, value: str, unit_id: str) -> str:
+        """An amount in a unit other than its question's (万块 before it is converted)."""
+        unit = self.t(s, self.bank.units[unit_id].label)
+        return self.t(s, "value.amount", amount=f"{Decimal(value):,}", unit=unit)
+
     def option_label(self, s: InterviewState, q: Question, value: str) -> str:
         for option in q.options:
             if option.value == value:

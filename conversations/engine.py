@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +41,7 @@ from conversations.models import (
     Submitted,
     TextInput,
 )
-from conversations.parsing import ParseError
+from conversations.parsing import ParseError, decimal_to_str
 from conversations.reading import InputReader
 from conversations.required_texts import ENGINE_TEXTS, bank_texts
 from conversations.rules import CrossFieldRules, derived_answers
@@ -267,6 +268,7 @@ class Engine:
 
     def _goto(self, s: InterviewState, question: Question) -> None:
         s.mode = "interview"
+        s.conversion = None
         s.current = question.id
         s.edit_section = None
         answer = s.answers.get(question.id)
@@ -278,8 +280,15 @@ class Engine:
         return self.bank.question(s.current)
 
     def _show(self, turn: Turn, *, replace: bool = False) -> None:
-        """Append the screen for the current mode: question, review, edit menu, or notice."""
-        turn.replies.append(self.screens.current(turn.state, replace=replace))
+        """Append the screen for the current mode: question, review, edit menu, or notice;
+        the factor asked for while an amount in the plant's own unit waits for it."""
+        s = turn.state
+        conversion = s.conversion
+        if conversion is not None and s.mode == "interview" and conversion["question"] == s.current:
+            q = self._current(s)
+            turn.replies.append(Reply(text=self._factor_prompt(s, q, conversion)))
+            return
+        turn.replies.append(self.screens.current(s, replace=replace))
 
     # -- navigation ---------------------------------------------------------------------
 
@@ -552,6 +561,9 @@ class Engine:
             turn.replies.append(hint if s.mode in ("review", "choosing_edit") else screen)
             return
         q = self._current(s)
+        if s.conversion is not None and s.conversion.get("question") == q.id:
+            self._convert(turn, q, s.conversion, text)
+            return
         if q.kind == "multi_choice":
             self._typed_selection(turn, q, text)
             return
@@ -568,13 +580,58 @@ class Engine:
         try:
             value = self.reader.read(s, q, text)
         except ParseError as error:
-            self._reprompt(turn, q, error)
+            plant = self.reader.plant_amount(q, text) if q.plant_units else None
+            if plant is None:
+                self._reprompt(turn, q, error)
+                return
+            unit_id, amount = plant
+            s.conversion = {"question": q.id, "unit": unit_id, "amount": amount}
+            turn.replies.append(Reply(text=self._factor_prompt(s, q, s.conversion)))
             return
         if q.kind == "link_or_file" and (
             s.pending_files.get(q.id) or has_files(s.answers.get(q.id))
         ):
             s.pending_files.pop(q.id, None)
             turn.effects.append(FilesCleared(question_id=q.id))
+        self._commit(turn, q, value)
+
+    def _factor_prompt(self, s: InterviewState, q: Question, conversion: dict[str, str]) -> str:
+        unit_id = conversion["unit"]
+        amount = self.display.amount(s, conversion["amount"], unit_id)
+        return self.display.t(s, q.plant_units[unit_id].prompt, amount=amount)
+
+    def _convert(self, turn: Turn, q: Question, conversion: dict[str, str], text: str) -> None:
+        """The factor for an amount typed in the plant's own unit: the tonnes it makes are
+        checked as a typed figure would be, stored, and shown with how they were reached."""
+        s = turn.state
+        unit_id = conversion["unit"]
+        plant = q.plant_units[unit_id]
+        try:
+            factor = self.reader.factor(s, q, unit_id, text)
+        except ParseError as error:
+            params = {
+                **error.params,
+                "example": self.display.t(s, plant.example),
+                "units": self.display.t(s, self.bank.units[plant.factor_unit].label),
+            }
+            refusal = self.display.t(s, f"error.{error.code}", **params)
+            turn.replies.append(Reply(text=f"{refusal}\n\n{self._factor_prompt(s, q, conversion)}"))
+            return
+        s.conversion = None
+        canonical = Decimal(conversion["amount"]) * factor * plant.to_canonical
+        try:
+            value = self.reader.read(s, q, decimal_to_str(canonical))
+        except ParseError as error:  # the tonnes are out of bounds: the amount is asked again
+            self._reprompt(turn, q, error)
+            return
+        shown = self.display.t(
+            s,
+            "notice.converted",
+            amount=self.display.amount(s, conversion["amount"], unit_id),
+            factor=self.display.amount(s, decimal_to_str(factor), plant.factor_unit),
+            value=self.display.answer(s, q, value),
+        )
+        turn.replies.append(Reply(text=shown))
         self._commit(turn, q, value)
 
     def _reprompt(self, turn: Turn, q: Question, error: ParseError) -> None:

@@ -202,6 +202,9 @@ class InterviewState(BaseModel):
     return_to_review: bool = False
     # Files received for a question whose "done" has not been pressed yet.
     pending_files: dict[str, list[FileInput]] = Field(default_factory=dict)
+    # An amount typed in a plant's own unit (万块, m³) waiting for its factor:
+    # {"question": id, "unit": unit id, "amount": decimal string in that unit}.
+    conversion: dict[str, str] | None = None
     # The section whose questions are offered while choosing what to edit.
     edit_section: str | None = None
     # The mode to go back to when a cancellation is declined.

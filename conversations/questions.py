@@ -115,6 +115,24 @@ class Rule(BaseModel):
         return (*refs, *self.sum_with)
 
 
+class PlantUnit(BaseModel):
+    """A production unit whose canonical amount depends on the plant's product (万块 of
+    bricks, m³ of product): the amount is kept and the factor asked next, then converted."""
+
+    model_config = _FROZEN
+
+    # The unit the factor is typed in (kg per brick, t per m³), from the unit vocabulary.
+    factor_unit: str
+    # amount × factor × to_canonical = the amount in the question's canonical unit.
+    to_canonical: Decimal = Field(gt=0)
+    # Plausible factors: a brick weighs some kilograms, a product a few t per m³.
+    min: Decimal = Field(gt=0)
+    max: Decimal = Field(gt=0)
+    # Catalogue keys of the follow-up that asks for the factor, and of a good factor.
+    prompt: str = Field(pattern=TEXT_KEY)
+    example: str = Field(pattern=TEXT_KEY)
+
+
 class Question(BaseModel):
     model_config = _FROZEN
 
@@ -142,6 +160,8 @@ class Question(BaseModel):
     min_selected: int = Field(default=1, ge=1)
     unit: str | None = None
     units: dict[str, Decimal] = Field(default_factory=dict)
+    # Units converted with a factor the plant gives (see PlantUnit), by unit id.
+    plant_units: dict[str, PlantUnit] = Field(default_factory=dict)
     min: Decimal | None = None
     max: Decimal | None = None
     min_exclusive: bool = False
@@ -179,7 +199,7 @@ class Question(BaseModel):
                 raise ValueError(f"{self.id}: the canonical unit {self.unit!r} has factor 1")
             if any(factor <= 0 for factor in self.units.values()):
                 raise ValueError(f"{self.id}: unit factors are positive")
-        elif self.units or (self.unit is not None and kind != "percentage"):
+        elif self.units or self.plant_units or (self.unit is not None and kind != "percentage"):
             raise ValueError(f"{self.id}: only number questions have units")
         if kind not in NUMERIC_KINDS and (
             self.min is not None or self.max is not None or self.min_exclusive
@@ -244,6 +264,9 @@ class UnitDef(BaseModel):
 
     label: str = Field(pattern=TEXT_KEY)
     tokens: tuple[str, ...] = Field(min_length=1)
+    # For a unit "per" something (kg per brick): the unit of its numerator (kg), which a
+    # figure may carry instead (2.6 kg when kilograms per brick are asked).
+    per: str | None = None
 
 
 class FileRules(BaseModel):

@@ -11,6 +11,7 @@ import calendar
 import re
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 from pydantic import JsonValue
 
@@ -21,6 +22,7 @@ from conversations.parsing import (
     ParseError,
     decimal_to_str,
     match_choice,
+    normalize,
     parse_credit_code,
     parse_date,
     parse_link,
@@ -142,6 +144,40 @@ class InputReader:
             raise violation
         return stored
 
+    def plant_amount(self, q: Question, text: str) -> tuple[str, str] | None:
+        """(unit id, amount) for an output typed in one of the plant's own units (3000万块,
+        5万方), None when the text names none of them."""
+        words = self.bank.approximate
+        figure, _ = split_approximation(
+            text, before=words.before, after=words.after, inside=words.inside
+        )
+        for unit_id in q.plant_units:
+            tokens = self.bank.plant_unit_tokens(q, unit_id)
+            try:
+                value = parse_number(figure, tokens, multipliers=self.bank.multipliers)
+            except ParseError:
+                continue
+            if value > 0 and any(_typed_unit(figure, token) for token in tokens):
+                return unit_id, decimal_to_str(value)
+        return None
+
+    def factor(self, s: InterviewState, q: Question, unit_id: str, text: str) -> Decimal:
+        """The unit weight or bulk density that converts a plant-unit amount, in bounds."""
+        plant = q.plant_units[unit_id]
+        value = parse_number(
+            text, self.bank.factor_tokens(q, unit_id), multipliers=self.bank.multipliers
+        )
+        unit = plant.factor_unit
+        if value < plant.min:
+            raise ParseError(
+                "number.too_small", {"min": self.display.amount(s, str(plant.min), unit)}
+            )
+        if value > plant.max:
+            raise ParseError(
+                "number.too_large", {"max": self.display.amount(s, str(plant.max), unit)}
+            )
+        return value
+
     def _read_date(self, s: InterviewState, q: Question, text: str) -> str:
         today = self._today()
         if q.granularity == "month":
@@ -198,3 +234,9 @@ class InputReader:
         return {
             o.value: [o.value, *self.catalogue.all_forms(o.label), *o.synonyms] for o in q.options
         }
+
+
+def _typed_unit(figure: str, token: str) -> bool:
+    """Whether the figure ends in this unit (a bare number is in the canonical unit)."""
+    typed = normalize(figure).replace(" ", "").casefold().rstrip("。.!！")
+    return typed.endswith(token.replace(" ", "").casefold())

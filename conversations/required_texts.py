@@ -30,7 +30,6 @@ ENGINE_TEXTS: tuple[str, ...] = (
     "button.edit_section",
     "button.back_to_review",
     "question.current_value",
-    "question.optional_hint",
     "question.multi_hint",
     "question.file_hint",
     "question.link_or_file_hint",

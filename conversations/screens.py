@@ -80,8 +80,8 @@ class Screens:
             hints.append(t(s, "question.file_hint", **self.display.file_params()))
         elif q.kind == "link_or_file":
             hints.append(t(s, "question.link_or_file_hint", **self.display.file_params()))
-        if q.optional:
-            hints.append(t(s, "question.optional_hint"))
+        # An optional question says so by its skip button (and its prompt, where a 0 is
+        # the usual answer): a hint line as well was read past.
         if hints:
             lines += ["", *hints]
         if q.id in s.answers and q.kind != "multi_choice":
@@ -259,7 +259,10 @@ class Screens:
         # Units by their label in the supplier's language only: the typed aliases
         # (tonnes, t, 噸...) are still understood, but a list of them is noise.
         if q.kind == "number":
-            labels = [self.display.t(s, self.bank.units[unit_id].label) for unit_id in q.units]
+            labels = [
+                self.display.t(s, self.bank.units[unit_id].label)
+                for unit_id in (*q.units, *q.plant_units)
+            ]
             params["units"] = self.display.join(s, labels)
         elif q.kind == "percentage":
             params["units"] = self.display.t(s, self.bank.units["percent"].label)

@@ -39,6 +39,7 @@ def private_copy(state: InterviewState) -> InterviewState:
             "selection": list(state.selection),
             "back_stack": list(state.back_stack),
             "pending_files": {key: list(files) for key, files in state.pending_files.items()},
+            "conversion": dict(state.conversion) if state.conversion else None,
         }
     )
 

@@ -6,13 +6,14 @@ evaluation renders the same way years later, whatever the current ruleset says.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from criteria._numbers import fixed
 from criteria.evaluation import ClauseResult, Evaluation
 from criteria.figures import figure_beside
+from criteria.ruleset import ruleset_title
 from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue, check_language
 from criteria.vocabulary import BASIC_CLAUSES, INDICATOR_CLAUSES
 
@@ -27,11 +28,25 @@ def _labels(clauses: list[str], lang: str) -> str:
     return texts.join("sep.enum", [texts.both(f"clause.{c}.label") for c in clauses]).get(lang)
 
 
-def _clause_lines(result: ClauseResult, lang: str) -> list[str]:
+def _title(result: ClauseResult, lang: str) -> str:
+    return result.title_en if lang == "en" else result.title
+
+
+def _headline(reason: str, lang: str) -> str:
+    """A met clause's reason up to its first part (E = 37.97 kgce/t ≤ 46 kgce/t): how it
+    was computed follows in the factors section, and its caveats in the review reasons."""
+    texts = catalogue()
+    head, found, _ = reason.partition(texts.get("sep.list", lang))
+    return head + texts.get("sep.stop", lang) if found else reason
+
+
+def _clause_lines(result: ClauseResult, lang: str, *, with_reason: bool = True) -> list[str]:
     mark = PASS_MARK if result.passed else FAIL_MARK
-    title = result.title_en if lang == "en" else result.title
     reason = result.reason_en if lang == "en" else result.reason
-    return [f"{mark} {title}", f"{INDENT}{reason}"]
+    if result.passed:
+        reason = _headline(reason, lang)
+    head = f"{mark} {_title(result, lang)}"
+    return [head, f"{INDENT}{reason}"] if with_reason else [head]
 
 
 def _threshold(evaluation: Evaluation, clause: str, key: str) -> str | None:
@@ -40,8 +55,38 @@ def _threshold(evaluation: Evaluation, clause: str, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _ruleset_name(evaluation: Evaluation) -> Text:
+    """The ruleset by its title and version, as a person knows it; its id when the title is
+    not packaged here (an evaluation read elsewhere keeps rendering)."""
+    title = ruleset_title(evaluation.ruleset_id)
+    if title is None:
+        plain = f"{evaluation.ruleset_id}@{evaluation.ruleset_version}"
+        return Text(plain, plain)
+    return catalogue().both(
+        "report.ruleset_name", title=title, version=str(evaluation.ruleset_version)
+    )
+
+
+def _blockers(evaluation: Evaluation, lang: str, say: Callable[..., str]) -> list[str]:
+    """What stands between the plant and the list, first: the basic requirements it misses,
+    each with what meeting it takes; else, with no indicator met, the indicators' heading."""
+    failing = [
+        c for c in BASIC_CLAUSES if c in evaluation.clauses and not evaluation.clauses[c].passed
+    ]
+    lines: list[str] = []
+    if failing:
+        lines.append(say("report.blockers.basic"))
+        for clause in failing:
+            lines.append(f"{FAIL_MARK} {_title(evaluation.clauses[clause], lang)}")
+            lines.append(INDENT + say("report.blockers.takes", what=say(f"requirement.{clause}")))
+    elif not evaluation.passed_indicators:
+        lines.append(say("report.blockers.no_indicator"))
+    return lines
+
+
 def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
-    """A readable report: verdict, every clause with its reason, figures, gaps, nearest path."""
+    """A readable report that leads with the verdict and what blocks it (short enough for a
+    phone's first screen), then the company, every clause, figures, gaps and the factors."""
     check_language(lang)
     if not isinstance(evaluation, Evaluation):
         evaluation = Evaluation.model_validate(evaluation)
@@ -50,7 +95,28 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
     def say(key: str, **params: str | Text) -> str:
         return texts.get(key, lang, **params)
 
-    lines = [say("report.title"), ""]
+    lines = [say("report.title")]
+    if evaluation.qualified:
+        lines.append(
+            say("report.verdict.qualified", indicators=_labels(evaluation.passed_indicators, lang))
+        )
+    else:
+        lines.append(say("report.verdict.not_qualified"))
+        lines += _blockers(evaluation, lang, say)
+        if evaluation.nearest_path is not None:
+            path = evaluation.nearest_path
+            lines += [
+                say("report.section.nearest"),
+                path.advice_en if lang == "en" else path.advice,
+            ]
+    if evaluation.needs_review:
+        flagged = [c for c, result in evaluation.clauses.items() if result.needs_review]
+        if flagged:
+            lines.append(say("report.needs_review", clauses=_labels(flagged, lang)))
+        else:
+            lines.append(say("report.needs_review_reasons"))
+
+    lines.append("")
     if evaluation.enterprise_name:
         lines.append(say("report.enterprise", name=evaluation.enterprise_name))
     if evaluation.credit_code:
@@ -63,34 +129,23 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
         lines.append(say("report.category", label=label))
     else:
         lines.append(say("report.category_none"))
-    lines.append(
-        say("report.ruleset", ruleset=f"{evaluation.ruleset_id}@{evaluation.ruleset_version}")
-    )
+    lines.append(say("report.ruleset", ruleset=_ruleset_name(evaluation)))
     if evaluation.evaluated_on:
         lines.append(say("report.evaluated_on", date=evaluation.evaluated_on))
-    lines.append("")
 
-    if evaluation.qualified:
-        lines.append(
-            say("report.verdict.qualified", indicators=_labels(evaluation.passed_indicators, lang))
-        )
-    else:
-        lines.append(say("report.verdict.not_qualified"))
-    if evaluation.needs_review:
-        flagged = [c for c, result in evaluation.clauses.items() if result.needs_review]
-        if flagged:
-            lines.append(say("report.needs_review", clauses=_labels(flagged, lang)))
-        else:
-            lines.append(say("report.needs_review_reasons"))
-
-    for heading, clauses in (
-        ("report.section.basic", BASIC_CLAUSES),
-        ("report.section.indicators", INDICATOR_CLAUSES),
-    ):
-        lines += ["", say(heading)]
-        for clause in clauses:
-            if clause in evaluation.clauses:
-                lines += _clause_lines(evaluation.clauses[clause], lang)
+    # A basic requirement met needs no sentence, one missed has its need above; an
+    # indicator's reason carries its figures, unless its gap below says it again.
+    gapped = {gap.clause for gap in evaluation.gaps}
+    lines += ["", say("report.section.basic")]
+    for clause in BASIC_CLAUSES:
+        if clause in evaluation.clauses:
+            lines += _clause_lines(evaluation.clauses[clause], lang, with_reason=False)
+    lines += ["", say("report.section.indicators")]
+    for clause in INDICATOR_CLAUSES:
+        if clause in evaluation.clauses:
+            result = evaluation.clauses[clause]
+            shown = result.passed or clause not in gapped
+            lines += _clause_lines(result, lang, with_reason=shown)
 
     metrics = evaluation.metrics
     lines += ["", say("report.section.metrics")]
@@ -171,12 +226,5 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
         lines += ["", say("report.section.gaps")]
         lines += [
             f"{BULLET} {gap.text_en if lang == 'en' else gap.text}" for gap in evaluation.gaps
-        ]
-    if evaluation.nearest_path is not None:
-        path = evaluation.nearest_path
-        lines += [
-            "",
-            say("report.section.nearest"),
-            path.advice_en if lang == "en" else path.advice,
         ]
     return "\n".join(lines) + "\n"

@@ -534,6 +534,16 @@ def load_ruleset(ruleset_id: str = DEFAULT_RULESET_ID, version: int | None = Non
     return packaged_library().load(ruleset_id, version)
 
 
+def ruleset_title(ruleset_id: str) -> Text | None:
+    """A packaged ruleset's title (zh, en), None for an id not packaged here. The title is
+    the guideline's and stays the same across the versions of its thresholds."""
+    try:
+        title = load_ruleset(ruleset_id).title
+    except RulesetError:
+        return None
+    return Text(title.zh, title.en)
+
+
 def available_rulesets() -> list[tuple[str, int]]:
     """(id, version) of every packaged ruleset, sorted."""
     return packaged_library().available()

@@ -30,8 +30,9 @@ from bot.reports.exporting import (
     status_names,
 )
 from bot.services import roles
-from bot.services.bootstrap import open_services, prepare_database
+from bot.services.bootstrap import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, load_settings
+from bot.telegram.role_delivery import deliver_role_change
 from storage import Database, Person, Role, Status
 from storage.errors import error_summary, is_database_error
 from storage.health import ping
@@ -156,6 +157,11 @@ def _with_database(
     args: argparse.Namespace, action: Callable[[Database, Settings], Awaitable[int]]
 ) -> int:
     """Settings, migration of the embedded SQLite file, then `action` on the database."""
+    return _with_services(args, lambda svc: action(svc.db, svc.settings))
+
+
+def _with_services(args: argparse.Namespace, action: Callable[[Services], Awaitable[int]]) -> int:
+    """As `_with_database`, for an action that needs more than the database."""
     lang: str = args.lang
     try:
         settings = load_settings()
@@ -170,7 +176,7 @@ def _with_database(
                 if not isinstance(exc, OSError) and not is_database_error(exc):
                     raise
                 raise _DatabaseUnavailable(exc) from exc
-            return await action(svc.db, svc.settings)
+            return await action(svc)
 
     try:
         if settings.is_default_sqlite:
@@ -390,8 +396,8 @@ def run_roles_grant(args: argparse.Namespace) -> int:
     user_id: int = args.user_id
     role = Role(args.role)
 
-    async def action(db: Database, _: Settings) -> int:
-        async with db.unit_of_work() as uow:
+    async def action(svc: Services) -> int:
+        async with svc.db.unit_of_work() as uow:
             try:
                 change = await roles.grant(uow, user_id, role, actor_id=None)
             except roles.LastAdmin:
@@ -420,9 +426,10 @@ def run_roles_grant(args: argparse.Namespace) -> int:
                     new=_role_name(role, lang),
                 )
             )
+            await _tell(svc, change, lang)
         return EXIT_OK
 
-    return _with_database(args, action)
+    return _with_services(args, action)
 
 
 def run_roles_revoke(args: argparse.Namespace) -> int:
@@ -430,8 +437,8 @@ def run_roles_revoke(args: argparse.Namespace) -> int:
     lang: str = args.lang
     user_id: int = args.user_id
 
-    async def action(db: Database, settings: Settings) -> int:
-        async with db.unit_of_work() as uow:
+    async def action(svc: Services) -> int:
+        async with svc.db.unit_of_work() as uow:
             try:
                 change = await roles.revoke(uow, user_id, actor_id=None)
             except roles.UnknownPerson:
@@ -461,11 +468,24 @@ def run_roles_revoke(args: argparse.Namespace) -> int:
                 new=_role_name(change.new, lang),
             )
         )
-        if old == Role.ADMIN and user_id in settings.admin_ids:
+        if old == Role.ADMIN and user_id in svc.settings.admin_ids:
             print(_t("done.env_admin", lang, id=user_id), file=sys.stderr)
+        await _tell(svc, change, lang)
         return EXIT_OK
 
-    return _with_database(args, action)
+    return _with_services(args, action)
+
+
+async def _tell(svc: Services, change: roles.RoleChange, lang: str) -> None:
+    """The person's menu and a notice, at once, through the Bot API (see role_delivery)."""
+    notice = await svc.admin.announcement(change)
+    reason = await deliver_role_change(
+        svc.settings, svc.catalogue, change.user_id, change.new, notice
+    )
+    if reason is None:
+        print(_t("done.told", lang))
+    else:
+        print(_t("done.not_told", lang, reason=reason), file=sys.stderr)
 
 
 def _width(text: str) -> int:

@@ -16,7 +16,17 @@ from typing import TextIO
 from bot.services.bootstrap import Services, open_services, prepare_database
 from bot.services.interview import Outcome, Who
 from bot.settings import Settings
-from conversations import Button, ChoiceInput, Command, FileInput, Input, Reply, TextInput
+from conversations import (
+    Button,
+    ChoiceInput,
+    Command,
+    FileInput,
+    Input,
+    Reply,
+    TextInput,
+    callbacks,
+)
+from conversations.callbacks import PREFIX, SEPARATOR
 
 NAVIGATION = {
     "/back": "back",
@@ -25,6 +35,14 @@ NAVIGATION = {
     "/review": "review",
     "/cancel": "cancel",
 }
+
+
+# Buttons a terminal user reaches by their command (/back, /help, /skip, as the banner
+# says) rather than by a number: listed under every question they were most of what was
+# printed, and said nothing new.
+_BY_COMMAND = tuple(
+    SEPARATOR.join((PREFIX, verb, "")) for verb in (callbacks.BACK, callbacks.HELP, callbacks.SKIP)
+)
 
 
 class NoSuchFile(str):
@@ -55,6 +73,7 @@ class TerminalChat:
         self.out = out
         self.lang = lang
         self.buttons: list[Button] = []
+        self._last_text: str | None = None
 
     def t(self, key: str, **params: object) -> str:
         """A text of the chat in the person's language: nothing English in a Chinese chat."""
@@ -66,10 +85,16 @@ class TerminalChat:
             self._print_reply(reply)
 
     def _print_reply(self, reply: Reply) -> None:
-        print(reply.text, file=self.out)
+        # A screen redrawn in place (an option ticked) has the same text: in a terminal,
+        # which cannot edit what it printed, only its buttons are printed again.
+        if not (reply.replace_previous and reply.text == self._last_text):
+            print(reply.text, file=self.out)
+        self._last_text = reply.text
         labels = []
         for row in reply.buttons:
             for button in row:
+                if button.data.startswith(_BY_COMMAND):
+                    continue
                 self.buttons.append(button)
                 labels.append(f"[#{len(self.buttons)}] {button.label}")
         if labels:
@@ -83,6 +108,8 @@ class TerminalChat:
             index = int(text[1:]) - 1
             if 0 <= index < len(self.buttons):
                 return ChoiceInput(data=self.buttons[index].data)
+            if not self.buttons:
+                return self.t("chat.terminal_no_buttons", number=index + 1)
             return self.t("chat.terminal_no_button", number=index + 1, count=len(self.buttons))
         if text.startswith("/file"):
             upload = local_file(text.removeprefix("/file"))

@@ -301,6 +301,15 @@ class AdminService:
             menus=[(change.user_id, change.new)],
         )
 
+    async def announcement(self, change: roles.RoleChange) -> Notice | None:
+        """What the person hears of a role changed outside the chat (`greenlist roles`), in
+        their own language; None when nothing changed or they have never used the bot."""
+        if not change.changed or change.created:
+            return None
+        async with self.db.unit_of_work() as uow:
+            lang = await self._language_of(uow, change.user_id)
+        return self._role_notice(change, lang)
+
     def _role_notice(self, change: roles.RoleChange, lang: str) -> Notice:
         """The person hears of their new role, in their own language."""
         revoked = change.new == Role.SUPPLIER

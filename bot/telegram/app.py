@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -39,35 +40,21 @@ from bot.telegram.updates import PerPersonUpdateProcessor
 from conversations import CALLBACK_PREFIX
 from conversations.localtime import local_zone
 
+if TYPE_CHECKING:
+    from telegram.ext._applicationbuilder import InitApplicationBuilder
+
 log = logging.getLogger(__name__)
 
 
 def build_application(settings: Settings, svc: Services | None = None) -> BotApplication:
     """The bot as `greenlist run` starts it; tests build it the same way."""
-    # One client for the long poll and every other call: a single pool to close, even
-    # when start-up fails before PTB would shut the bot down (see runner.run_bot).
-    # PTB's .proxy() / .get_updates_proxy() refuse a custom request: TELEGRAM_PROXY is
-    # what they would set, one proxy for the long poll and every other call alike.
-    http = AiohttpRequest(connection_pool_size=256, proxy=settings.telegram_proxy)
     builder = (
-        ApplicationBuilder()
+        bot_api_builder(settings)
         .context_types(context_types())
         .job_queue(JobQueue[CustomContext]())
-        .token(settings.token())
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
-        .concurrent_updates(PerPersonUpdateProcessor())
-        .request(http)
-        .get_updates_request(http)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if settings.telegram_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
-    if settings.telegram_api_base_url:
-        builder = builder.base_url(settings.telegram_api_base_url)
-        file_url = settings.file_url()
-        if file_url:
-            builder = builder.base_file_url(file_url)
     application = builder.build()
     attach(application, svc or build_services(settings))
     install_update_context(application)
@@ -77,6 +64,33 @@ def build_application(settings: Settings, svc: Services | None = None) -> BotApp
     _add_fallback_handlers(application)
     application.add_error_handler(handle_error)
     return application
+
+
+def bot_api_builder(settings: Settings) -> InitApplicationBuilder:
+    """How the bot talks to the Bot API and takes its updates: the client, the defaults,
+    per-person ordering, the rate limiter and the server. The benchmark's echo floor is
+    built from the same function, so the two differ only in what their handlers do."""
+    # One client for the long poll and every other call: a single pool to close, even
+    # when start-up fails before PTB would shut the bot down (see runner.run_bot).
+    # PTB's .proxy() / .get_updates_proxy() refuse a custom request: TELEGRAM_PROXY is
+    # what they would set, one proxy for the long poll and every other call alike.
+    http = AiohttpRequest(connection_pool_size=256, proxy=settings.telegram_proxy)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=local_zone()))
+        .concurrent_updates(PerPersonUpdateProcessor())
+        .request(http)
+        .get_updates_request(http)
+    )
+    if settings.telegram_rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if settings.telegram_api_base_url:
+        builder = builder.base_url(settings.telegram_api_base_url)
+        file_url = settings.file_url()
+        if file_url:
+            builder = builder.base_file_url(file_url)
+    return builder
 
 
 def _add_answer_handlers(app: BotApplication) -> None:

@@ -70,7 +70,7 @@ async def test_review_round_trip_with_more_information_then_approval(
     await assessor.press(f"#{row.id}", listing)
     card = await assessor.wait_for(f"评价会话 #{row.id}")
     assert TYPED["credit_code"] in card.text and "5.2 a)" in card.text
-    assert "sintered-wall-2020@1" in card.text
+    assert "评价规则：房地产行业绿色供应链 烧结墙体材料绿名单评价导则（2020）第 1 版" in card.text
     assert card.text.startswith(f"评价会话 #{row.id} · 已提交，待审核\n")
     shows(
         card,

@@ -49,3 +49,19 @@ async def test_a_plant_manager_types_as_he_speaks(telegram: FakeTelegram, bot: A
     await li.user.send_text("52000吨。")
     screen = await li.next_screen()
     assert li.question_on_screen(screen).id == "raw_local_t"  # type: ignore[union-attr]
+
+
+async def test_output_in_ten_thousand_bricks_is_converted_with_the_unit_weight(
+    telegram: FakeTelegram, bot: Any
+) -> None:
+    wang = TelegramSupplier(telegram.user(1803, "王厂长"), ENGINE)
+    screen = await wang.answer_until(await wang.start(), stop="output_t")
+    await wang.user.send_text("3000万块")
+    asked = await wang.user.wait_for("平均每块多少千克")
+    assert asked.text == "产量 30,000,000 块：平均每块多少千克？用于折算为吨。"
+    await wang.user.send_text("2.6公斤")
+    await wang.user.wait_for("30,000,000 块 × 2.6 千克/块 = 78,000 吨，按此计入产量。")
+    screen = await wang.next_screen()
+    assert wang.question_on_screen(screen).id == "energy_mode"  # type: ignore[union-attr]
+    review = await wang.answer_until(screen)
+    shows(review, "合格产品产量：78,000 吨")

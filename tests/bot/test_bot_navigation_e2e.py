@@ -156,7 +156,7 @@ async def test_files_photos_and_refusals(
     shows(
         screen,
         "请上传质量管理体系认证证书（扫描件或照片）。",
-        "单个不超过 20 MB），可发多个，发完点“完成”。",
+        "发送文件或照片（每个不超过 20 MB），发完点“完成”。",
     )
     await s.user.send_document("virus.exe", b"MZ....", "application/x-msdownload")
     refused = await s.user.wait_for("virus.exe")
@@ -174,7 +174,7 @@ async def test_files_photos_and_refusals(
     await s.user.wait_for("文件“scan.pdf”超过 20 MB，无法接收。请压缩或拆分后重新发送。")
     await s.user.send_photo()
     done = await s.user.wait_for(lambda m: s.t("button.done") in labels(m))
-    shows(done, "已收到“", "（共 1 个）。还有就继续发，发完点“完成”。")
+    shows(done, "已收到“", "（共 1 个）。发完点“完成”。")
     offers(done, "✅ 完成", "🗑 清空重传")
     await s.user.press(s.t("button.done"), done)
     screen = await s.next_screen()

@@ -55,7 +55,7 @@ async def test_a_submitted_session_reads_with_its_verdict_evidence_and_history(
     reply = shown(card)
     assert f"评价会话 #{sid} · 已提交，待审核" in reply.text
     assert "企业：甲砖厂（统一社会信用代码 91130185MA07LQ8K3P）" in reply.text
-    assert "5.2 a)" in reply.text and "sintered-wall-2020@1" in reply.text
+    assert "5.2 a)" in reply.text and "烧结墙体材料绿名单评价导则（2020）第 1 版" in reply.text
     assert (
         "以下为企业自评结果（系统按企业填报数据评价），待评审人员审核，不是评审决定。" in reply.text
     )

@@ -109,7 +109,7 @@ def test_unknown_commands_and_quitting_are_answered_in_chinese(tmp_path: Path, m
     assert run_terminal_chat(settings, user_id=6, name="终端", lang=None, lines=lines, out=out) == 0
     shown = out.getvalue()
     assert "没有这个命令。可用命令：/start /status /review" in shown
-    assert "没有 #7 号按钮：当前可按的是 #1 到 #1。" in shown
+    assert "没有 #7 号按钮：这一题请直接输入答案（/back 返回，/help 看说明）。" in shown
     assert "找不到文件“/root/证书.pdf”。请检查路径后重新输入：/file 文件路径" in shown
     assert "no such file" not in shown and "no button" not in shown
     assert "已退出。您的答案都已保存，再次运行 greenlist chat 即可从上次的位置继续。" in shown

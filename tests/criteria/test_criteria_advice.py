@@ -214,8 +214,11 @@ def test_report_in_chinese(judge: Judge) -> None:
     assert lines[0] == "烧结墙体材料绿名单评价报告"
     assert "企业：测试建材有限公司" in lines
     assert "产品类别：烧结多孔砖和多孔砌块" in lines
-    assert "评价规则：sintered-wall-2020@1" in lines
-    assert "结论：❌ 暂不符合绿名单要求" in lines
+    assert "评价规则：房地产行业绿色供应链 烧结墙体材料绿名单评价导则（2020）第 1 版" in lines
+    assert lines[1] == "结论：❌ 暂不符合绿名单要求"
+    assert lines[2] == "基本要求已全部满足，尚无一项评价指标满足（满足任意一项即可）。"
+    assert lines[3] == "最接近的路径"
+    assert "sintered-wall-2020" not in report
     assert "⚠ 需评审人员复核：5.1 a)" in lines
     assert "✅ 4.2.1 质量管理体系（GB/T 19001 / ISO 9001）" in lines
     assert "❌ 5.2 a) 单位产品综合能耗（表2，式 A.2）" in lines
@@ -224,6 +227,30 @@ def test_report_in_chinese(judge: Judge) -> None:
     assert any(line.startswith("• 5.2 a)：E = 47.27 kgce/t") for line in lines)
     assert "最接近的路径" in lines
     assert sum(line.startswith(("✅", "❌")) for line in lines) == len(CLAUSE_IDS)
+
+
+def test_a_failing_verdict_leads_with_the_basic_requirement_that_blocks_it(
+    judge: Judge,
+) -> None:
+    """Plant B: everything but 4.2.1, with an indicator met and a 5.2 a) gap further down."""
+    evaluation = judge(
+        basic={"quality_management": False},
+        energy={"output_t": 10000, "total_kgce": 472700},
+        certifications={"environmental_label": True},
+    )
+    assert not evaluation.qualified
+    lines = render_report(evaluation).splitlines()
+    assert lines[1:5] == [
+        "结论：❌ 暂不符合绿名单要求",
+        "未满足的基本要求（须全部满足）：",
+        "❌ 4.2.1 质量管理体系（GB/T 19001 / ISO 9001）",
+        "   需要：建立并运行满足 GB/T 19001 的质量管理体系并取得证书或体系文件",
+    ]
+    assert lines.index("   需要：建立并运行满足 GB/T 19001 的质量管理体系并取得证书或体系文件") < (
+        next(i for i, line in enumerate(lines) if line.startswith("• 5.2 a)"))
+    )
+    english = render_report(evaluation, "en")
+    assert "Needs: a quality management system to GB/T 19001 (ISO 9001)" in english
 
 
 def test_report_in_english_from_stored_json(judge: Judge) -> None:

@@ -84,7 +84,10 @@ def test_evaluate_in_english_with_an_explicit_ruleset(
     )
     assert code == 0
     assert "Verdict: ❌ does not qualify for the green list yet" in out
-    assert "Ruleset: sintered-wall-2020@1" in out
+    assert (
+        "Ruleset: Real-estate green supply chain green list guideline for sintered wall "
+        "materials (2020), version 1" in out
+    )
 
 
 def test_evaluate_reads_stdin(
