@@ -106,7 +106,7 @@ def _standing(card: SessionCard, t: Callable[..., str]) -> str:
         "desk.card.standing_decided",
         decision=t(f"desk.decision_name.{status}"),
         assessor=entry.assessor,
-        time=local_date(entry.created_at),
+        time=local_minute(entry.created_at),
     )
 
 
