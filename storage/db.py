@@ -153,6 +153,10 @@ def _skip_closed_connection(
 DEFAULT_TIMEOUT_S = 3.0
 
 
+#: How long a unit of work waits for a pooled PostgreSQL connection (SQLAlchemy's default).
+POOL_WAIT_S = 30.0
+
+
 def postgres_timeouts(timeout_s: float) -> dict[str, Any]:
     """asyncpg's bounds: the connect timeout, the client-side command timeout (every
     statement, COMMIT included) and the server's own statement_timeout, so a statement
@@ -236,7 +240,11 @@ class Database:
                 pool_size=5,
                 max_overflow=10,
                 pool_recycle=1800,
-                pool_timeout=timeout_s,
+                # Waiting for a pooled connection is load, not an outage: every connection
+                # in use is bounded by the statement and commit timeouts, so in a partition
+                # they come back within timeout_s and the wait ends with them. A wait as
+                # short as timeout_s would turn a busy minute into errors for suppliers.
+                pool_timeout=POOL_WAIT_S,
                 connect_args=postgres_timeouts(timeout_s),
             )
         self.engine: AsyncEngine = create_async_engine(self.url, **options)
