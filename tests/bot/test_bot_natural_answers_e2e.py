@@ -62,6 +62,6 @@ async def test_output_in_ten_thousand_bricks_is_converted_with_the_unit_weight(
     await wang.user.send_text("2.6公斤")
     await wang.user.wait_for("30,000,000 块 × 2.6 千克/块 = 78,000 吨，按此计入产量。")
     screen = await wang.next_screen()
-    assert wang.question_on_screen(screen).id == "energy_mode"  # type: ignore[union-attr]
+    assert wang.question_on_screen(screen).id == "kiln_firing"  # type: ignore[union-attr]
     review = await wang.answer_until(screen)
     shows(review, "合格产品产量：78,000 吨")

@@ -15,7 +15,7 @@ def test_ten_thousand_bricks_ask_the_unit_weight_and_store_tonnes() -> None:
     chat.text("2.6kg")
     assert chat.replies[0].text == "30,000,000 块 × 2.6 千克/块 = 78,000 吨，按此计入产量。"
     assert chat.state.answers["output_t"] == "78000"
-    assert chat.current == "energy_mode"
+    assert chat.current == "kiln_firing"
     assert ENGINE.answers_document(chat.state)["energy"]["output_t"] == 78000
     assert "合格产品产量：78,000 吨" in "\n".join(ENGINE.summary(chat.state))
 
