@@ -39,6 +39,10 @@ def private_copy(state: InterviewState) -> InterviewState:
             "selection": list(state.selection),
             "back_stack": list(state.back_stack),
             "pending_files": {key: list(files) for key, files in state.pending_files.items()},
+            "readings": {
+                key: reading.model_copy(update={"replies": dict(reading.replies)})
+                for key, reading in state.readings.items()
+            },
         }
     )
 
