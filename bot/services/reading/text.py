@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any, Literal
@@ -109,11 +113,30 @@ def read_text_sync(data: bytes) -> tuple[str, Method]:
     raise TextUnavailable(f"no text to read in a {kind or 'unknown'} file")
 
 
+def _follow_parent(parent: int) -> None:
+    """In a worker: end when the bot's process ends, even when it was killed outright (a
+    worker left behind would hold the bot's output streams and memory for nothing)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 class TextReader:
     """Reads off the event loop in at most `workers` processes."""
 
     def __init__(self, workers: int = 1) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=workers)
+        # Spawned, not forked: the bot's process has threads (database drivers, the HTTP
+        # client), and a fork copies whatever lock one of them held at that moment.
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
+        )
 
     async def read(self, data: bytes) -> tuple[str, Method]:
         loop = asyncio.get_running_loop()
