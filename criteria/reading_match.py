@@ -3,9 +3,9 @@
 The comparison decides what an assessor sees beside each file, so it only says "matches"
 when both sides hold a value and the values are the same after the differences that do not
 change what a document says (brackets, spaces, the long and the short spelling of a limited
-company, GB/T 19001 vs ISO 9001). A field that was not read, or not typed, is neither a match nor a difference: a
-reader that guessed would present a wrong value as a match. The equivalences are data, in
-`rulesets/_reading_match.yaml`.
+company, GB/T 19001 vs ISO 9001). A field that was not read, or not typed, is neither a
+match nor a difference: a reader that guessed would present a wrong value as a match. The
+equivalences are data, in `rulesets/_reading_match.yaml`.
 """
 
 from __future__ import annotations
