@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     evidence_s3_region: str | None = None
     evidence_s3_access_key: SecretStr | None = None
     evidence_s3_secret_key: SecretStr | None = None
+    reading_workers: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description="Worker processes that read uploaded certificates (PDF text, OCR) beside "
+        "the interview; 0 reads nothing",
+    )
     database_timeout: float = Field(
         default=3.0,
         gt=0,

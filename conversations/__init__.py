@@ -6,10 +6,10 @@ feeds every input to `Engine.step` and sends the `Reply` objects back, acting on
 
 Inside, one module per concern: `engine` (the state machine: which question comes next,
 what each input does), `screens` (what is shown), `reading` (typed text into values, per
-kind of question), `rules` (cross-field and skip rules re-applied), `document` (the answers
-document the evaluator reads), `display` (answers worded for the supplier), `turn` (one
-call's private copy of the state); `bank`, `parsing`, `models` and `catalogue` are the data
-they work on.
+kind of question), `readings` (values read from uploaded certificates, confirmed first),
+`rules` (cross-field and skip rules re-applied), `document` (the answers document the
+evaluator reads), `display` (answers worded for the supplier), `turn` (one call's private
+copy of the state); `bank`, `parsing`, `models` and `catalogue` are the data they work on.
 """
 
 from conversations.bank import Question, QuestionBank
@@ -30,6 +30,7 @@ from conversations.models import (
     InterviewState,
     LanguageChanged,
     Mode,
+    Reading,
     Reply,
     StepResult,
     SubmitRequested,
@@ -60,6 +61,7 @@ __all__ = [
     "ParseError",
     "Question",
     "QuestionBank",
+    "Reading",
     "Reply",
     "StepResult",
     "SubmitRequested",

@@ -120,6 +120,11 @@ class QuestionBank(BaseModel):
                     raise ValueError(f"{question.id}: unknown unit {unit_id!r}")
             self._check_condition(question, seen)
             self._check_rules(question, seen)
+            for field, answered_by in question.reads.items():
+                if answered_by not in seen:
+                    raise ValueError(
+                        f"{question.id}: reads {field} into an unknown or later question"
+                    )
             if question.target is not None:
                 if question.target in targets:
                     raise ValueError(

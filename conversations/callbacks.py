@@ -32,6 +32,7 @@ REVIEW = "rv"  # iv:rv:submit | iv:rv:continue | iv:rv:show | iv:rv:sec:<section
 EDIT = "ed"  # iv:ed:<question>
 CANCEL = "cc"  # iv:cc:y | iv:cc:n
 LANGUAGE = "lang"  # iv:lang:<code>
+READ = "rd"  # iv:rd:<file digest prefix>.<field>:<y | n>  (a value read from a file)
 
 _ARITY = {
     ANSWER: 2,
@@ -45,6 +46,7 @@ _ARITY = {
     EDIT: 1,
     CANCEL: 1,
     LANGUAGE: 1,
+    READ: 2,
 }
 _REVIEW_ACTIONS = {"submit": 1, "continue": 1, "show": 1, "sec": 2}
 

@@ -43,6 +43,7 @@ from conversations.models import (
 )
 from conversations.parsing import ParseError, decimal_to_str
 from conversations.reading import InputReader
+from conversations.readings import Readings
 from conversations.required_texts import ENGINE_TEXTS, bank_texts
 from conversations.rules import CrossFieldRules, derived_answers
 from conversations.screens import Screens
@@ -79,6 +80,7 @@ class Engine:
         self.rules = CrossFieldRules(self.display)
         self.reader = InputReader(self.display, self.rules, self._today)
         self.screens = Screens(self.display, self._today)
+        self.readings = Readings(self.display, self.reader, self.screens)
 
     @classmethod
     def default(cls, *, today: Callable[[], date] | None = None) -> Engine:
@@ -137,6 +139,25 @@ class Engine:
             self._on_text(turn, inp.text)
         elif isinstance(inp, FileInput):
             self._on_file(turn, inp)
+        return turn.result()
+
+    def file_read(
+        self,
+        state: InterviewState,
+        digest: str,
+        question_id: str,
+        file_name: str | None,
+        fields: dict[str, str] | None,
+    ) -> StepResult:
+        """What was read from an uploaded file (None: nothing could be read), arriving
+        while the supplier goes on answering: kept, and each value that would change an
+        answer is put to the supplier, now or at the review. The current screen is left
+        as it is; nothing is said of a file that could not be read."""
+        turn = self._turn(state)
+        s = turn.state
+        self.readings.record(s, digest, question_id, file_name, fields)
+        if s.mode in ("interview", "review"):
+            turn.replies.extend(self.readings.questions(s))
         return turn.result()
 
     def progress(self, state: InterviewState) -> tuple[int, int, str]:
@@ -281,13 +302,16 @@ class Engine:
 
     def _show(self, turn: Turn, *, replace: bool = False) -> None:
         """Append the screen for the current mode: question, review, edit menu, or notice;
-        the factor asked for while an amount in the plant's own unit waits for it."""
+        the factor asked for while an amount in the plant's own unit waits for it; at the
+        review, the values read from files that still wait for a yes or no first."""
         s = turn.state
         conversion = s.conversion
         if conversion is not None and s.mode == "interview" and conversion["question"] == s.current:
             q = self._current(s)
             turn.replies.append(Reply(text=self._factor_prompt(s, q, conversion)))
             return
+        if s.mode == "review":
+            turn.replies.extend(self.readings.questions(s))
         turn.replies.append(self.screens.current(s, replace=replace))
 
     # -- navigation ---------------------------------------------------------------------
@@ -439,6 +463,15 @@ class Engine:
                 self._stale(turn)
         elif verb == cb.REVIEW:
             self._on_review_button(turn, subject, argument)
+        elif verb == cb.READ:
+            replies = self.readings.answer(s, subject, argument)
+            if replies is None:
+                self._stale(turn)
+                return
+            turn.replies.extend(replies)
+            if s.mode == "interview":
+                turn.replies.extend(self.readings.questions(s))
+            self._show(turn)
         elif verb == cb.EDIT:
             questions = self.screens.section_questions(s, s.edit_section)
             chosen = next((q for q in questions if q.id == subject), None)

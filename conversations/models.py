@@ -184,6 +184,24 @@ Effect = Annotated[
 # -- state -------------------------------------------------------------------------------
 
 
+class Reading(BaseModel):
+    """What was read from one uploaded file (by its SHA-256), and what the supplier said of
+    each value: nothing read is used until the supplier has confirmed it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    question_id: str
+    file_name: str | None = None
+    #: False when nothing could be read from the file (a damaged file, an illegible scan).
+    readable: bool = True
+    #: The fields found (holder, standard, number, issuer, issued, expires, content_pct),
+    #: as text, dates as YYYY-MM-DD; a field not found is absent.
+    fields: dict[str, str] = Field(default_factory=dict)
+    #: Per field asked about: "confirmed" (the answer now holds the read value), "kept"
+    #: (the supplier kept what they typed) or "agreed" (what they typed already said so).
+    replies: dict[str, Literal["confirmed", "kept", "agreed"]] = Field(default_factory=dict)
+
+
 class InterviewState(BaseModel):
     """Where one supplier is in the interview. Answers are JSON values: booleans, option
     values, exact decimal strings for amounts, ISO dates, and file records; None marks a
@@ -209,6 +227,8 @@ class InterviewState(BaseModel):
     edit_section: str | None = None
     # The mode to go back to when a cancellation is declined.
     previous_mode: Mode | None = None
+    # What was read from each uploaded certificate or report, by the file's SHA-256.
+    readings: dict[str, Reading] = Field(default_factory=dict)
 
 
 class StepResult(BaseModel):

@@ -180,6 +180,11 @@ class Question(BaseModel):
     # its start is known, has one valid value): shown to the supplier, never asked.
     derived: bool = False
     rules: tuple[Rule, ...] = ()
+    # A file question whose certificate or report is read: the claim it evidences, and
+    # which field read from it (number, expires, ...) answers which earlier question. The
+    # supplier confirms a read value before it replaces what was typed.
+    claim: str | None = None
+    reads: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -223,6 +228,8 @@ class Question(BaseModel):
             raise ValueError(f"{self.id}: only date questions have date settings")
         if self.target is not None and kind not in TARGET_KINDS:
             raise ValueError(f"{self.id}: a {kind} answer cannot go into the answers document")
+        if (self.claim is not None or self.reads) and kind not in FILE_KINDS:
+            raise ValueError(f"{self.id}: only file questions are read")
         if "default" in self.model_fields_set and self.target is None:
             raise ValueError(f"{self.id}: a default needs a target")
         return self

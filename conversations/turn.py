@@ -40,6 +40,10 @@ def private_copy(state: InterviewState) -> InterviewState:
             "back_stack": list(state.back_stack),
             "pending_files": {key: list(files) for key, files in state.pending_files.items()},
             "conversion": dict(state.conversion) if state.conversion else None,
+            "readings": {
+                key: reading.model_copy(update={"replies": dict(reading.replies)})
+                for key, reading in state.readings.items()
+            },
         }
     )
 

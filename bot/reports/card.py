@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 from bot.services import callback_data as cb
 from bot.services.desk import MAX_EVIDENCE_BUTTONS, ListQuery
-from bot.services.session_card import SessionCard
+from bot.services.session_card import CardReading, SessionCard
 from conversations import Button, Catalogue, Engine, Reply
 from conversations.localtime import local_minute
 from criteria import render_report
 from criteria.review import Action, allows
+from criteria.texts import catalogue as criteria_texts
 
 
 def render_card(card: SessionCard, engine: Engine, catalogue: Catalogue) -> Reply:
@@ -70,6 +71,8 @@ def card_text(card: SessionCard, engine: Engine, catalogue: Catalogue) -> str:
                     size=_size(item.size),
                 )
             )
+            if item.reading is not None:
+                lines.append(_reading_line(item.reading, t, lang))
     else:
         lines.append(t("desk.card.evidence_none"))
     lines.append("")
@@ -162,3 +165,24 @@ def _size(size: int | None) -> str:
 
 
 __all__ = ["card_buttons", "card_text", "render_card"]
+
+
+def _reading_line(reading: CardReading, t: Callable[..., str], lang: str) -> str:
+    """What was read from one file and whether it matches: matches / differs (how) /
+    unreadable."""
+    if reading.state == "unreadable":
+        return t("desk.card.read_unreadable")
+    names = criteria_texts()
+    sep = t("desk.card.read_separator")
+    found = sep.join(
+        t(
+            "desk.card.read_field",
+            field=names.text(f"reading.field.{field}", lang),
+            value=value,
+        )
+        for field, value in reading.read
+    )
+    if reading.state == "differs":
+        how = sep.join(text.get(lang) for text in reading.differences)
+        return t("desk.card.read_differs", read=found, how=how)
+    return t(f"desk.card.read_{reading.state}", read=found)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.services.admin import AdminService
+from bot.services.certificate_reading import CertificateReading
 from bot.services.desk import AssessorDesk
 from bot.services.evidence import EvidenceArchive, store_from_settings
 from bot.services.interview import InterviewService
@@ -40,6 +41,7 @@ class Services:
     reminders: Reminders
     admin: AdminService
     evidence: EvidenceArchive
+    reading: CertificateReading
 
     @classmethod
     def create(
@@ -83,20 +85,21 @@ def build_services(
     rulesets = RulesetProvider()
     reevaluator = Reevaluator(database, rulesets, default_language=catalogue.default)
     evidence = EvidenceArchive(database, store_from_settings(settings))
+    interview = InterviewService(
+        database,
+        engine,
+        rulesets,
+        catalogue,
+        default_language=settings.default_language,
+        retry_budget_s=settings.database_retry_budget,
+    )
     return Services(
         settings=settings,
         db=database,
         engine=engine,
         catalogue=catalogue,
         rulesets=rulesets,
-        interview=InterviewService(
-            database,
-            engine,
-            rulesets,
-            catalogue,
-            default_language=settings.default_language,
-            retry_budget_s=settings.database_retry_budget,
-        ),
+        interview=interview,
         desk=AssessorDesk(database, engine, catalogue, evidence),
         privacy=PrivacyService(database, engine, catalogue, evidence),
         reminders=Reminders(database, engine, catalogue, reminder_rules or load_rules()),
@@ -108,6 +111,7 @@ def build_services(
             reevaluator=reevaluator,
         ),
         evidence=evidence,
+        reading=CertificateReading(interview, settings.reading_workers),
     )
 
 

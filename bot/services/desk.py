@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.evidence import EvidenceArchive
+from bot.services.evidence_readings import card_reading
 from bot.services.interview import Notice, Who
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
@@ -31,6 +33,8 @@ from storage import (
 )
 
 log = logging.getLogger(__name__)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 PREFIX = cb.DESK
 PAGE_SIZE = 8
@@ -425,6 +429,8 @@ class AssessorDesk:
         owner = await uow.people.get(row.owner_id)
         evidence = await uow.evidence.list_for_session(row.id)
         decisions = await uow.reviews.list_for_session(row.id)
+        state = InterviewState.model_validate(row.state)
+        on = _evaluation_date(row.evaluation, row.submitted_at)
         return SessionCard(
             lang=lang,
             session_id=row.id,
@@ -442,13 +448,21 @@ class AssessorDesk:
             owner_id=row.owner_id,
             owner_name=owner.name if owner is not None else None,
             evaluation=Evaluation.model_validate(row.evaluation) if row.evaluation else None,
-            draft=None if row.evaluation else InterviewState.model_validate(row.state),
+            draft=None if row.evaluation else state,
             evidence=tuple(
                 CardEvidence(
                     id=item.id,
                     name=item.file_name or item.file_unique_id,
                     question_id=item.question_id,
                     size=item.file_size,
+                    reading=card_reading(
+                        self.engine.bank,
+                        state,
+                        item.question_id,
+                        item.sha256,
+                        row.company_name or "",
+                        on,
+                    ),
                 )
                 for item in evidence
             ),
@@ -620,6 +634,18 @@ def _value(status: Status | None) -> str | None:
 def _short(name: str | None, limit: int = 24) -> str:
     name = name or "—"
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _evaluation_date(evaluation: Mapping[str, object] | None, submitted: datetime | None) -> date:
+    """The date the verdict judged validity on; for a draft, today in Shanghai."""
+    on = (evaluation or {}).get("evaluated_on")
+    if isinstance(on, str):
+        try:
+            return date.fromisoformat(on)
+        except ValueError:
+            pass
+    moment = submitted or datetime.now(UTC)
+    return moment.astimezone(SHANGHAI).date()
 
 
 def _text(value: object) -> str | None:

@@ -197,6 +197,29 @@ class InterviewService:
 
         return await self._run(who, update_id, action)
 
+    async def file_read(
+        self, who: Who, digest: str, file_name: str | None, fields: dict[str, str] | None
+    ) -> Outcome:
+        """What was read from one of the supplier's stored uploads, arriving after it:
+        recorded on the session the file belongs to, with any question it raises. A file
+        no longer among the session's evidence (replaced meanwhile) is let go."""
+
+        async def action(
+            uow: UnitOfWork, _w: Who, lang: str, row: AssessmentSession | None
+        ) -> Outcome:
+            if row is None:
+                return Outcome([], None, lang)
+            files = await uow.evidence.list_for_session(row.id)
+            question_id = next((f.question_id for f in files if f.sha256 == digest), None)
+            if question_id is None:
+                return Outcome([], row.id, lang)
+            state = InterviewState.model_validate(row.state)
+            result = self.engine.file_read(state, digest, question_id, file_name, fields)
+            await self._save(uow, row, result)
+            return Outcome(result.replies, row.id, result.state.lang)
+
+        return await self._run(who, None, action)
+
     async def _run(
         self, who: Who, update_id: int | None, action: Action, *, staff_first: bool = False
     ) -> Outcome:

@@ -12,7 +12,20 @@ from datetime import datetime
 
 from conversations import InterviewState
 from criteria import Evaluation
+from criteria.reading_match import FileState
 from criteria.review import Decision, Status
+from criteria.texts import Text
+
+
+@dataclass(frozen=True)
+class CardReading:
+    """What was read from one file, against what the supplier answered."""
+
+    state: FileState
+    #: (field, value) as read, in the order an assessor checks them.
+    read: tuple[tuple[str, str], ...]
+    #: How it differs, one phrase per difference, in both languages.
+    differences: tuple[Text, ...]
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,8 @@ class CardEvidence:
     name: str
     question_id: str
     size: int | None
+    #: None while the file has not been read (or is not a certificate or report).
+    reading: CardReading | None = None
 
 
 @dataclass(frozen=True)
@@ -62,4 +77,4 @@ class SessionCard:
     history: tuple[CardDecision, ...]
 
 
-__all__ = ["CardDecision", "CardEvidence", "SessionCard"]
+__all__ = ["CardDecision", "CardEvidence", "CardReading", "SessionCard"]

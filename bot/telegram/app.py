@@ -145,4 +145,6 @@ async def _post_init(application: BotApplication) -> None:
 
 
 async def _post_shutdown(application: BotApplication) -> None:
-    await services_of(application).db.dispose()
+    services = services_of(application)
+    services.reading.close()
+    await services.db.dispose()

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.services import callback_data as cb
 from bot.services.evidence import BOT_API_DOWNLOAD_LIMIT, Refused
-from bot.services.interview import Outcome
+from bot.services.interview import Notice, Outcome, Who
 from bot.telegram import desk_handlers
 from bot.telegram.context import CustomContext
 from bot.telegram.inbound import text_of
@@ -158,6 +158,26 @@ async def upload_file(update: Update, context: CustomContext) -> None:
     )
     outcome = await interview.handle(who_of(update), stored, update.update_id)
     await _reply(update, context, outcome)
+    if context.services.reading.enabled:
+        # Read beside the interview: the supplier's next answers do not wait for it.
+        context.application.create_task(
+            _read_upload(context, who_of(update), kept.sha256, file.file_name, data),
+            update=update,
+        )
+
+
+async def _read_upload(
+    context: CustomContext, who: Who, digest: str, file_name: str | None, data: bytes
+) -> None:
+    """What the file says, put to the supplier once read; a failure here is only logged:
+    the upload itself is stored and confirmed already."""
+    try:
+        outcome = await context.services.reading.read(who, digest, file_name, data)
+    except Exception:
+        log.warning("reading file %s failed", digest[:12], exc_info=True)
+        return
+    if outcome.replies:
+        await send_notices(context, [Notice(who.user_id, outcome.replies)])
 
 
 async def send_unsupported(update: Update, context: CustomContext) -> None:

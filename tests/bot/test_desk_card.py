@@ -9,7 +9,7 @@ from bot.services.desk import MAX_EVIDENCE_BUTTONS, AssessorDesk
 from bot.services.interview import Who
 from bot.services.session_card import CardEvidence, SessionCard
 from bot.services.texts import load_catalogue
-from conversations import Engine, Reply
+from conversations import Engine, InterviewState, Reading, Reply
 from storage import Database, Role, Status
 from tests.admin.admin_sessions import person, plant, submitted
 
@@ -160,3 +160,76 @@ def test_evidence_buttons_stop_at_the_limit_while_the_text_lists_every_file() ->
     evidence_rows = [row for row in button_data(reply) if row[0].startswith("as:e:")]
     assert len(evidence_rows) == MAX_EVIDENCE_BUTTONS
     assert button_data(shown(replace(card, evidence=()))) == [["as:l:s:*:*:*:1"]]
+
+
+async def test_each_file_shows_what_was_read_and_whether_it_matches(db: Database) -> None:
+    """matches / differs (how) / unreadable, per file, beside the supplier's answers."""
+    await person(db, ASSESSOR, "审核员老周", Role.ASSESSOR)
+    seeded = await submitted(
+        db, 7111, plant("河南（新郑）华瑞建材有限责任公司", "porous_brick", "45")
+    )
+    sid = seeded.session_id
+    read = {
+        "holder": "河南(新郑)华瑞建材有限公司",
+        "standard": "GB/T 19001",
+        "number": "00124Q31234R2M",
+        "expires": "2027-03-01",
+    }
+    state = InterviewState(
+        mode="submitted",
+        answers={"qms_certificate_no": "00124Q31234R2M", "qms_expiry": "2027-03-01"},
+        readings={
+            "a" * 64: Reading(question_id="qms_certificate", fields=read),
+            "b" * 64: Reading(question_id="ems_certificate", fields={"expires": "2027-01-03"}),
+            "c" * 64: Reading(question_id="cert_miit_file", readable=False),
+        },
+    )
+    async with db.unit_of_work() as uow:
+        row = await uow.sessions.get(sid)
+        assert row is not None
+        await uow.sessions.save_progress(
+            row, state=state.model_dump(mode="json"), answers=row.answers, current_question=None
+        )
+        for digest, question in (("a", "qms_certificate"), ("b", "ems_certificate")):
+            await uow.evidence.add(
+                sid,
+                question,
+                f"f{digest}",
+                f"u{digest}",
+                f"{question}.pdf",
+                None,
+                1000,
+                sha256=digest * 64,
+            )
+        await uow.evidence.add(
+            sid, "cert_miit_file", "fc", "uc", "扫描.jpg", None, 1000, sha256="c" * 64
+        )
+        await uow.evidence.add(sid, "cert_samr_file", "fd", "ud", "未读.pdf", None, 1000)
+        await uow.commit()
+
+    result = await AssessorDesk(db, ENGINE, CATALOGUE).open_session(Who(ASSESSOR, "老周"), sid)
+    assert result.card is not None
+    text = shown(result.card).text
+    assert (
+        "   读取：单位名称 河南(新郑)华瑞建材有限公司；依据标准 GB/T 19001；编号 00124Q31234R2M；"
+        "有效期至 2027-03-01 —— 与填写一致"
+    ) in text
+    assert "   读取：有效期至 2027-01-03 —— 无可比对的填写" in text
+    assert "   读取：无法读取" in text
+    assert text.count("读取：") == 3  # the file not read yet shows nothing
+
+    # An expiry that differs from the typed one says how.
+    state.answers["ems_expiry"] = "2027-03-31"
+    async with db.unit_of_work() as uow:
+        row = await uow.sessions.get(sid)
+        assert row is not None
+        await uow.sessions.save_progress(
+            row, state=state.model_dump(mode="json"), answers=row.answers, current_question=None
+        )
+        await uow.commit()
+    result = await AssessorDesk(db, ENGINE, CATALOGUE).open_session(Who(ASSESSOR, "老周"), sid)
+    assert result.card is not None
+    assert (
+        "   读取：有效期至 2027-01-03 —— 不一致："
+        "有效期至：文件上是“2027-01-03”，填写的是“2027-03-31”"
+    ) in shown(result.card).text

@@ -128,9 +128,28 @@ async def test_a_photo_is_read_by_offline_ocr() -> None:
     assert (found.number, found.expires) == ("00123Q45678R0M", "2027-03-01")
 
 
+def scanned_pdf() -> bytes:
+    """A PDF with the certificate as a picture only, as a scanner writes it."""
+    pdf = FPDF(unit="pt", format=(720, 160))
+    pdf.add_page()
+    pdf.image(io.BytesIO(certificate_png()), x=0, y=0, w=720)
+    return bytes(pdf.output())
+
+
+async def test_a_scanned_pdf_is_rendered_and_read_by_ocr() -> None:
+    text, method = await read_text(scanned_pdf())
+    assert method == "pdf_ocr"
+    found = extract_fields(text)
+    assert (found.number, found.expires) == ("00123Q45678R0M", "2027-03-01")
+
+
 async def test_a_file_without_text_is_unreadable() -> None:
     with pytest.raises(TextUnavailable):
         await read_text(b"%PDF-1.4\n%%EOF\n")
+    blank = FPDF()
+    blank.add_page()
+    with pytest.raises(TextUnavailable):
+        await read_text(bytes(blank.output()))
 
 
 def test_the_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

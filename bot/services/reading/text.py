@@ -1,7 +1,9 @@
 """The text of a certificate or report: a PDF's text layer where there is one, else OCR.
 
 OCR is rapidocr-onnxruntime: its Chinese detection and recognition models ship inside the
-wheel, so nothing is downloaded at run time, and ONNX Runtime runs them on the CPU. It is
+wheel, so nothing is downloaded at run time, and ONNX Runtime runs them on the CPU. A scanned
+PDF (no text layer) is rendered page by page with pypdfium2, PDFium's own renderer in a wheel,
+and the pages are OCRed like photos. It is
 slow and memory-hungry next to the bot, so it runs in a process pool of bounded size, never
 on the event loop; the pool starts its workers on first use only.
 """
@@ -10,16 +12,26 @@ from __future__ import annotations
 
 import asyncio
 import io
+import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any, Literal
 
 from storage.evidence_store import sniff_type
 
-Method = Literal["pdf_text", "ocr"]
+Method = Literal["pdf_text", "ocr", "pdf_ocr"]
 
 #: A PDF page with fewer characters than this in its text layer is a scan.
 _MIN_TEXT = 20
+#: A scan is rendered at this resolution: small print on a certificate stays legible to the
+#: recogniser, and an A4 page stays near 2,300 x 3,300 pixels.
+_SCAN_DPI = 200
+#: Certificates and reports put what an assessor checks on their first pages; a 100-page
+#: report is not OCRed whole.
+_SCAN_PAGES = 4
 
 
 class TextUnavailable(Exception):
@@ -46,8 +58,9 @@ def _engine() -> Any:
     return RapidOCR()
 
 
-def ocr_text(data: bytes) -> str:
-    """One image's text, lines top to bottom; runs in a worker process."""
+def ocr_text(data: bytes | Any) -> str:
+    """One image's text (encoded bytes or a BGR pixel array), lines top to bottom; runs in a
+    worker process."""
     result, _ = _engine()(data)
     if not result:
         return ""
@@ -64,23 +77,66 @@ def ocr_text(data: bytes) -> str:
     return "\n".join(" ".join(parts) for parts in lines)
 
 
+def scan_pages(data: bytes, dpi: int = _SCAN_DPI, pages: int = _SCAN_PAGES) -> list[Any]:
+    """The first pages of a PDF as BGR pixel arrays, the form the recogniser takes."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise TextUnavailable(f"a damaged PDF: {exc}") from exc
+    try:
+        rendered = []
+        for index in range(min(len(document), pages)):
+            page = document[index]
+            bitmap = page.render(scale=dpi / 72)
+            rendered.append(bitmap.to_numpy()[:, :, :3].copy())
+            bitmap.close()
+            page.close()
+        return rendered
+    finally:
+        document.close()
+
+
 def read_text_sync(data: bytes) -> tuple[str, Method]:
     kind = sniff_type(data)
     if kind == "pdf":
         text = pdf_text(data)
         if len(text.strip()) >= _MIN_TEXT:
             return text, "pdf_text"
-        raise TextUnavailable("a PDF without a text layer (a scan)")
+        scanned = "\n".join(ocr_text(page) for page in scan_pages(data))
+        if scanned.strip():
+            return scanned, "pdf_ocr"
+        raise TextUnavailable("a PDF without a text layer, and nothing legible on its pages")
     if kind in ("jpeg", "png"):
         return ocr_text(data), "ocr"
     raise TextUnavailable(f"no text to read in a {kind or 'unknown'} file")
+
+
+def _follow_parent(parent: int) -> None:
+    """In a worker: end when the bot's process ends, even when it was killed outright (a
+    worker left behind would hold the bot's output streams and memory for nothing)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
 
 
 class TextReader:
     """Reads off the event loop in at most `workers` processes."""
 
     def __init__(self, workers: int = 1) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=workers)
+        # Spawned, not forked: the bot's process has threads (database drivers, the HTTP
+        # client), and a fork copies whatever lock one of them held at that moment.
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_follow_parent,
+            initargs=(os.getpid(),),
+        )
 
     async def read(self, data: bytes) -> tuple[str, Method]:
         loop = asyncio.get_running_loop()
