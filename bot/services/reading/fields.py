@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from criteria.reading_match import Read
+
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-./])\s*(?P<m>\d{1,2})\s*(?:月|[-./])\s*(?P<d>\d{1,2})\s*日?"
 )
@@ -26,15 +28,10 @@ _SEPARATORS = " \t:：;；,，.。|"
 _ORG_SUFFIX = re.compile(r"(有限责任公司|股份有限公司|有限公司|集团|厂|公司)")
 
 
-@dataclass
-class ReadFields:
-    holder: str | None = None
-    standard: str | None = None
-    number: str | None = None
-    issuer: str | None = None
-    issued: str | None = None
-    expires: str | None = None
-    content_pct: float | None = None
+@dataclass(frozen=True)
+class ReadFields(Read):
+    """The fields criteria compares (`Read`), plus where each was found in the text."""
+
     #: For each field found, the line of text it came from.
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -83,55 +80,55 @@ def extract_fields(text: str) -> ReadFields:
     rules = _rules()
     labels: dict[str, list[str]] = rules["labels"]
     lines = _lines(text)
-    out = ReadFields()
+    found: dict[str, Any] = {}
+    sources: dict[str, str] = {}
 
     holder = _after_label(lines, labels["holder"])
     if holder is not None:
         parts = _ORG_SUFFIX.split(holder[0], maxsplit=1)
         name = parts[0] + parts[1] if len(parts) > 1 else holder[0]
-        out.holder, out.sources["holder"] = name.strip(_SEPARATORS), holder[1]
+        found["holder"], sources["holder"] = name.strip(_SEPARATORS), holder[1]
 
     for rule in rules["standards"]:
         for line in lines:
             if re.search(rule["pattern"], line, re.IGNORECASE):
-                out.standard, out.sources["standard"] = rule["name"], line
+                found["standard"], sources["standard"] = rule["name"], line
                 break
-        if out.standard:
+        if "standard" in found:
             break
 
     number = _after_label(lines, labels["number"])
     if number is not None:
         token = _NUMBER.search(number[0])
         if token is not None:
-            out.number, out.sources["number"] = token.group(0).rstrip("."), number[1]
+            found["number"], sources["number"] = token.group(0).rstrip("."), number[1]
 
     issuer = _after_label(lines, labels["issuer"])
     if issuer is not None:
-        out.issuer, out.sources["issuer"] = issuer[0], issuer[1]
+        found["issuer"], sources["issuer"] = issuer[0], issuer[1]
     else:
         for line in lines:
             if any(line.endswith(suffix) for suffix in rules["issuer_suffixes"]):
-                out.issuer, out.sources["issuer"] = line, line
+                found["issuer"], sources["issuer"] = line, line
                 break
 
     for key in ("issued", "expires"):
-        found = _after_label(lines, labels[key])
-        if found is not None and (value := _date_in(found[0])) is not None:
-            setattr(out, key, value)
-            out.sources[key] = found[1]
-    if out.expires is None:
+        label = _after_label(lines, labels[key])
+        if label is not None and (value := _date_in(label[0])) is not None:
+            found[key], sources[key] = value, label[1]
+    if "expires" not in found:
         # "有效期：2024年3月1日至2027年2月28日": the second date is the expiry.
         validity = _after_label(lines, labels["validity"])
         if validity is not None:
             dates = list(_DATE.finditer(validity[0]))
             if len(dates) >= 2 and (value := _date_in(validity[0][dates[-1].start() :])):
-                out.expires, out.sources["expires"] = value, validity[1]
-                if out.issued is None and (first := _date_in(validity[0])):
-                    out.issued, out.sources["issued"] = first, validity[1]
+                found["expires"], sources["expires"] = value, validity[1]
+                if "issued" not in found and (first := _date_in(validity[0])):
+                    found["issued"], sources["issued"] = first, validity[1]
 
     content = _after_label(lines, labels["content_pct"])
     if content is not None and (pct := _PCT.search(content[0])) is not None:
         value_pct = float(pct["v"])
         if 0 <= value_pct <= 100:
-            out.content_pct, out.sources["content_pct"] = value_pct, content[1]
-    return out
+            found["content_pct"], sources["content_pct"] = value_pct, content[1]
+    return ReadFields(**found, sources=sources)
