@@ -134,34 +134,19 @@ def _internal_fuel(answers: Answers, ruleset: Ruleset) -> CarrierUse:
     accounting = ruleset.accounting
     label = _label("internal_fuel_kg")
     lcv = energy.internal_fuel_lcv_kj_per_kg
-    if accounting is None or not accounting.internal_fuel.counts:
-        reason = accounting.internal_fuel.source.text if accounting else _label("internal_fuel_kg")
+
+    def not_counted(source: Text, note: Text) -> CarrierUse:
         return CarrierUse(
-            "internal_fuel_kg",
-            label,
-            energy.internal_fuel_kg,
-            "kg",
-            None,
-            "kgce/kg",
-            reason,
-            ZERO,
-            False,
-            reason,
-        )
+            "internal_fuel_kg", label, energy.internal_fuel_kg, "kg", None, "kgce/kg", source,
+            ZERO, False, note,
+        )  # fmt: skip
+
+    if accounting is None or not accounting.internal_fuel.counts:
+        reason = accounting.internal_fuel.source.text if accounting else label
+        return not_counted(reason, reason)
     if not lcv:
         rule = accounting.internal_fuel
-        return CarrierUse(
-            "internal_fuel_kg",
-            label,
-            energy.internal_fuel_kg,
-            "kg",
-            None,
-            "kgce/kg",
-            rule.source.text,
-            ZERO,
-            False,
-            rule.without_lcv.text,
-        )
+        return not_counted(rule.source.text, rule.without_lcv.text)
     factor = Fraction(lcv) / Fraction(accounting.standard_coal_kj_per_kg.value)
     source = catalogue().both(
         "energy.source_internal_lcv", lcv=str(lcv), source=accounting.internal_fuel.source.text
