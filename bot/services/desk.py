@@ -10,7 +10,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
@@ -19,7 +18,7 @@ from bot.services.evidence_readings import card_reading
 from bot.services.interview import Notice, Who
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
-from conversations.localtime import local_minute
+from conversations.localtime import local_minute, to_local
 from criteria import Evaluation, review
 from storage import (
     AssessmentSession,
@@ -33,8 +32,6 @@ from storage import (
 )
 
 log = logging.getLogger(__name__)
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 PREFIX = cb.DESK
 PAGE_SIZE = 8
@@ -637,7 +634,7 @@ def _short(name: str | None, limit: int = 24) -> str:
 
 
 def _evaluation_date(evaluation: Mapping[str, object] | None, submitted: datetime | None) -> date:
-    """The date the verdict judged validity on; for a draft, today in Shanghai."""
+    """The date the verdict judged validity on; for a draft, today in the local zone."""
     on = (evaluation or {}).get("evaluated_on")
     if isinstance(on, str):
         try:
@@ -645,7 +642,7 @@ def _evaluation_date(evaluation: Mapping[str, object] | None, submitted: datetim
         except ValueError:
             pass
     moment = submitted or datetime.now(UTC)
-    return moment.astimezone(SHANGHAI).date()
+    return to_local(moment).date()
 
 
 def _text(value: object) -> str | None:
