@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
+from bot.services.desk_lists import PAGE_SIZE, ListQuery, SessionListScreens
 from bot.services.evidence import EvidenceArchive
 from bot.services.evidence_readings import card_reading
 from bot.services.interview import Notice, Who
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
-from conversations.localtime import local_minute, to_local
+from conversations.localtime import to_local
 from criteria import Evaluation, review
 from storage import (
     AssessmentSession,
@@ -34,69 +35,14 @@ from storage import (
 log = logging.getLogger(__name__)
 
 PREFIX = cb.DESK
-PAGE_SIZE = 8
 MAX_EVIDENCE_BUTTONS = 30
 
-STATUS_CODES: dict[str, Status | None] = {
-    "s": Status.SUBMITTED,
-    "i": Status.NEEDS_INFO,
-    "a": Status.APPROVED,
-    "r": Status.REJECTED,
-    "p": Status.IN_PROGRESS,
-    "*": None,
-}
-VERDICT_CODES: dict[str, bool | None] = {"*": None, "q": True, "n": False}
-CATEGORY_CODES: dict[str, str | None] = {
-    "*": None,
-    "pb": "porous_brick",
-    "hb": "hollow_brick",
-    "ib": "insulation_brick",
-    "sp": "solid_product",
-}
-REVIEW_CODES: dict[str, bool | None] = {"*": None, "y": True}
 DECISION_CODES: dict[str, Decision] = {
     "a": Decision.APPROVED,
     "r": Decision.REJECTED,
     "i": Decision.NEEDS_INFO,
 }
 COMMENT_KIND = "desk.comment"
-
-
-def _next(codes: Mapping[str, object], current: str) -> str:
-    keys = list(codes)
-    return keys[(keys.index(current) + 1) % len(keys)]
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """The filters and page of the session list; lives entirely in the buttons' data."""
-
-    status: str = "s"
-    verdict: str = "*"
-    category: str = "*"
-    review: str = "*"
-    page: int = 1
-
-    def encode(self) -> str:
-        return cb.encode(
-            cb.DeskList(self.status, self.verdict, self.category, self.review, self.page)
-        )
-
-    @classmethod
-    def decode(cls, button: cb.DeskList) -> ListQuery:
-        if (
-            button.status not in STATUS_CODES
-            or button.verdict not in VERDICT_CODES
-            or button.category not in CATEGORY_CODES
-            or button.review not in REVIEW_CODES
-        ):
-            raise ValueError("malformed list query")
-        return cls(
-            button.status, button.verdict, button.category, button.review, max(1, button.page)
-        )
-
-    def with_page(self, page: int) -> ListQuery:
-        return replace(self, page=page)
 
 
 @dataclass(frozen=True)
@@ -159,6 +105,7 @@ class AssessorDesk:
         self.engine = engine
         self.catalogue = catalogue
         self.evidence_archive = evidence
+        self.lists = SessionListScreens(engine, catalogue)
 
     # -- entry points ------------------------------------------------------------------
 
@@ -168,10 +115,7 @@ class AssessorDesk:
         async with self.db.unit_of_work() as uow:
             lang = await self._staff_language(uow, who, "desk.list")
             rows, total = await uow.sessions.search(
-                status=_value(STATUS_CODES[query.status]),
-                qualified=VERDICT_CODES[query.verdict],
-                product_category=CATEGORY_CODES[query.category],
-                needs_review=REVIEW_CODES[query.review],
+                **query.filters(),
                 limit=PAGE_SIZE,
                 offset=(query.page - 1) * PAGE_SIZE,
             )
@@ -179,15 +123,15 @@ class AssessorDesk:
         heading = self._t(
             lang,
             "desk.list_heading",
-            filters=self._filter_summary(query, lang),
+            filters=self.lists.filter_summary(query, lang),
             total=total,
             page=min(query.page, pages),
             pages=pages,
         )
-        buttons = self._row_buttons(rows, lang)
-        buttons.append(self._paging(query, query.page, pages, lang))
-        buttons += self._filter_buttons(query, lang)
-        text = self._listing(heading, rows, lang)
+        buttons = self.lists.row_buttons(rows, lang)
+        buttons.append(self.lists.paging(query, query.page, pages, lang))
+        buttons += self.lists.filter_buttons(query, lang)
+        text = self.lists.listing(heading, rows, lang)
         return DeskResult([Reply(text=text, buttons=[r for r in buttons if r])], replace=replace)
 
     async def find(
@@ -205,9 +149,9 @@ class AssessorDesk:
         heading = self._t(
             lang, "desk.find_heading", text=wanted, total=total, page=page, pages=pages
         )
-        buttons = self._row_buttons(rows, lang)
-        buttons.append(self._find_paging(wanted, page, pages, lang))
-        text_out = self._listing(heading, rows, lang)
+        buttons = self.lists.row_buttons(rows, lang)
+        buttons.append(self.lists.find_paging(wanted, page, pages, lang))
+        text_out = self.lists.listing(heading, rows, lang)
         return DeskResult(
             [Reply(text=text_out, buttons=[r for r in buttons if r])], replace=replace
         )
@@ -476,131 +420,6 @@ class AssessorDesk:
             ),
         )
 
-    def _listing(self, heading: str, rows: list[AssessmentSession], lang: str) -> str:
-        if not rows:
-            return f"{heading}\n\n{self._t(lang, 'desk.list_empty')}"
-        lines = [heading, ""]
-        lines += [self._list_line(row, lang) for row in rows]
-        return "\n".join(lines)
-
-    def _list_line(self, row: AssessmentSession, lang: str) -> str:
-        if row.qualified is None:
-            verdict = self._t(lang, "chat.verdict_pending")
-        else:
-            key = "desk.filter.qualified" if row.qualified else "desk.filter.not_qualified"
-            verdict = self._t(lang, key)
-        if row.needs_review:
-            verdict = f"{verdict} · {self._t(lang, 'desk.filter.needs_review')}"
-        return self._t(
-            lang,
-            "desk.list_line",
-            id=row.id,
-            company=row.company_name or "—",
-            category=self.engine.category_label(row.product_category, lang),
-            verdict=verdict,
-            submitted=local_minute(row.submitted_at),
-            status=self._t(lang, f"chat.status_name.{row.status}"),
-        )
-
-    def _row_buttons(self, rows: list[AssessmentSession], lang: str) -> list[list[Button]]:
-        return [
-            [
-                Button(
-                    label=self._t(
-                        lang, "desk.button.open", id=row.id, company=_short(row.company_name)
-                    ),
-                    data=cb.encode(cb.DeskOpen(row.id)),
-                )
-            ]
-            for row in rows
-        ]
-
-    def _paging(self, query: ListQuery, page: int, pages: int, lang: str) -> list[Button]:
-        row = []
-        if page > 1:
-            row.append(
-                Button(
-                    label=self._t(lang, "desk.button.previous"),
-                    data=query.with_page(page - 1).encode(),
-                )
-            )
-        if page < pages:
-            row.append(
-                Button(
-                    label=self._t(lang, "desk.button.next"), data=query.with_page(page + 1).encode()
-                )
-            )
-        return row
-
-    def _find_paging(self, text: str, page: int, pages: int, lang: str) -> list[Button]:
-        row = []
-        carried = _fit(text, cb.MAX_BYTES - len(cb.encode(cb.DeskFind(pages, ""))))
-        if page > 1:
-            row.append(
-                Button(
-                    label=self._t(lang, "desk.button.previous"),
-                    data=cb.encode(cb.DeskFind(page - 1, carried)),
-                )
-            )
-        if page < pages:
-            row.append(
-                Button(
-                    label=self._t(lang, "desk.button.next"),
-                    data=cb.encode(cb.DeskFind(page + 1, carried)),
-                )
-            )
-        return row
-
-    def _filter_buttons(self, query: ListQuery, lang: str) -> list[list[Button]]:
-        """Each filter button cycles its own filter and starts again at page 1."""
-        labels = self._filter_labels(query, lang)
-        q = query
-        cycled = {
-            "status": replace(q, status=_next(STATUS_CODES, q.status), page=1),
-            "verdict": replace(q, verdict=_next(VERDICT_CODES, q.verdict), page=1),
-            "category": replace(q, category=_next(CATEGORY_CODES, q.category), page=1),
-            "review": replace(q, review=_next(REVIEW_CODES, q.review), page=1),
-        }
-        buttons = [
-            Button(label=f"{labels[name]} ▸", data=target.encode())
-            for name, target in cycled.items()
-        ]
-        return [buttons[:2], buttons[2:]]
-
-    def _filter_labels(self, query: ListQuery, lang: str) -> dict[str, str]:
-        t = self._t
-        any_ = t(lang, "desk.filter.any")
-        status = STATUS_CODES[query.status]
-        verdict = VERDICT_CODES[query.verdict]
-        category = CATEGORY_CODES[query.category]
-        return {
-            "status": t(
-                lang,
-                "desk.filter.status",
-                value=t(lang, f"chat.status_name.{status.value}") if status else any_,
-            ),
-            "verdict": t(
-                lang,
-                "desk.filter.verdict",
-                value=any_
-                if verdict is None
-                else t(lang, "desk.filter.qualified" if verdict else "desk.filter.not_qualified"),
-            ),
-            "category": t(
-                lang,
-                "desk.filter.category",
-                value=self.engine.category_label(category, lang) if category else any_,
-            ),
-            "review": t(
-                lang,
-                "desk.filter.review",
-                value=t(lang, "desk.filter.needs_review") if REVIEW_CODES[query.review] else any_,
-            ),
-        }
-
-    def _filter_summary(self, query: ListQuery, lang: str) -> str:
-        return " · ".join(self._filter_labels(query, lang).values())
-
     async def _person_name(self, uow: UnitOfWork, user_id: int) -> str:
         person = await uow.people.get(user_id)
         return person.name if person is not None else str(user_id)
@@ -624,15 +443,6 @@ class AssessorDesk:
         return DeskResult([Reply(text=self._t(lang, "desk.refused"))])
 
 
-def _value(status: Status | None) -> str | None:
-    return status.value if status is not None else None
-
-
-def _short(name: str | None, limit: int = 24) -> str:
-    name = name or "—"
-    return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
 def _evaluation_date(evaluation: Mapping[str, object] | None, submitted: datetime | None) -> date:
     """The date the verdict judged validity on; for a draft, today in the local zone."""
     on = (evaluation or {}).get("evaluated_on")
@@ -648,14 +458,6 @@ def _evaluation_date(evaluation: Mapping[str, object] | None, submitted: datetim
 def _text(value: object) -> str | None:
     """An answer as the card shows it; an empty one counts as missing."""
     return str(value) if value else None
-
-
-def _fit(text: str, budget: int) -> str:
-    """The longest prefix of `text` whose UTF-8 form fits Telegram's callback-data budget."""
-    out = text
-    while len(out.encode()) > budget:
-        out = out[:-1]
-    return out
 
 
 __all__ = ["PREFIX", "AssessorDesk", "DeskResult", "Document", "ListQuery", "Refused", "Role"]
