@@ -263,8 +263,14 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def unit_of_work(self, *, optimistic: bool = False) -> AsyncIterator[UnitOfWork]:
+    async def unit_of_work(
+        self, *, optimistic: bool = False, autocommit: bool = False
+    ) -> AsyncIterator[UnitOfWork]:
         """A transaction that is rolled back unless `commit()` was called.
+
+        An `autocommit` one (PostgreSQL only) is no transaction at all: each statement
+        commits as it runs, without the BEGIN and COMMIT round trips, for one write that
+        other processes must see at once.
 
         On SQLite a unit of work holds this process's write turn from its connection to
         its end, so what it reads cannot change before it writes. An `optimistic` one
@@ -289,7 +295,13 @@ class Database:
         leaving loaded objects readable (a read-only unit of work need not commit).
         """
         async with contextlib.AsyncExitStack() as stack:
-            if self._turns is not None and not (optimistic and self._reads_before_turn):
+            if autocommit:
+                if self.dialect != "postgresql":
+                    raise ValueError("autocommit units of work are for PostgreSQL")
+                connection = await stack.enter_async_context(self.engine.connect())
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                session = await stack.enter_async_context(self._sessions(bind=connection))
+            elif self._turns is not None and not (optimistic and self._reads_before_turn):
                 connection = await stack.enter_async_context(self.engine.connect())
                 await stack.enter_async_context(self._turns.turn())
                 session = await stack.enter_async_context(self._sessions(bind=connection))

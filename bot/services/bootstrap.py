@@ -15,6 +15,7 @@ from bot.services.admin import AdminService
 from bot.services.certificate_reading import CertificateReading
 from bot.services.desk import AssessorDesk
 from bot.services.evidence import EvidenceArchive, store_from_settings
+from bot.services.input_order import InputOrder
 from bot.services.interview import InterviewService
 from bot.services.privacy import PrivacyService
 from bot.services.reevaluation import BATCH_SIZE, Reevaluator
@@ -36,6 +37,7 @@ class Services:
     catalogue: Catalogue
     rulesets: RulesetProvider
     interview: InterviewService
+    input_order: InputOrder
     desk: AssessorDesk
     privacy: PrivacyService
     reminders: Reminders
@@ -85,6 +87,7 @@ def build_services(
     rulesets = RulesetProvider()
     reevaluator = Reevaluator(database, rulesets, default_language=catalogue.default)
     evidence = EvidenceArchive(database, store_from_settings(settings))
+    input_order = InputOrder(database)
     interview = InterviewService(
         database,
         engine,
@@ -92,6 +95,7 @@ def build_services(
         catalogue,
         default_language=settings.default_language,
         retry_budget_s=settings.database_retry_budget,
+        order=input_order,
     )
     return Services(
         settings=settings,
@@ -100,6 +104,7 @@ def build_services(
         catalogue=catalogue,
         rulesets=rulesets,
         interview=interview,
+        input_order=input_order,
         desk=AssessorDesk(database, engine, catalogue, evidence),
         privacy=PrivacyService(database, engine, catalogue, evidence),
         reminders=Reminders(database, engine, catalogue, reminder_rules or load_rules()),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.logging_setup import log_context
+from bot.services.input_order import InputOrder
 from bot.services.rulesets import RulesetProvider
 from conversations import (
     LANGUAGES,
@@ -115,12 +116,14 @@ class InterviewService:
         catalogue: Catalogue,
         default_language: str = "zh",
         retry_budget_s: float = DEFAULT_BUDGET_S,
+        order: InputOrder | None = None,
     ) -> None:
         self.db = db
         self.retry_budget_s = retry_budget_s
         #: Several processes can share PostgreSQL (never SQLite): there a person's inputs
-        #: are ordered through the inbox; within one process the update processor does it.
-        self.ordered_inputs = db.dialect == "postgresql"
+        #: are ordered through the inbox when another process is running; within one
+        #: process the update processor does it. Unstarted, it orders on PostgreSQL.
+        self.order = order or InputOrder(db)
         self.engine = engine
         self.rulesets = rulesets
         self.catalogue = catalogue
@@ -239,7 +242,7 @@ class InterviewService:
         conflicts = 0
         # Several processes may share the database: a person's inputs then go through the
         # inbox, so they apply in Telegram's order whichever process received them.
-        ordered = update_id is not None and self.ordered_inputs
+        ordered = update_id is not None and self.order.needed()
         received = False
         waited_since: float | None = None
         while True:
@@ -247,9 +250,9 @@ class InterviewService:
             try:
                 if ordered and not received:
                     assert update_id is not None
-                    async with self.db.unit_of_work(optimistic=True) as uow:
+                    # Committed on its own at once: other processes must see it arrive.
+                    async with self.db.unit_of_work(autocommit=True) as uow:
                         await uow.inbox.receive(update_id, who.user_id)
-                        await uow.commit()
                     received = True
                 async with self.db.unit_of_work(optimistic=True) as uow:
                     late = False
@@ -258,18 +261,14 @@ class InterviewService:
                         await uow.inbox.lock_person(who.user_id)
                         now = asyncio.get_running_loop().time()
                         waited_since = now if waited_since is None else waited_since
-                        since = utcnow() - ORDER_WINDOW
-                        if now - waited_since < ORDER_WAIT_S and await uow.inbox.earlier_pending(
-                            update_id, who.user_id, since
-                        ):
-                            wait_turn = True
-                        else:
-                            wait_turn = False
-                            late = await uow.inbox.later_applied(update_id, who.user_id, since)
-                        if wait_turn:
+                        place = await uow.inbox.place(
+                            update_id, who.user_id, utcnow() - ORDER_WINDOW
+                        )
+                        if place.earlier_pending and now - waited_since < ORDER_WAIT_S:
                             await uow.rollback()
                             await asyncio.sleep(ORDER_POLL_S)
                             continue
+                        late = place.later_applied
                     person, row = await uow.people.visit(
                         who.user_id,
                         who.name,
@@ -508,4 +507,3 @@ class InterviewService:
             verdict=verdict,
             date=local_minute(when),
         )
-

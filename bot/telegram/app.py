@@ -136,8 +136,10 @@ def _add_fallback_handlers(app: BotApplication) -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Admins from ADMIN_IDS, then command menus per scope and language."""
+    """Admins from ADMIN_IDS, then command menus per scope and language; inputs are
+    handled only once the other processes sharing the database have counted this one."""
     svc = services_of(application)
+    await svc.input_order.start()
     await bootstrap_admins(svc.db, svc.settings.admin_ids)
     await refresh_menus(application.bot, svc.db, svc.catalogue)
     schedule_reminders(application)
@@ -147,4 +149,5 @@ async def _post_init(application: BotApplication) -> None:
 async def _post_shutdown(application: BotApplication) -> None:
     services = services_of(application)
     services.reading.close()
+    await services.input_order.stop()
     await services.db.dispose()

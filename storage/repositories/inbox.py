@@ -13,8 +13,9 @@ to the next one.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, exists, func, select, text
+from sqlalchemy import bindparam, delete, exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate, ReceivedUpdate, utcnow
@@ -26,6 +27,13 @@ _RECEIVE = text(
 
 #: Namespace of the per-person advisory locks (the first of PostgreSQL's two int4 keys).
 LOCK_SPACE = 0x676C  # "gl"
+
+
+class InboxPlace(NamedTuple):
+    #: An earlier update of the person awaits its turn: this one waits.
+    earlier_pending: bool
+    #: A later update of the person was applied already: this one arrived too late.
+    later_applied: bool
 
 
 class InboxRepository:
@@ -48,33 +56,21 @@ class InboxRepository:
             {"space": LOCK_SPACE, "key": person_id % 2_147_483_647},
         )
 
-    async def earlier_pending(self, update_id: int, person_id: int, since: datetime) -> bool:
-        """Whether an earlier update of this person, received after `since`, awaits its turn."""
-        applied = exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id)
-        query = select(
-            exists().where(
-                ReceivedUpdate.person_id == person_id,
-                ReceivedUpdate.update_id < update_id,
-                ReceivedUpdate.received_at >= since,
-                ~applied,
-            )
-        )
-        return bool(await self._session.scalar(query))
-
-    async def later_applied(self, update_id: int, person_id: int, since: datetime) -> bool:
-        """Whether a later update of this person, received after `since`, was applied
-        already: this one is late.
+    async def place(self, update_id: int, person_id: int, since: datetime) -> InboxPlace:
+        """Where `update_id` stands among this person's updates received after `since`,
+        in one statement (take the person's lock first, so the answer holds).
 
         Only recent updates count: Telegram numbers updates in sequence, but after a week
         without any it starts again from a random number, lower perhaps than old ones.
         """
-        query = select(func.count()).where(
-            ReceivedUpdate.person_id == person_id,
-            ReceivedUpdate.update_id > update_id,
-            ReceivedUpdate.received_at >= since,
-            exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id),
+        applied = exists().where(ProcessedUpdate.update_id == ReceivedUpdate.update_id)
+        mine = (ReceivedUpdate.person_id == person_id, ReceivedUpdate.received_at >= since)
+        query = select(
+            exists().where(*mine, ReceivedUpdate.update_id < update_id, ~applied),
+            exists().where(*mine, ReceivedUpdate.update_id > update_id, applied),
         )
-        return bool(await self._session.scalar(query))
+        earlier_pending, later_applied = (await self._session.execute(query)).one()
+        return InboxPlace(bool(earlier_pending), bool(later_applied))
 
     async def forget(self, update_id: int) -> None:
         """Take an update out of the order (another part of the bot handles it)."""
@@ -90,4 +86,4 @@ class InboxRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["LOCK_SPACE", "InboxRepository"]
+__all__ = ["LOCK_SPACE", "InboxPlace", "InboxRepository"]
