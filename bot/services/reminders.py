@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.services.interview import Notice
-from conversations import Catalogue, Engine, InterviewState, Reply
+from conversations import Catalogue, Engine, Reply
 from conversations.localtime import local_zone
-from storage import AssessmentSession, Database, Status, UnitOfWork
+from storage import Database, Status, UnitOfWork
+from storage.repositories import NoticeCandidate
 
 log = logging.getLogger(__name__)
 
-#: Small batches, and a yield between sessions, keep the job from stalling the chat.
-BATCH = 100
+#: Sessions looked at per statement: a range of ids small enough that its scan is a few
+#: milliseconds, the longest the job ever holds the chat's event loop.
+SPAN = 500
 DRAFT_IDLE = "draft_idle"
 CERTIFICATE_EXPIRY = "certificate_expiry"
 REASSESS = "reassess"
@@ -71,62 +73,72 @@ class Reminders:
     async def due(self, now: datetime | None = None) -> list[Notice]:
         """Claim every reminder due now and return what to send."""
         now = now or datetime.now(UTC)
+        today = now.astimezone(local_zone()).date()
+        warn_until = today + timedelta(days=self.rules.certificate_warning_days)
         notices: list[Notice] = []
         notices += await self._walk(
+            DRAFT_IDLE,
             [Status.IN_PROGRESS, Status.NEEDS_INFO],
-            self._idle_draft,
             updated_before=now - timedelta(days=self.rules.draft_idle_days),
         )
         notices += await self._walk(
-            [Status.SUBMITTED, Status.APPROVED], lambda uow, row: self._expiring(uow, row, now)
+            CERTIFICATE_EXPIRY,
+            [Status.SUBMITTED, Status.APPROVED],
+            dates=self._expiry_questions,
+            dated_between=(today.isoformat(), warn_until.isoformat()),
+            today=today,
         )
         notices += await self._walk(
+            REASSESS,
             [Status.APPROVED],
-            self._reassess,
             decided_before=months_before(now, self.rules.reassess_after_months),
         )
         return notices
 
+    @property
+    def _expiry_questions(self) -> list[str]:
+        return [question.id for question in self.engine.bank.questions if question.expiry]
+
     async def _walk(
         self,
+        kind: str,
         statuses: list[Status],
-        make: Callable[[UnitOfWork, AssessmentSession], Awaitable[list[Notice]]],
-        **filters: datetime,
+        *,
+        today: date | None = None,
+        **filters: Any,
     ) -> list[Notice]:
-        """Keyset batches, one short transaction each."""
+        """Every session in ranges of ids, one short statement and transaction each.
+
+        The database picks the few candidates; the loop yields between ranges, so a walk
+        over a hundred thousand sessions never holds the chat for longer than one range.
+        """
+        async with self.db.unit_of_work(optimistic=True) as uow:
+            last = await uow.notices.last_session_id()
         notices: list[Notice] = []
-        after = 0
-        while True:
-            async with self.db.unit_of_work() as uow:
-                rows = await uow.sessions.page(statuses, after_id=after, limit=BATCH, **filters)
-                for row in rows:
-                    notices += await make(uow, row)
-                    await asyncio.sleep(0)
-                await uow.commit()
-            if len(rows) < BATCH:
-                return notices
-            after = rows[-1].id
+        for after in range(0, last, SPAN):
+            async with self.db.unit_of_work(optimistic=True) as uow:
+                found = await uow.notices.candidates(
+                    kind, statuses, after_id=after, up_to_id=after + SPAN, **filters
+                )
+                for candidate in found:
+                    if today is None:
+                        notices += await self._once(uow, candidate, kind)
+                    else:
+                        notices += await self._expiring(uow, candidate, today)
+                if found:
+                    await uow.commit()
+            await asyncio.sleep(0)
+        return notices
 
-    async def _idle_draft(self, uow: UnitOfWork, row: AssessmentSession) -> list[Notice]:
-        if not await uow.notices.claim(row.id, DRAFT_IDLE):
+    async def _once(self, uow: UnitOfWork, row: NoticeCandidate, kind: str) -> list[Notice]:
+        if not await uow.notices.claim(row.id, kind):
             return []
-        return [await self._notice(uow, row, "reminders.draft_idle")]
+        return [await self._notice(uow, row, f"reminders.{kind}")]
 
-    async def _reassess(self, uow: UnitOfWork, row: AssessmentSession) -> list[Notice]:
-        if not await uow.notices.claim(row.id, REASSESS):
-            return []
-        return [await self._notice(uow, row, "reminders.reassess")]
-
-    async def _expiring(
-        self, uow: UnitOfWork, row: AssessmentSession, now: datetime
-    ) -> list[Notice]:
-        answers = InterviewState.model_validate(row.state).answers
-        today = now.astimezone(local_zone()).date()
+    async def _expiring(self, uow: UnitOfWork, row: NoticeCandidate, today: date) -> list[Notice]:
         notices = []
-        for question in self.engine.bank.questions:
-            value = answers.get(question.id)
-            if not question.expiry or not isinstance(value, str):
-                continue
+        labels = {question.id: question.label for question in self.engine.bank.questions}
+        for question, value in row.dates.items():
             try:
                 expires = date.fromisoformat(value)
             except ValueError:
@@ -134,7 +146,7 @@ class Reminders:
             days = (expires - today).days
             if not 0 <= days <= self.rules.certificate_warning_days:
                 continue
-            if not await uow.notices.claim(row.id, CERTIFICATE_EXPIRY, question.id):
+            if not await uow.notices.claim(row.id, CERTIFICATE_EXPIRY, question):
                 continue
             owner = await uow.people.get(row.owner_id)
             lang = owner.language if owner is not None else self.catalogue.default
@@ -143,7 +155,7 @@ class Reminders:
                     uow,
                     row,
                     "reminders.certificate_expiry",
-                    certificate=self.catalogue.text(question.label, lang),
+                    certificate=self.catalogue.text(labels[question], lang),
                     date=expires.isoformat(),
                     days=days,
                 )
@@ -151,7 +163,7 @@ class Reminders:
         return notices
 
     async def _notice(
-        self, uow: UnitOfWork, row: AssessmentSession, key: str, **params: object
+        self, uow: UnitOfWork, row: NoticeCandidate, key: str, **params: object
     ) -> Notice:
         owner = await uow.people.get(row.owner_id)
         lang = owner.language if owner is not None else self.catalogue.default

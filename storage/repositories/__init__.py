@@ -11,7 +11,7 @@ same values.
 from storage.repositories.audit import AuditRepository
 from storage.repositories.evidence import EvidenceRepository
 from storage.repositories.inbox import InboxRepository
-from storage.repositories.notices import NoticeRepository
+from storage.repositories.notices import NoticeCandidate, NoticeRepository
 from storage.repositories.pending import PendingActionRepository
 from storage.repositories.people import PeopleRepository
 from storage.repositories.reviews import ReviewRepository
@@ -28,6 +28,7 @@ __all__ = [
     "EvidenceRepository",
     "ForJudging",
     "InboxRepository",
+    "NoticeCandidate",
     "NoticeRepository",
     "PendingActionRepository",
     "PeopleRepository",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
-from bot.services.reminders import load_rules, months_before
+from bot.services import reminders as reminders_module
+from bot.services.reminders import Reminders, load_rules, months_before
+from bot.services.texts import load_catalogue
 from bot.settings import Settings
 from bot.telegram.app import build_application
 from bot.telegram.context import Services
@@ -93,3 +96,33 @@ async def _id(db: Database, user_id: int) -> int:
     async with db.unit_of_work() as uow:
         (row,) = await uow.sessions.list_for_owner(user_id)
         return row.id
+
+
+async def test_the_walk_reaches_every_range_of_ids_and_claims_each_reminder_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job reads the sessions a few ids at a time (here two): each due reminder in any
+    range is found, and a certificate far from expiry is not."""
+    monkeypatch.setattr(reminders_module, "SPAN", 2)
+    for n in range(5):
+        await stored_session(db, 9400 + n, f"久未填写{n}号砖厂", updated_at=NOW - timedelta(days=5))
+    in_10_days = (NOW + timedelta(days=10)).date().isoformat()
+    in_400_days = (NOW + timedelta(days=400)).date().isoformat()
+    await stored_session(
+        db,
+        9410,
+        "证书将到期砖厂",
+        status=Status.SUBMITTED,
+        submitted_at=NOW,
+        answers={"qms_expiry": in_400_days, "ems_expiry": in_10_days},
+    )
+    reminders = Reminders(db, ENGINE, load_catalogue(), load_rules())
+
+    notices = await reminders.due(NOW)
+
+    assert sorted(notice.user_id for notice in notices) == [9400, 9401, 9402, 9403, 9404, 9410]
+    (expiring,) = [notice for notice in notices if notice.user_id == 9410]
+    (reply,) = expiring.replies
+    assert in_10_days in reply.text and "环境管理体系" in reply.text
+    assert in_400_days not in reply.text
+    assert await reminders.due(NOW) == []
