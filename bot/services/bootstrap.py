@@ -15,6 +15,7 @@ from bot.services.admin import AdminService
 from bot.services.certificate_reading import CertificateReading
 from bot.services.desk import AssessorDesk
 from bot.services.evidence import EvidenceArchive, store_from_settings
+from bot.services.housekeeping import Housekeeping
 from bot.services.input_order import InputOrder
 from bot.services.interview import InterviewService
 from bot.services.privacy import PrivacyService
@@ -41,6 +42,7 @@ class Services:
     desk: AssessorDesk
     privacy: PrivacyService
     reminders: Reminders
+    housekeeping: Housekeeping
     admin: AdminService
     evidence: EvidenceArchive
     reading: CertificateReading
@@ -108,6 +110,7 @@ def build_services(
         desk=AssessorDesk(database, engine, catalogue, evidence),
         privacy=PrivacyService(database, engine, catalogue, evidence),
         reminders=Reminders(database, engine, catalogue, reminder_rules or load_rules()),
+        housekeeping=Housekeeping(database),
         admin=AdminService(
             database,
             catalogue,

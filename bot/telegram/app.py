@@ -32,7 +32,7 @@ from bot.telegram.context import (
     services_of,
 )
 from bot.telegram.errors import handle_error
-from bot.telegram.jobs import schedule_reminders
+from bot.telegram.jobs import schedule_jobs
 from bot.telegram.log_context import install_update_context
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.staff import bootstrap_admins, refresh_menus
@@ -142,7 +142,7 @@ async def _post_init(application: BotApplication) -> None:
     await svc.input_order.start()
     await bootstrap_admins(svc.db, svc.settings.admin_ids)
     await refresh_menus(application.bot, svc.db, svc.catalogue)
-    schedule_reminders(application)
+    schedule_jobs(application)
     log.info("bot ready as @%s", application.bot.username)
 
 

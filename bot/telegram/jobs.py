@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.services.housekeeping import EVERY
 from bot.telegram.context import BotApplication, CustomContext, services_of
 from bot.telegram.telegram_io import send_notices
 
@@ -17,7 +18,11 @@ async def send_due_reminders(context: CustomContext) -> None:
     await send_notices(context, notices)
 
 
-def schedule_reminders(application: BotApplication) -> None:
+async def forget_old_updates(context: CustomContext) -> None:
+    await context.services.housekeeping.forget_old_updates()
+
+
+def schedule_jobs(application: BotApplication) -> None:
     rules = services_of(application).reminders.rules
     assert application.job_queue is not None, "the job-queue extra is a dependency"
     application.job_queue.run_repeating(
@@ -25,4 +30,10 @@ def schedule_reminders(application: BotApplication) -> None:
         interval=rules.check_every_minutes * 60,
         first=rules.first_check_seconds,
         name="reminders",
+    )
+    application.job_queue.run_repeating(
+        forget_old_updates,
+        interval=EVERY,
+        first=rules.first_check_seconds + 60,
+        name="housekeeping",
     )

@@ -78,12 +78,19 @@ class InboxRepository:
             delete(ReceivedUpdate).where(ReceivedUpdate.update_id == update_id)
         )
 
-    async def prune(self, older_than: timedelta) -> int:
+    async def prune(self, older_than: timedelta, limit: int) -> int:
+        """Forget up to `limit` received updates older than `older_than`, oldest first (a
+        bounded statement however many there are); returns how many."""
         cutoff = utcnow() - older_than
+        oldest = (
+            select(ReceivedUpdate.update_id)
+            .where(ReceivedUpdate.received_at < cutoff)
+            .order_by(ReceivedUpdate.received_at)
+            .limit(limit)
+        )
         result = await self._session.execute(
-            delete(ReceivedUpdate).where(ReceivedUpdate.received_at < cutoff)
+            delete(ReceivedUpdate).where(ReceivedUpdate.update_id.in_(oldest))
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
 
 __all__ = ["LOCK_SPACE", "InboxPlace", "InboxRepository"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate, utcnow
@@ -31,11 +31,18 @@ class ProcessedUpdateRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0) == 0
 
-    async def prune(self, older_than: timedelta) -> int:
-        """Forget ids older than Telegram's redelivery window; returns how many."""
+    async def prune(self, older_than: timedelta, limit: int) -> int:
+        """Forget up to `limit` ids older than Telegram's redelivery window, oldest first
+        (a bounded statement however many there are); returns how many."""
         cutoff: datetime = utcnow() - older_than
+        oldest = (
+            select(ProcessedUpdate.update_id)
+            .where(ProcessedUpdate.processed_at < cutoff)
+            .order_by(ProcessedUpdate.processed_at)
+            .limit(limit)
+        )
         result = await self._session.execute(
-            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
+            delete(ProcessedUpdate).where(ProcessedUpdate.update_id.in_(oldest))
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
