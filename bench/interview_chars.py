@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cli.terminal import TerminalChat
 from bot.services.bootstrap import Services
-from bot.services.interview import Who
+from bot.services.outcome import Who
 from bot.settings import load_settings
 from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
 from storage import upgrade

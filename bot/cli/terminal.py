@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.services.bootstrap import Services, open_services, prepare_database
-from bot.services.interview import Outcome, Who
+from bot.services.outcome import Outcome, Who
 from bot.settings import Settings
 from conversations import (
     Button,

@@ -19,7 +19,7 @@ from bot.services import callback_data as cb
 from bot.services import roles
 from bot.services.access import ADMIN_ROLES, require
 from bot.services.admin_screens import Screens, actor_names, version_history
-from bot.services.interview import Notice, Who
+from bot.services.outcome import Notice, Who
 from bot.services.reevaluation import Reevaluator, pending_count
 from bot.services.ruleset_changes import (
     AdminError,

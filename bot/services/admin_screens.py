@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.services.interview import Notice
+from bot.services.outcome import Notice
 from bot.services.reevaluation import Flip, Impact
 from bot.services.ruleset_changes import Difference, RulesetChange, differences
 from bot.services.rulesets import RulesetProvider

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.services.interview import InterviewService, Outcome, Who
+from bot.services.interview import InterviewService
+from bot.services.outcome import Outcome, Who
 from bot.services.reading import TextUnavailable, extract_fields
 from bot.services.reading.text import TextReader
 

@@ -16,7 +16,7 @@ from bot.services.access import DESK_ROLES, Refused, require
 from bot.services.desk_lists import PAGE_SIZE, ListQuery, SessionListScreens
 from bot.services.evidence import EvidenceArchive
 from bot.services.evidence_readings import card_reading
-from bot.services.interview import Notice, Who
+from bot.services.outcome import Notice, Who
 from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from conversations.localtime import to_local

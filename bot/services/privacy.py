@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.services import callback_data as cb
 from bot.services.evidence import EvidenceArchive
-from bot.services.interview import Who
+from bot.services.outcome import Who
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from storage import Database, Status, UnitOfWork
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.services.interview import Notice
+from bot.services.outcome import Notice
 from conversations import Catalogue, Engine, Reply
 from conversations.localtime import local_zone
 from storage import Database, Status, UnitOfWork

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 
-from bot.services.interview import DatabaseUnavailable
+from bot.services.outcome import DatabaseUnavailable
 from bot.telegram.context import CustomContext
 from storage.errors import is_database_outage
 

@@ -15,7 +15,7 @@ import re
 
 from telegram import Message, Update
 
-from bot.services.interview import Who
+from bot.services.outcome import Who
 from conversations import FileInput
 
 #: Telegram's own bounds (a name is first + last name, 64 each; a message 4,096 units);

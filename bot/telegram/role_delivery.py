@@ -17,7 +17,7 @@ import asyncio
 
 from telegram.error import TelegramError
 
-from bot.services.interview import Notice
+from bot.services.outcome import Notice
 from bot.settings import ConfigError, Settings
 from bot.telegram.probe import _bot, failure
 from bot.telegram.staff import set_person_menu

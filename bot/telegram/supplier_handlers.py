@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.services import callback_data as cb
 from bot.services.evidence import BOT_API_DOWNLOAD_LIMIT, Refused
-from bot.services.interview import Notice, Outcome, Who
+from bot.services.outcome import Notice, Outcome, Who
 from bot.telegram import desk_handlers
 from bot.telegram.context import CustomContext
 from bot.telegram.inbound import text_of

@@ -32,7 +32,7 @@ __all__ = [
 ]
 from telegram.error import BadRequest, TelegramError
 
-from bot.services.interview import Notice
+from bot.services.outcome import Notice
 from bot.telegram.context import CustomContext
 from bot.telegram.inbound import file_input_of, who_of
 from bot.telegram.text_limits import (

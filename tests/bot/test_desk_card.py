@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.reports.card import render_card
 from bot.services.desk import MAX_EVIDENCE_BUTTONS, AssessorDesk
-from bot.services.interview import Who
+from bot.services.outcome import Who
 from bot.services.session_card import CardEvidence, SessionCard
 from bot.services.texts import load_catalogue
 from conversations import Engine, InterviewState, Reading, Reply

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.services.interview import InterviewService, Who
+from bot.services.interview import InterviewService
+from bot.services.outcome import Who
 from bot.services.rulesets import RulesetProvider
 from bot.services.texts import load_catalogue
 from conversations import Engine, InterviewState, TextInput

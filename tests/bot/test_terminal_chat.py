@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.cli.terminal import TerminalChat, run_terminal_chat
 from bot.services.bootstrap import Services
-from bot.services.interview import Who
+from bot.services.outcome import Who
 from bot.settings import load_settings
 from conversations import (
     ChoiceInput,

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.services.input_order import InputOrder
-from bot.services.interview import InterviewService, Who
+from bot.services.interview import InterviewService
+from bot.services.outcome import Who
 from bot.services.rulesets import RulesetProvider
 from bot.services.texts import load_catalogue
 from conversations import Engine, TextInput
