@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -56,6 +57,11 @@ Action = Callable[[UnitOfWork, "Who", str, "AssessmentSession | None"], Awaitabl
 #: A concurrent write to the same session (another process, a double click) is retried
 #: from a fresh read this many times before giving up.
 MAX_ATTEMPTS = 3
+#: What arrives beside the person's inputs rather than from them (a file read in the
+#: background) meets their answers' writes as often as they type, so it retries longer,
+#: after a short random pause that lets the answer in flight land first.
+BACKGROUND_ATTEMPTS = 12
+BACKGROUND_PAUSE_S = (0.005, 0.05)
 
 #: How long an input waits for an earlier one of the same person that another process
 #: received but has not applied yet; past it (that process died) the input goes ahead.
@@ -179,10 +185,16 @@ class InterviewService:
             await self._save(uow, row, result)
             return Outcome(result.replies, row.id, result.state.lang)
 
-        return await self._run(who, None, action)
+        return await self._run(who, None, action, background=True)
 
     async def _run(
-        self, who: Who, update_id: int | None, action: Action, *, staff_first: bool = False
+        self,
+        who: Who,
+        update_id: int | None,
+        action: Action,
+        *,
+        staff_first: bool = False,
+        background: bool = False,
     ) -> Outcome:
         """One transaction per input; a concurrent write to the session is retried afresh,
         and so is a transient database error, with a bounded back-off, before the person
@@ -254,9 +266,11 @@ class InterviewService:
                     return outcome
             except ConcurrentUpdate:
                 conflicts += 1
-                if conflicts == MAX_ATTEMPTS:
+                if conflicts == (BACKGROUND_ATTEMPTS if background else MAX_ATTEMPTS):
                     raise
                 log.info("session of user %s changed concurrently; retrying", who.user_id)
+                if background:
+                    await asyncio.sleep(random.uniform(*BACKGROUND_PAUSE_S))
             except Exception as exc:
                 if not is_transient(exc):
                     raise

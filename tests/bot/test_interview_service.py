@@ -15,6 +15,7 @@ from conversations import Engine, InterviewState, TextInput
 from storage import Database
 from storage.repositories import PeopleRepository
 from tests.bot.conftest import TODAY
+from tests.conversations.interview_driver import Chat
 
 ENGINE = Engine.default(today=lambda: TODAY)
 SUPPLIER = Who(user_id=8301, name="并发砖厂")
@@ -84,3 +85,54 @@ async def test_a_redelivered_input_is_stepped_but_nothing_of_it_is_stored(
     assert row is not None
     assert row.company_name == "重投新型墙材有限公司"
     assert row.version == 2
+
+
+async def test_a_certificate_read_while_the_supplier_keeps_answering_is_still_recorded(
+    db: Database, service: InterviewService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reading arrives beside the supplier's own inputs: however many of their answers
+    land between its read and its save, it is applied again on the fresh state."""
+    digest = "cd" * 32
+    chat = Chat(ENGINE)
+    chat.answer_until("qms_certificate")
+    state = chat.state
+    async with db.unit_of_work() as uow:
+        await uow.people.upsert(SUPPLIER.user_id, SUPPLIER.name)
+        row = await uow.sessions.create(
+            SUPPLIER.user_id,
+            state=state.model_dump(mode="json"),
+            answers=ENGINE.answers_document(state),
+            current_question=state.current,
+        )
+        await uow.evidence.add(
+            row.id,
+            "qms_certificate",
+            "f-1",
+            "u-1",
+            "证书.pdf",
+            "application/pdf",
+            10,
+            sha256=digest,
+        )
+        await uow.commit()
+    visit = PeopleRepository.visit
+    reads = 0
+
+    async def visit_then_the_supplier_answers(self: PeopleRepository, *a: Any, **kw: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        found = await visit(self, *a, **kw)
+        if reads <= 5:
+            await switch_to_english_elsewhere(db, SUPPLIER.user_id)
+        return found
+
+    monkeypatch.setattr(PeopleRepository, "visit", visit_then_the_supplier_answers)
+    outcome = await service.file_read(SUPPLIER, digest, "证书.pdf", {"expires": "2031-03-01"})
+
+    assert reads == 6
+    assert [reply.text for reply in outcome.replies] == [
+        "The certificate says valid until 2031/3/1. Is that right?"
+    ]
+    async with db.unit_of_work() as uow:
+        stored = await uow.sessions.open_for_owner(SUPPLIER.user_id)
+    assert stored is not None and digest in stored.state["readings"]
