@@ -16,6 +16,7 @@ from datetime import timedelta
 from bot.logging_setup import log_context
 from bot.services.input_order import InputOrder
 from bot.services.outcome import DatabaseUnavailable, Notice, Outcome, Who
+from bot.services.person_locks import PersonLocks
 from bot.services.rulesets import RulesetProvider
 from conversations import (
     LANGUAGES,
@@ -88,6 +89,7 @@ class InterviewService:
         #: are ordered through the inbox when another process is running; within one
         #: process the update processor does it. Unstarted, it orders on PostgreSQL.
         self.order = order or InputOrder(db)
+        self.person_locks = PersonLocks()
         self.engine = engine
         self.rulesets = rulesets
         self.catalogue = catalogue
@@ -195,6 +197,18 @@ class InterviewService:
         *,
         staff_first: bool = False,
         background: bool = False,
+    ) -> Outcome:
+        """The action in the person's turn in this process (see PersonLocks)."""
+        async with self.person_locks.of(who.user_id):
+            return await self._attempts(who, update_id, action, staff_first, background)
+
+    async def _attempts(
+        self,
+        who: Who,
+        update_id: int | None,
+        action: Action,
+        staff_first: bool,
+        background: bool,
     ) -> Outcome:
         """One transaction per input; a concurrent write to the session is retried afresh,
         and so is a transient database error, with a bounded back-off, before the person

@@ -3,6 +3,7 @@ changes in between is neither lost nor overwritten, and a redelivery writes noth
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tests.conversations.interview_driver import Chat
 
 ENGINE = Engine.default(today=lambda: TODAY)
 SUPPLIER = Who(user_id=8301, name="并发砖厂")
+DIGEST = "cd" * 32
 
 
 @pytest.fixture
@@ -87,12 +89,8 @@ async def test_a_redelivered_input_is_stepped_but_nothing_of_it_is_stored(
     assert row.version == 2
 
 
-async def test_a_certificate_read_while_the_supplier_keeps_answering_is_still_recorded(
-    db: Database, service: InterviewService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The reading arrives beside the supplier's own inputs: however many of their answers
-    land between its read and its save, it is applied again on the fresh state."""
-    digest = "cd" * 32
+async def at_certificate_with_its_file(db: Database) -> None:
+    """The supplier's session at the QMS certificate, with one stored upload there."""
     chat = Chat(ENGINE)
     chat.answer_until("qms_certificate")
     state = chat.state
@@ -112,9 +110,17 @@ async def test_a_certificate_read_while_the_supplier_keeps_answering_is_still_re
             "证书.pdf",
             "application/pdf",
             10,
-            sha256=digest,
+            sha256=DIGEST,
         )
         await uow.commit()
+
+
+async def test_a_certificate_read_while_the_supplier_keeps_answering_is_still_recorded(
+    db: Database, service: InterviewService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reading arrives beside the supplier's own inputs: however many of their answers
+    land between its read and its save, it is applied again on the fresh state."""
+    await at_certificate_with_its_file(db)
     visit = PeopleRepository.visit
     reads = 0
 
@@ -127,7 +133,7 @@ async def test_a_certificate_read_while_the_supplier_keeps_answering_is_still_re
         return found
 
     monkeypatch.setattr(PeopleRepository, "visit", visit_then_the_supplier_answers)
-    outcome = await service.file_read(SUPPLIER, digest, "证书.pdf", {"expires": "2031-03-01"})
+    outcome = await service.file_read(SUPPLIER, DIGEST, "证书.pdf", {"expires": "2031-03-01"})
 
     assert reads == 6
     assert [reply.text for reply in outcome.replies] == [
@@ -135,4 +141,33 @@ async def test_a_certificate_read_while_the_supplier_keeps_answering_is_still_re
     ]
     async with db.unit_of_work() as uow:
         stored = await uow.sessions.open_for_owner(SUPPLIER.user_id)
-    assert stored is not None and digest in stored.state["readings"]
+    assert stored is not None and DIGEST in stored.state["readings"]
+
+
+async def test_a_reading_waits_for_the_input_in_flight_instead_of_colliding_with_it(
+    db: Database, service: InterviewService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await at_certificate_with_its_file(db)
+    visit = PeopleRepository.visit
+    reads = 0
+
+    async def slow_visit(self: PeopleRepository, *a: Any, **kw: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        found = await visit(self, *a, **kw)
+        await asyncio.sleep(0.05)  # the step takes its time; the reading arrives meanwhile
+        return found
+
+    monkeypatch.setattr(PeopleRepository, "visit", slow_visit)
+    resumed = asyncio.create_task(service.start(SUPPLIER, update_id=5))
+    await asyncio.sleep(0.01)
+    await service.file_read(SUPPLIER, DIGEST, "证书.pdf", {"expires": "2031-03-01"})
+    await resumed
+
+    assert reads == 2  # each read once: neither met the other's write
+    async with db.unit_of_work() as uow:
+        stored = await uow.sessions.open_for_owner(SUPPLIER.user_id)
+        assert await uow.updates.seen(5)
+    assert stored is not None and DIGEST in stored.state["readings"]
+    assert stored.version == 3  # created, resumed, read
+    assert len(service.person_locks) == 0
