@@ -12,6 +12,10 @@ evaluation (several kB of JSON) for storage: where the server offers lz4, that b
 transaction compresses with it (default_toast_compression, for this transaction only),
 which here roughly halved that UPDATE's time against pglz. Readers see no difference;
 values already stored stay as they are. SQLite, in process, keeps the executemany form.
+
+A batch is written `WRITE_ROWS` sessions per statement, and other chats are served between
+statements: SQLite's statements run on the loop's thread, and 500 evaluations in one
+statement held every chat for 7 to 22 ms here, 100 for about 1 ms.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from storage.models import AssessmentSession, Status, utcnow
 from storage.repositories.shared import table_of
 
 _SESSIONS = table_of(AssessmentSession)
+#: Sessions per UPDATE statement of a re-evaluation's batch write.
+WRITE_ROWS = 100
 
 
 class ForJudging(Protocol):
@@ -178,25 +184,39 @@ class SubmittedSessions:
     async def rejudge(
         self, ruleset_id: str, ruleset_version: int, verdicts: Sequence[Rejudged]
     ) -> None:
-        """Store new verdicts under this ruleset version, with one UPDATE for them all."""
+        """Store new verdicts under this ruleset version, `WRITE_ROWS` per statement."""
         if not verdicts:
             return
         now = utcnow()
-        if self._session.get_bind().dialect.name == "postgresql":
+        postgresql = self._session.get_bind().dialect.name == "postgresql"
+        if postgresql:
             await self._session.execute(_FAST_COMPRESSION)
-            await self._session.execute(
-                _REJUDGE_BATCH,
-                {
-                    "b_ids": [v.session_id for v in verdicts],
-                    "b_evaluations": [v.evaluation for v in verdicts],
-                    "b_qualified": [v.qualified for v in verdicts],
-                    "b_needs_review": [v.needs_review for v in verdicts],
-                    "b_ruleset_id": ruleset_id,
-                    "b_ruleset_version": ruleset_version,
-                    "b_now": now,
-                },
-            )
-            return
+        for start in range(0, len(verdicts), WRITE_ROWS):
+            chunk = verdicts[start : start + WRITE_ROWS]
+            if postgresql:
+                await self._rejudge_array(ruleset_id, ruleset_version, chunk, now)
+            else:
+                await self._rejudge_rows(ruleset_id, ruleset_version, chunk, now)
+
+    async def _rejudge_array(
+        self, ruleset_id: str, ruleset_version: int, verdicts: Sequence[Rejudged], now: Any
+    ) -> None:
+        await self._session.execute(
+            _REJUDGE_BATCH,
+            {
+                "b_ids": [v.session_id for v in verdicts],
+                "b_evaluations": [v.evaluation for v in verdicts],
+                "b_qualified": [v.qualified for v in verdicts],
+                "b_needs_review": [v.needs_review for v in verdicts],
+                "b_ruleset_id": ruleset_id,
+                "b_ruleset_version": ruleset_version,
+                "b_now": now,
+            },
+        )
+
+    async def _rejudge_rows(
+        self, ruleset_id: str, ruleset_version: int, verdicts: Sequence[Rejudged], now: Any
+    ) -> None:
         params = [
             {
                 "b_id": verdict.session_id,
@@ -212,4 +232,4 @@ class SubmittedSessions:
         await self._session.execute(_REJUDGE_ROWS, params)
 
 
-__all__ = ["ForJudging", "Rejudged", "SubmittedSessions"]
+__all__ = ["WRITE_ROWS", "ForJudging", "Rejudged", "SubmittedSessions"]
