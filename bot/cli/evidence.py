@@ -1,4 +1,4 @@
-"""`greenlist evidence verify` and `greenlist evidence backfill`.
+"""`greenlist evidence verify`, `backfill`, `prune` and `read`.
 
 verify re-reads every archived file and re-hashes it: a file gone from the store or with
 other bytes than its recorded SHA-256 is named, and the exit status is 1, so a cron job or
@@ -20,6 +20,7 @@ from bot.services.evidence import EvidenceArchive, Refused, store_from_settings
 from bot.settings import ConfigError, Settings, load_settings
 from storage import Database
 from storage.evidence_store import StoreUnavailable
+from storage.models import utcnow
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -117,6 +118,18 @@ async def backfill(archive: EvidenceArchive, settings: Settings) -> int:
     return EXIT_PROBLEMS if failed or refused else EXIT_OK
 
 
+async def prune(archive: EvidenceArchive, _: Settings, *, dry_run: bool) -> int:
+    swept = await archive.sweep(utcnow(), dry_run=dry_run)
+    for digest in swept.unreferenced:
+        print(f"{'unreferenced' if dry_run else 'deleted'}: sha256 {digest}")
+    print(
+        f"prune: {swept.examined} files in {archive.store.where}, "
+        f"{len(swept.unreferenced)} referenced by no upload for over a day, "
+        f"{swept.deleted} deleted" + (" (dry run: nothing deleted)" if dry_run else "")
+    )
+    return EXIT_OK
+
+
 def read_file(args: argparse.Namespace) -> int:
     """`greenlist evidence read FILE`: what a certificate or report says, offline."""
     from pathlib import Path
@@ -171,6 +184,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "on stdout; exit 1 when a file could not be fetched or was refused.",
     )
     p.set_defaults(func=lambda _: _run(backfill))
+    p = actions.add_parser(
+        "prune",
+        help="delete stored files no upload has referred to for over a day",
+        description="Sweep the store now, as the bot does daily: bytes that no upload "
+        "refers to any more (a replaced file) and that were last written over a day ago "
+        "are deleted; one line per file, then a summary.",
+    )
+    p.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
+    p.set_defaults(
+        func=lambda args: _run(
+            lambda archive, settings: prune(archive, settings, dry_run=args.dry_run)
+        )
+    )
     p = actions.add_parser(
         "read",
         help="read a certificate or test report (PDF text layer, else offline OCR)",

@@ -110,7 +110,7 @@ def build_services(
         desk=AssessorDesk(database, engine, catalogue, evidence),
         privacy=PrivacyService(database, engine, catalogue, evidence),
         reminders=Reminders(database, engine, catalogue, reminder_rules or load_rules()),
-        housekeeping=Housekeeping(database),
+        housekeeping=Housekeeping(database, evidence),
         admin=AdminService(
             database,
             catalogue,

@@ -5,13 +5,18 @@ refuses what is not a certificate or report format, and stores the rest in the e
 store by SHA-256 before the upload is confirmed. Assessors, exports and `greenlist evidence
 verify` read the bytes back from the store, never from Telegram, so a new bot token or a
 second bot changes nothing.
+
+Bytes no row points at any more (a file the supplier replaced, an upload whose answer was
+never saved) are swept out of the store once they have gone a day without being written:
+the day covers any upload still on its way from the store to its row.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.settings import Settings
@@ -30,6 +35,8 @@ log = logging.getLogger(__name__)
 
 #: The Bot API lets a bot download files up to 20 MB (getFile); larger ones cannot be kept.
 BOT_API_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+#: How long stored bytes may go unreferenced before a sweep deletes them.
+UNREFERENCED_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,16 @@ class Check:
     session_id: int
     sha256: str
     state: Literal["ok", "missing", "altered"]
+
+
+@dataclass
+class Swept:
+    """What one sweep of the store found and did."""
+
+    examined: int = 0
+    #: Digests of bytes no row points at, written before the cut-off.
+    unreferenced: list[str] = field(default_factory=list)
+    deleted: int = 0
 
 
 def store_from_settings(settings: Settings) -> EvidenceStore:
@@ -137,3 +154,22 @@ class EvidenceArchive:
             await self.store.delete(digest)
             gone += 1
         return gone
+
+    async def sweep(self, now: datetime, *, dry_run: bool = False) -> Swept:
+        """Delete stored bytes that no row has pointed at for `UNREFERENCED_KEPT`."""
+        cut_off = now - UNREFERENCED_KEPT
+        swept = Swept()
+        async for page in self.store.listing():
+            swept.examined += len(page)
+            old = {item.sha256 for item in page if item.written < cut_off}
+            if not old:
+                continue
+            async with self.db.unit_of_work() as uow:
+                kept = await uow.evidence.referenced(old)
+            for digest in sorted(old - kept):
+                swept.unreferenced.append(digest)
+                if not dry_run and await self.store.delete_unless_written_since(digest, cut_off):
+                    swept.deleted += 1
+        if swept.deleted:
+            log.info("swept %d unreferenced evidence file(s) from the store", swept.deleted)
+        return swept

@@ -1,9 +1,11 @@
-"""What the bot keeps only for a while: the ids of handled updates (the redelivery guard)
-and the inbox of received ones (the order of a person's inputs across processes).
+"""What the bot keeps only for a while: the ids of handled updates (the redelivery guard),
+the inbox of received ones (the order of a person's inputs across processes), and stored
+evidence bytes no row points at any more.
 
-Both grow with every message; nothing else reads the old rows. A repeating job forgets
-them in small batches, each its own short transaction, so neither the chat's event loop
-nor the database's statement timeout ever meets one big delete.
+The first two grow with every message; nothing else reads the old rows. A repeating job
+forgets them in small batches, each its own short transaction, so neither the chat's event
+loop nor the database's statement timeout ever meets one big delete. The evidence store is
+swept once a day (`EvidenceArchive.sweep`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.services.evidence import EvidenceArchive, Swept
 from storage import Database, UnitOfWork
+from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +28,17 @@ GUARD_KEPT = timedelta(days=2)
 INBOX_KEPT = timedelta(days=1)
 BATCH = 1000
 EVERY = timedelta(hours=1)
+SWEEP_EVERY = timedelta(days=1)
 
 
 @dataclass
 class Housekeeping:
     db: Database
+    evidence: EvidenceArchive
     batch: int = BATCH
+
+    async def sweep_evidence(self) -> Swept:
+        return await self.evidence.sweep(utcnow())
 
     async def forget_old_updates(self) -> int:
         """Delete what is past keeping; returns how many rows went."""
@@ -54,4 +63,4 @@ class Housekeeping:
         return await uow.inbox.prune(INBOX_KEPT, self.batch)
 
 
-__all__ = ["EVERY", "GUARD_KEPT", "INBOX_KEPT", "Housekeeping"]
+__all__ = ["EVERY", "GUARD_KEPT", "INBOX_KEPT", "SWEEP_EVERY", "Housekeeping"]

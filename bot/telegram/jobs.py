@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.services.housekeeping import EVERY
+from bot.services.housekeeping import EVERY, SWEEP_EVERY
 from bot.telegram.context import BotApplication, CustomContext, services_of
 from bot.telegram.telegram_io import send_notices
 
@@ -22,6 +22,10 @@ async def forget_old_updates(context: CustomContext) -> None:
     await context.services.housekeeping.forget_old_updates()
 
 
+async def sweep_evidence_store(context: CustomContext) -> None:
+    await context.services.housekeeping.sweep_evidence()
+
+
 def schedule_jobs(application: BotApplication) -> None:
     rules = services_of(application).reminders.rules
     assert application.job_queue is not None, "the job-queue extra is a dependency"
@@ -36,4 +40,10 @@ def schedule_jobs(application: BotApplication) -> None:
         interval=EVERY,
         first=rules.first_check_seconds + 60,
         name="housekeeping",
+    )
+    application.job_queue.run_repeating(
+        sweep_evidence_store,
+        interval=SWEEP_EVERY,
+        first=rules.first_check_seconds + 120,
+        name="evidence sweep",
     )

@@ -7,6 +7,7 @@ a cache: a new bot token changes nothing here.
 
 from storage.evidence_store.base import (
     EvidenceStore,
+    StoredObject,
     StoreHealth,
     StoreUnavailable,
     sha256_hex,
@@ -23,6 +24,7 @@ __all__ = [
     "S3EvidenceStore",
     "StoreHealth",
     "StoreUnavailable",
+    "StoredObject",
     "sha256_hex",
     "sniff_type",
 ]

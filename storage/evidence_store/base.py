@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
@@ -16,6 +18,10 @@ class StoreUnavailable(Exception):
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def is_key(name: str) -> bool:
+    return _SHA256_RE.fullmatch(name) is not None
 
 
 def check_key(sha256: str) -> str:
@@ -35,6 +41,14 @@ class StoreHealth:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """One object in a store: its digest and when its bytes were last written (UTC)."""
+
+    sha256: str
+    written: datetime
+
+
 class EvidenceStore(Protocol):
     """Bytes by their SHA-256. `put` returns the digest and is idempotent."""
 
@@ -52,6 +66,18 @@ class EvidenceStore(Protocol):
     async def exists(self, sha256: str) -> bool: ...
 
     async def delete(self, sha256: str) -> None: ...
+
+    def listing(self) -> AsyncIterator[list[StoredObject]]:
+        """Every stored object, a page at a time, in no particular order."""
+        ...
+
+    async def delete_unless_written_since(self, sha256: str, since: datetime) -> bool:
+        """Delete unless the bytes were (re)written at or after `since`; True if deleted.
+
+        `put` of bytes already stored counts as a write, so an upload of the same file
+        arriving while a sweep decides keeps its bytes.
+        """
+        ...
 
     async def health(self) -> StoreHealth:
         """Write, read back and delete a probe object; the free space where it is known."""

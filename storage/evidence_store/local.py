@@ -11,9 +11,21 @@ import asyncio
 import os
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.evidence_store.base import StoreHealth, StoreUnavailable, check_key, sha256_hex
+from storage.evidence_store.base import (
+    StoredObject,
+    StoreHealth,
+    StoreUnavailable,
+    check_key,
+    is_key,
+    sha256_hex,
+)
+
+#: Objects per page of a listing.
+PAGE = 500
 
 _PROBE = b"greenlist evidence store probe"
 
@@ -38,6 +50,7 @@ class LocalEvidenceStore:
     def _write(self, digest: str, data: bytes) -> None:
         target = self.path_of(digest)
         if target.exists() and target.stat().st_size == len(data):
+            os.utime(target)  # written again, as far as a sweep is concerned
             return
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +83,35 @@ class LocalEvidenceStore:
 
     async def delete(self, sha256: str) -> None:
         await asyncio.to_thread(self.path_of(sha256).unlink, True)
+
+    async def listing(self) -> AsyncIterator[list[StoredObject]]:
+        found = await asyncio.to_thread(self._list)
+        for start in range(0, len(found), PAGE):
+            yield found[start : start + PAGE]
+
+    def _list(self) -> list[StoredObject]:
+        if not self.root.is_dir():
+            return []
+        found = []
+        for directory, _, names in os.walk(self.root):
+            for name in names:
+                if is_key(name):
+                    written = os.stat(os.path.join(directory, name)).st_mtime
+                    found.append(StoredObject(name, datetime.fromtimestamp(written, UTC)))
+        return found
+
+    async def delete_unless_written_since(self, sha256: str, since: datetime) -> bool:
+        return await asyncio.to_thread(self._delete_unless_written_since, sha256, since)
+
+    def _delete_unless_written_since(self, sha256: str, since: datetime) -> bool:
+        path = self.path_of(sha256)
+        try:
+            if path.stat().st_mtime >= since.timestamp():
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     async def health(self) -> StoreHealth:
         return await asyncio.to_thread(self._health)

@@ -8,11 +8,20 @@ S3 writes are atomic per object, so a reader sees the whole file or none of it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from storage.evidence_store.base import StoreHealth, StoreUnavailable, check_key, sha256_hex
+from storage.evidence_store.base import (
+    StoredObject,
+    StoreHealth,
+    StoreUnavailable,
+    check_key,
+    is_key,
+    sha256_hex,
+)
 
 _PREFIX = "evidence/"
 _PROBE = b"greenlist evidence store probe"
@@ -28,6 +37,9 @@ class S3Config:
 
 
 class S3EvidenceStore:
+    #: Objects per page of a listing (S3 returns at most 1,000).
+    page = 1000
+
     def __init__(self, config: S3Config) -> None:
         self.config = config
 
@@ -93,6 +105,38 @@ class S3EvidenceStore:
 
     async def delete(self, sha256: str) -> None:
         await self._call("delete_object", Bucket=self.config.bucket, Key=self._key(sha256))
+
+    async def listing(self) -> AsyncIterator[list[StoredObject]]:
+        pages: dict[str, Any] = {
+            "Bucket": self.config.bucket,
+            "Prefix": _PREFIX,
+            "MaxKeys": self.page,
+        }
+        while True:
+            response = await self._call("list_objects_v2", **pages)
+            found = []
+            for item in response.get("Contents", []):
+                name = str(item["Key"])[len(_PREFIX) :]
+                if is_key(name):
+                    found.append(StoredObject(name, item["LastModified"]))
+            if found:
+                yield found
+            if not response.get("IsTruncated"):
+                return
+            pages["ContinuationToken"] = response["NextContinuationToken"]
+
+    async def delete_unless_written_since(self, sha256: str, since: datetime) -> bool:
+        # S3 cannot delete on a condition of the write time: the check and the delete are
+        # two calls, and an upload landing between them is the one case left to `verify`.
+        try:
+            head = await self._call("head_object", Bucket=self.config.bucket, Key=self._key(sha256))
+        except KeyError:
+            return False
+        written: datetime = head["LastModified"]
+        if written >= since:
+            return False
+        await self.delete(sha256)
+        return True
 
     async def health(self) -> StoreHealth:
         """Object storage has no free space to ask for: reachability and a probe write."""

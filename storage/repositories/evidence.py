@@ -99,6 +99,13 @@ class EvidenceRepository:
         query = select(func.count()).select_from(EvidenceFile).where(EvidenceFile.sha256 == sha256)
         return int((await self._session.scalar(query)) or 0) > 0
 
+    async def referenced(self, digests: Collection[str]) -> set[str]:
+        """Of these digests, the ones some row still points at."""
+        if not digests:
+            return set()
+        query = select(EvidenceFile.sha256).where(EvidenceFile.sha256.in_(digests)).distinct()
+        return {str(digest) for digest in (await self._session.scalars(query))}
+
     async def count_by_session(self, session_ids: Collection[int]) -> dict[int, int]:
         """How many files each session has; sessions without any are left out."""
         if not session_ids:

@@ -1,18 +1,22 @@
 """Evidence through the real bot: each upload is downloaded and kept in the store before it
 is confirmed, a file whose content is no certificate format is refused whatever its name,
-and an assessor fetches the stored bytes even through a bot with another token."""
+an assessor fetches the stored bytes even through a bot with another token, and a replaced
+file's bytes leave the store a day later."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.services.evidence import store_from_settings
 from bot.settings import Settings, load_settings
 from bot.telegram.app import build_application
+from bot.telegram.context import services_of
 from storage import Database, Role
 from storage.evidence_store import LocalEvidenceStore
+from storage.models import utcnow
 from tests.bot.conftest import make_services
 from tests.bot.shown import shows
 from tests.bot.telegram_supplier import TelegramSupplier, labels
@@ -23,7 +27,7 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 
 
 def stored_names(root: Path) -> list[str]:
-    return [p.name for p in root.rglob("*") if p.is_file()]
+    return sorted(p.name for p in root.rglob("*") if p.is_file())
 
 
 async def test_a_file_is_kept_by_content_before_it_is_confirmed(
@@ -65,6 +69,34 @@ async def test_a_file_is_kept_by_content_before_it_is_confirmed(
     assert await store.get(digest) == PDF
     # Nothing of the refused files was kept.
     assert stored_names(store.root) == [digest]
+
+
+async def test_a_replaced_file_leaves_the_store_a_day_later_and_its_replacement_stays(
+    telegram: FakeTelegram, bot: Any, read_db: Database, bot_settings: Settings
+) -> None:
+    s = TelegramSupplier(telegram.user(6105, "供应商"), ENGINE)
+    await s.answer_until(await s.start(), stop="qms_certificate")
+    first, second = PDF + b"% first scan\n", PDF + b"% better scan\n"
+    await s.user.send_document("旧证书.pdf", first, "application/pdf")
+    await s.user.wait_for(lambda m: s.t("button.done") in labels(m))
+    await s.user.press("🗑 清空重传")
+    await s.user.wait_for("请上传质量管理体系认证证书")
+    await s.user.send_document("新证书.pdf", second, "application/pdf")
+    await s.user.wait_for(lambda m: s.t("button.done") in labels(m))
+
+    archive = services_of(bot).evidence
+    store = archive.store
+    assert isinstance(store, LocalEvidenceStore)
+    old, new = hashlib.sha256(first).hexdigest(), hashlib.sha256(second).hexdigest()
+    assert stored_names(store.root) == sorted([old, new])  # a day's grace for the old one
+    assert (await archive.sweep(utcnow())).deleted == 0
+    swept = await archive.sweep(utcnow() + timedelta(days=1, minutes=1))
+    assert (swept.unreferenced, swept.deleted) == ([old], 1)
+    assert stored_names(store.root) == [new]
+    row = await session_row(read_db, 6105)
+    async with read_db.unit_of_work() as uow:
+        (kept,) = await uow.evidence.list_for_session(row.id)
+    assert (kept.file_name, kept.sha256) == ("新证书.pdf", new)
 
 
 async def test_an_assessor_fetches_a_file_through_a_bot_with_another_token(

@@ -1,4 +1,4 @@
-"""`greenlist export --evidence`, `greenlist evidence verify` and `... backfill`, run as
+"""`greenlist export --evidence`, `greenlist evidence verify`, `backfill` and `prune`, run as
 the command line runs them, on files kept in a real store."""
 
 from __future__ import annotations
@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -188,3 +190,43 @@ async def test_backfill_fetches_old_uploads_into_the_store(
             assert await uow.evidence.count_unstored() == 2
     finally:
         await db.dispose()
+
+
+async def test_prune_deletes_bytes_no_upload_refers_to_after_a_day(
+    evidence_env: LocalEvidenceStore,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    store = evidence_env
+    replaced, kept, fresh = PDF + b"v1", PDF, PNG
+    for data in (replaced, kept, fresh):
+        await store.put(data)
+    two_days_ago = time.time() - 2 * 86400
+    for data in (replaced, kept):
+        os.utime(store.path_of(hashlib.sha256(data).hexdigest()), (two_days_ago, two_days_ago))
+    db = Database(database_url)
+    try:
+        sid = await seed_session(db, "豫中墙材有限公司")
+        await add_file(db, sid, "qms_certificate", "证书.pdf", kept, "f1")
+    finally:
+        await db.dispose()
+    gone = hashlib.sha256(replaced).hexdigest()
+
+    code = await asyncio.to_thread(cli.main, ["evidence", "prune", "--dry-run"])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"unreferenced: sha256 {gone}",
+        f"prune: 3 files in {store.root}, 1 referenced by no upload for over a day, "
+        "0 deleted (dry run: nothing deleted)",
+    ]
+    assert await store.exists(gone)
+
+    code = await asyncio.to_thread(cli.main, ["evidence", "prune"])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"prune: 3 files in {store.root}, 1 referenced by no upload for over a day, 1 deleted"
+    )
+    assert not await store.exists(gone)
+    # The referenced file stays however old; the unreferenced one uploaded today stays too.
+    assert await store.get(hashlib.sha256(kept).hexdigest()) == kept
+    assert await store.get(hashlib.sha256(fresh).hexdigest()) == fresh

@@ -4,15 +4,21 @@ keep what a redelivery or the order of inputs still needs."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
+from bot.services.evidence import EvidenceArchive
 from bot.services.housekeeping import GUARD_KEPT, INBOX_KEPT, Housekeeping
 from storage import Database, ProcessedUpdate, ReceivedUpdate
+from storage.evidence_store import LocalEvidenceStore
 from storage.models import utcnow
 
 
-async def test_old_update_records_go_in_batches_and_recent_ones_stay(db: Database) -> None:
+async def test_old_update_records_go_in_batches_and_recent_ones_stay(
+    db: Database, tmp_path: Path
+) -> None:
+    archive = EvidenceArchive(db, LocalEvidenceStore(tmp_path))
     async with db.unit_of_work() as uow:
         for update_id in range(1, 8):
             await uow.updates.seen(update_id)
@@ -32,7 +38,7 @@ async def test_old_update_records_go_in_batches_and_recent_ones_stay(db: Databas
         )
         await uow.commit()
 
-    assert await Housekeeping(db, batch=2).forget_old_updates() == 5 + 3
+    assert await Housekeeping(db, archive, batch=2).forget_old_updates() == 5 + 3
 
     async with db.unit_of_work() as uow:
         guarded = (await uow.session.scalars(select(ProcessedUpdate.update_id))).all()
@@ -40,4 +46,4 @@ async def test_old_update_records_go_in_batches_and_recent_ones_stay(db: Databas
         assert await uow.updates.seen(6) is True  # a redelivery of a recent one still caught
     assert sorted(guarded) == [6, 7]
     assert sorted(received) == [4, 5, 6, 7]
-    assert await Housekeeping(db, batch=2).forget_old_updates() == 0
+    assert await Housekeeping(db, archive, batch=2).forget_old_updates() == 0

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 import socket
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,35 @@ async def test_local_store_keeps_bytes_by_their_digest(tmp_path: Path) -> None:
     await store.delete(digest)
     assert await store.get(digest) is None
     assert not await store.exists(digest)
+
+
+async def test_local_store_lists_its_files_and_deletes_only_what_was_not_written_since(
+    tmp_path: Path,
+) -> None:
+    store = LocalEvidenceStore(tmp_path / "evidence")
+    assert [page async for page in store.listing()] == []
+    old, new = await store.put(PDF), await store.put(b"\x89PNG\r\n\x1a\n")
+    two_days_ago = (datetime.now(UTC) - timedelta(days=2)).timestamp()
+    os.utime(store.path_of(old), (two_days_ago, two_days_ago))
+    os.utime(store.path_of(new), (two_days_ago, two_days_ago))
+    (tmp_path / "evidence" / ".probe-1").write_bytes(b"not evidence")
+    listed = {
+        item.sha256: item.written for page in [p async for p in store.listing()] for item in page
+    }
+    assert set(listed) == {old, new}
+    assert all(now_minus(written) > timedelta(days=1) for written in listed.values())
+
+    day_ago = datetime.now(UTC) - timedelta(days=1)
+    await store.put(b"\x89PNG\r\n\x1a\n")  # the same file uploaded again: written now
+    assert await store.delete_unless_written_since(old, day_ago) is True
+    assert await store.delete_unless_written_since(new, day_ago) is False
+    assert await store.delete_unless_written_since(old, day_ago) is False  # already gone
+    assert await store.get(old) is None
+    assert await store.get(new) is not None
+
+
+def now_minus(moment: datetime) -> timedelta:
+    return datetime.now(UTC) - moment
 
 
 async def test_local_store_refuses_a_name_that_is_no_digest(tmp_path: Path) -> None:
@@ -142,6 +173,26 @@ async def test_s3_store_keeps_bytes_by_their_digest(s3_endpoint: str) -> None:
     assert await store.get(digest) is None
     health = await store.health()
     assert health.writable and health.problem is None
+
+
+async def test_s3_store_lists_page_by_page_and_deletes_only_what_was_not_written_since(
+    s3_endpoint: str,
+) -> None:
+    store = await asyncio.to_thread(s3_store, s3_endpoint, "evidence-b")
+    store.page = 2
+    digests = {await store.put(PDF + bytes([n])) for n in range(3)}
+    pages = [page async for page in store.listing()]
+    assert [len(page) for page in pages] == [2, 1]
+    listed = [item for page in pages for item in page]
+    assert {item.sha256 for item in listed} == digests
+    assert all(now_minus(item.written) < timedelta(minutes=5) for item in listed)
+    first = sorted(digests)[0]
+    in_a_minute = datetime.now(UTC) + timedelta(minutes=1)
+    a_minute_ago = datetime.now(UTC) - timedelta(minutes=1)
+    assert await store.delete_unless_written_since(first, a_minute_ago) is False  # fresh
+    assert await store.delete_unless_written_since(first, in_a_minute) is True
+    assert await store.get(first) is None
+    assert await store.delete_unless_written_since(first, in_a_minute) is False
 
 
 async def test_s3_store_health_names_a_missing_bucket(s3_endpoint: str) -> None:
