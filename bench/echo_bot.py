@@ -4,7 +4,8 @@ The fair floor (the default) differs from `greenlist run` only in what a handler
 reads the same settings (bot/settings.py: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL,
 TELEGRAM_API_FILE_URL, TELEGRAM_RATE_LIMIT), talks to the Bot API through the bot's own
 client (AiohttpRequest, one pool of the same size for the long poll and every call), runs on
-the loop `greenlist run` picks (uvloop where installed), and has the same PTB settings:
+the loop `greenlist run` picks (uvloop where installed), freezes its start-up heap out of
+the garbage collector's way as `greenlist run` does, and has the same PTB settings:
 Defaults(parse_mode=HTML, tzinfo=the local zone), the PerPersonUpdateProcessor and the rate
 limiter exactly when the bot has it. One handler sends each text back to its chat.
 
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import bot_api_builder  # noqa: E402
-from bot.telegram.runner import new_event_loop  # noqa: E402
+from bot.telegram.runner import new_event_loop, settle_startup_heap  # noqa: E402
 from bot.telegram.updates import PerPersonUpdateProcessor  # noqa: E402
 
 FLOORS = ("fair", "old")
@@ -77,6 +78,8 @@ def main() -> int:
         print("TELEGRAM_BOT_TOKEN is not set: the echo bot needs a token.", file=sys.stderr)
         return 2
     application = build(settings, floor)
+    if floor == "fair":
+        settle_startup_heap()  # as `greenlist run` does
     # The bot's loop for the fair floor; the old floor ran on asyncio's default one.
     loop = new_event_loop() if floor == "fair" else asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
