@@ -40,7 +40,7 @@ from criteria.evaluation import (
     Route,
 )
 from criteria.period import period_notes
-from criteria.plausibility import ReviewNote, energy_notes
+from criteria.plausibility import ReviewNote, confirmed, energy_notes
 from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset, Setting
 from criteria.texts import Text, catalogue
 from criteria.vocabulary import (
@@ -1068,8 +1068,11 @@ def _review_notes(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[Re
     texts = catalogue()
     figures = facts.energy.figures
     notes = _range_notes(facts)
-    notes += energy_notes(
-        facts.answers, facts.ruleset, list(figures.uses), figures.unit_energy, figures.from_total
+    notes += confirmed(
+        facts.answers,
+        energy_notes(
+            facts.answers, facts.ruleset, list(figures.uses), figures.unit_energy, figures.from_total
+        ),
     )
     if not figures.from_total:
         for use in figures.uses:
