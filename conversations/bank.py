@@ -78,6 +78,8 @@ class QuestionBank(BaseModel):
     # Words a supplier says before an amount (我们烧原煤 3000吨): dropped when nothing else
     # stands before the figure, so "少于3000吨" is still asked back.
     lead_in: tuple[str, ...] = ()
+    # Typed at an optional detail of a certificate or report: skipped, not refused.
+    unknown_words: tuple[str, ...] = ()
     # Typed at a file question once the files are sent: the same as the "done" button.
     done_words: tuple[str, ...] = ()
     # Typed at the review: the same as the "submit" button.
@@ -256,7 +258,8 @@ class QuestionBank(BaseModel):
         result = []
         for question in self.questions:
             if condition_holds(question.when, kept):
-                result.append(question)
+                if not question.computed:
+                    result.append(question)
                 if question.id in answers:
                     kept[question.id] = answers[question.id]
         return result

@@ -72,6 +72,13 @@ class Option(BaseModel):
     synonyms: tuple[str, ...] = ()
     # Choosing it clears every other choice (and another choice clears it), like "none".
     exclusive: bool = False
+    # What the answers document holds when this option is chosen, where that is not the
+    # option's own value (a confirmation is a true there).
+    document: JsonValue = None
+    # Chosen, it stores nothing: the supplier goes back to the figure to correct it.
+    revisit: bool = False
+    # The review codes of criteria this option stands for, at a computed question.
+    codes: tuple[str, ...] = ()
 
 
 class Rule(BaseModel):
@@ -185,6 +192,17 @@ class Question(BaseModel):
     # supplier confirms a read value before it replaces what was typed.
     claim: str | None = None
     reads: dict[str, str] = Field(default_factory=dict)
+    # Answered by the engine from the answers before it (whether the energy figures trip a
+    # plausibility band of the ruleset), never asked nor shown: follow-ups test it.
+    computed: bool = False
+    # For a question asked back on a computed one: by that answer, the question whose
+    # figure the supplier goes back to when choosing to correct it.
+    revisit: dict[str, str] = Field(default_factory=dict)
+    # The piece of evidence this answer describes: `claim.field` (number, issuer, issued,
+    # expires, cma_number, content_pct, kind) in the document's `evidence`.
+    evidence: str | None = Field(default=None, pattern=r"^[a-z_]+\.[a-z_]+$")
+    # A file question's kind of evidence in the document (a test report, a certificate).
+    evidence_kind: Literal["certificate", "report", "manual_and_audit"] | None = None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:

@@ -112,6 +112,10 @@ class InputReader:
         words = [*self.bank.submit_words, *self.catalogue.all_forms("button.submit")]
         return match_choice(text, {"submit": words}) is not None
 
+    def is_unknown(self, text: str) -> bool:
+        """Whether a reply says the detail is not known (不知道, 没有): skipped, not refused."""
+        return match_choice(text, {"unknown": list(self.bank.unknown_words)}) is not None
+
     def is_done(self, text: str) -> bool:
         """Whether a typed reply means "done" (完成 after the uploads), like the button."""
         words = [*self.bank.done_words, *self.catalogue.all_forms("button.done")]

@@ -90,6 +90,7 @@ ENGINE_TEXTS: tuple[str, ...] = (
     "error.date.invalid_month",
     "error.date.period_unfinished",
     "notice.derived",
+    "notice.expired",
     "example.month",
     "example.day",
     "error.number.unit",
