@@ -187,3 +187,22 @@ def test_the_report_details_are_asked_after_the_report() -> None:
     assert chat.last.text.startswith("报告测得的固体废弃物掺加量是百分之多少？")
     chat.text("85%")
     assert chat.current == "waste_report_file"
+
+
+def test_a_system_shown_by_its_manual_and_audits_passes_for_the_assessor_to_judge() -> None:
+    chat = at("qms_proof")
+    assert chat.last.button_labels()[:2] == ["认证证书", "体系手册和内审记录"]
+    chat.tap("体系手册和内审记录")
+    assert chat.last.text.startswith("最近一次内部审核是哪天？")
+    chat.text("2025-03-20")
+    assert chat.last.text.startswith("请上传质量管理体系手册和最近一次内审记录（扫描件或照片）。")
+    chat.answer_until(None)
+    item = ENGINE.answers_document(chat.state)["evidence"]["quality_management"]
+    assert item == {
+        "kind": "manual_and_audit",
+        "issued": "2025-03-20",
+        "file": "u-qms_manual_file.pdf",
+    }
+    clause = submit(chat).evaluation["clauses"]["4.2.1"]  # type: ignore[index, call-overload]
+    assert clause["passed"] is True and clause["needs_review"] is True
+    assert "2025-03-20" in clause["reason"]

@@ -265,24 +265,50 @@ def test_skip_rules_apply_only_to_answers_that_apply_themselves() -> None:
 # Every skip rule of the packaged bank: answers, questions that then apply, and that don't.
 SKIP_RULES = [
     (
-        {"quality_management": True},
+        {"quality_management": True, "qms_proof": "certificate"},
+        {
+            "qms_proof",
+            *{"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
+        },
+        {"qms_audit_date", "qms_manual_file"},
+    ),
+    (
+        {"quality_management": True, "qms_proof": "manual_and_audit"},
+        {"qms_audit_date", "qms_manual_file"},
         {"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
-        set(),
     ),
     (
         {"quality_management": False},
         set(),
-        {"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
+        {
+            "qms_proof",
+            "qms_audit_date",
+            "qms_manual_file",
+            *{"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
+        },
     ),
     (
-        {"environmental_management": True},
+        {"environmental_management": True, "ems_proof": "certificate"},
+        {
+            "ems_proof",
+            *{"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
+        },
+        {"ems_audit_date", "ems_manual_file"},
+    ),
+    (
+        {"environmental_management": True, "ems_proof": "manual_and_audit"},
+        {"ems_audit_date", "ems_manual_file"},
         {"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
-        set(),
     ),
     (
         {"environmental_management": False},
         set(),
-        {"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
+        {
+            "ems_proof",
+            "ems_audit_date",
+            "ems_manual_file",
+            *{"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
+        },
     ),
     (
         {"waste_types": ["coal_gangue"], "waste_report": True},
