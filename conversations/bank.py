@@ -122,6 +122,12 @@ class QuestionBank(BaseModel):
                     raise ValueError(f"{question.id}: unknown unit {unit_id!r}")
             self._check_condition(question, seen)
             self._check_rules(question, seen)
+            for flagged, revisited in question.revisit.items():
+                if revisited not in seen:
+                    raise ValueError(
+                        f"{question.id}: revisits {revisited!r} (for {flagged!r}), "
+                        "not an earlier question"
+                    )
             for field, answered_by in question.reads.items():
                 if answered_by not in seen:
                     raise ValueError(

@@ -831,6 +831,11 @@ class Engine:
             value = None
             if all(q.id in s.answers for q in earlier):
                 value = self._plausibility(s, computed)
+            if value != s.answers.get(computed.id):
+                # What was asked back on the old finding does not answer the new one.
+                for follower in self.bank.questions:
+                    if computed.id in follower.when:
+                        s.answers.pop(follower.id, None)
             if value is None:
                 s.answers.pop(computed.id, None)
             else:

@@ -248,6 +248,14 @@ class Question(BaseModel):
             raise ValueError(f"{self.id}: a {kind} answer cannot go into the answers document")
         if (self.claim is not None or self.reads) and kind not in FILE_KINDS:
             raise ValueError(f"{self.id}: only file questions are read")
+        if self.evidence is not None and kind not in TARGET_KINDS:
+            raise ValueError(f"{self.id}: only a typed or chosen answer describes evidence")
+        if self.evidence_kind is not None and (kind not in FILE_KINDS or self.claim is None):
+            raise ValueError(f"{self.id}: an evidence kind belongs on a file question's claim")
+        if self.computed and kind != "single_choice":
+            raise ValueError(f"{self.id}: a computed answer is one of its options")
+        if self.revisit and not any(option.revisit for option in self.options):
+            raise ValueError(f"{self.id}: revisit needs an option that goes back")
         if "default" in self.model_fields_set and self.target is None:
             raise ValueError(f"{self.id}: a default needs a target")
         return self

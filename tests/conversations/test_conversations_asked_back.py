@@ -206,3 +206,22 @@ def test_a_system_shown_by_its_manual_and_audits_passes_for_the_assessor_to_judg
     clause = submit(chat).evaluation["clauses"]["4.2.1"]  # type: ignore[index, call-overload]
     assert clause["passed"] is True and clause["needs_review"] is True
     assert "2025-03-20" in clause["reason"]
+
+
+def test_output_and_energy_an_order_apart_go_back_to_the_output() -> None:
+    plan: dict[str, list[Input]] = {**TOTAL, "output_t": typed("1200000")}
+    chat = at("total_kgce", plan)
+    chat.text("5520 tce")
+    assert chat.current == "energy_check"
+    assert chat.last.text.startswith(
+        "按您填写的产量（1,200,000 吨）和能耗，每吨产品的能耗不在烧结砖厂可能的范围内，"
+        "可能是单位填混了（如吨和千克、万吨和吨）。"
+    )
+    section = _progress(chat)
+    chat.tap("改填")
+    assert chat.current == "output_t"
+    assert _progress(chat) == section
+    chat.text("120000")
+    chat.answer_until("energy_management", plan)
+    assert "energy_check" not in chat.state.answers
+    assert chat.state.answers["energy_flag"] == "plausible"
