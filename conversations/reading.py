@@ -196,7 +196,7 @@ class InputReader:
         else:
             value = parse_date(text)
             if q.not_after_today and value > today:
-                raise ParseError("date.future", {"date": value.isoformat()})
+                raise ParseError("date.not_yet", {"date": value.isoformat()})
         if q.not_before_today and value < today:
             raise ParseError("date.expired", {"date": value.isoformat()})
         for derived_id, end in derived_answers(self.bank, q.id, value.isoformat()).items():

@@ -105,6 +105,7 @@ ENGINE_TEXTS: tuple[str, ...] = (
     "error.date.day_required",
     "error.date.expired",
     "error.date.future",
+    "error.date.not_yet",
     "error.credit_code.length",
     "error.credit_code.charset",
     "error.credit_code.check",

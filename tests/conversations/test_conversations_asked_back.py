@@ -225,3 +225,13 @@ def test_output_and_energy_an_order_apart_go_back_to_the_output() -> None:
     chat.answer_until("energy_management", plan)
     assert "energy_check" not in chat.state.answers
     assert chat.state.answers["energy_flag"] == "plausible"
+
+
+def test_a_date_of_issue_yet_to_come_is_refused_with_a_date_from_today() -> None:
+    chat = at("qms_issued")
+    chat.text("2030-01-01")
+    assert chat.current == "qms_issued"
+    assert chat.last.text.startswith(
+        "2030-01-01 还没到。发证日期、报告日期或内审日期应是已经过去的日子。"
+        f"例如：{TODAY.year - 1}-06-30（或 {TODAY.year - 1}年6月30日）"
+    )
