@@ -141,6 +141,11 @@ class QuestionBank(BaseModel):
                     )
                 targets[question.target] = question.id
             seen[question.id] = question
+        for question in self.questions:
+            if question.assumed is not None:
+                unknown = [qid for qid in question.assumed.given if qid not in seen]
+                if unknown:
+                    raise ValueError(f"{question.id}: assumed from unknown {unknown[0]!r}")
         for target in targets:
             for other in targets:
                 if other.startswith(target + "."):

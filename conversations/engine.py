@@ -278,7 +278,10 @@ class Engine:
         s.answers = {k: v for k, v in s.answers.items() if known(k)}
         s.pending_files = {k: v for k, v in s.pending_files.items() if known(k)}
         s.back_stack = [q for q in s.back_stack if known(q)]
+        self._assume(s)
         self.rules.reconcile(turn, announce=False)
+        if any(q.computed and q.id not in s.answers for q in self.bank.questions):
+            self._compute(s)
         applicable = {q.id for q in self.bank.applicable(s.answers)}
         if s.current is not None and s.current not in applicable:
             s.current = None
@@ -816,6 +819,16 @@ class Engine:
         self._advance(turn, q)
 
     # -- answers the engine computes ----------------------------------------------------
+
+    def _assume(self, s: InterviewState) -> None:
+        """A draft from before a question was added keeps the answers that now follow
+        from it: the question takes the answer those imply instead of dropping them."""
+        for q in self.bank.questions:
+            assumed = q.assumed
+            if assumed is None or q.id in s.answers:
+                continue
+            if any(s.answers.get(qid) is not None for qid in assumed.given):
+                s.answers[q.id] = assumed.value
 
     def _compute(self, s: InterviewState) -> None:
         """The computed answers again, once every question before each is answered: the

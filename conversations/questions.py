@@ -140,6 +140,16 @@ class PlantUnit(BaseModel):
     example: str = Field(pattern=TEXT_KEY)
 
 
+class Assumed(BaseModel):
+    """The answer a question takes in a draft from before it was asked: `value`, when any
+    of the questions `given` was answered there (they follow from that value)."""
+
+    model_config = _FROZEN
+
+    value: str
+    given: tuple[str, ...] = Field(min_length=1)
+
+
 class Question(BaseModel):
     model_config = _FROZEN
 
@@ -203,6 +213,7 @@ class Question(BaseModel):
     evidence: str | None = Field(default=None, pattern=r"^[a-z_]+\.[a-z_]+$")
     # A file question's kind of evidence in the document (a test report, a certificate).
     evidence_kind: Literal["certificate", "report", "manual_and_audit"] | None = None
+    assumed: Assumed | None = None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:

@@ -235,3 +235,17 @@ def test_a_date_of_issue_yet_to_come_is_refused_with_a_date_from_today() -> None
         "2030-01-01 还没到。发证日期、报告日期或内审日期应是已经过去的日子。"
         f"例如：{TODAY.year - 1}-06-30（或 {TODAY.year - 1}年6月30日）"
     )
+
+
+def test_a_draft_from_before_the_proof_question_keeps_its_certificate() -> None:
+    chat = at("environmental_management")
+    draft = chat.state.model_copy(deep=True)
+    for added in ("qms_proof", "qms_issuer", "qms_issued", "energy_flag"):
+        draft.answers.pop(added, None)
+    resumed = ENGINE.resume(draft)
+    assert resumed.effects == []
+    answers = resumed.state.answers
+    assert answers["qms_proof"] == "certificate"
+    assert answers["qms_certificate_no"] == "00124Q31234R2M"
+    assert answers["qms_certificate"] == draft.answers["qms_certificate"]
+    assert resumed.state.current == "environmental_management"
