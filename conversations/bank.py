@@ -78,6 +78,8 @@ class QuestionBank(BaseModel):
     # Words a supplier says before an amount (我们烧原煤 3000吨): dropped when nothing else
     # stands before the figure, so "少于3000吨" is still asked back.
     lead_in: tuple[str, ...] = ()
+    # Typed at an optional detail of a certificate or report: skipped, not refused.
+    unknown_words: tuple[str, ...] = ()
     # Typed at a file question once the files are sent: the same as the "done" button.
     done_words: tuple[str, ...] = ()
     # Typed at the review: the same as the "submit" button.
@@ -120,6 +122,12 @@ class QuestionBank(BaseModel):
                     raise ValueError(f"{question.id}: unknown unit {unit_id!r}")
             self._check_condition(question, seen)
             self._check_rules(question, seen)
+            for flagged, revisited in question.revisit.items():
+                if revisited not in seen:
+                    raise ValueError(
+                        f"{question.id}: revisits {revisited!r} (for {flagged!r}), "
+                        "not an earlier question"
+                    )
             for field, answered_by in question.reads.items():
                 if answered_by not in seen:
                     raise ValueError(
@@ -133,6 +141,11 @@ class QuestionBank(BaseModel):
                     )
                 targets[question.target] = question.id
             seen[question.id] = question
+        for question in self.questions:
+            if question.assumed is not None:
+                unknown = [qid for qid in question.assumed.given if qid not in seen]
+                if unknown:
+                    raise ValueError(f"{question.id}: assumed from unknown {unknown[0]!r}")
         for target in targets:
             for other in targets:
                 if other.startswith(target + "."):
@@ -256,7 +269,8 @@ class QuestionBank(BaseModel):
         result = []
         for question in self.questions:
             if condition_holds(question.when, kept):
-                result.append(question)
+                if not question.computed:
+                    result.append(question)
                 if question.id in answers:
                     kept[question.id] = answers[question.id]
         return result

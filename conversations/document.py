@@ -38,7 +38,47 @@ def answers_document(bank: QuestionBank, state: InterviewState) -> dict[str, Any
     other_fuels = _other_fuels(bank, state, applicable)
     if other_fuels:
         document.setdefault("energy", {})["other_fuels"] = other_fuels
+    evidence = _evidence(bank, state, applicable)
+    if evidence:
+        document["evidence"] = evidence
     return document
+
+
+def _evidence(
+    bank: QuestionBank, state: InterviewState, applicable: set[str]
+) -> dict[str, dict[str, JsonValue]]:
+    """What the supplier said of each certificate or report, as `evidence` entries: a
+    detail skipped stays out, so the evaluation sees the description incomplete and flags
+    it rather than taking it as given."""
+    items: dict[str, dict[str, JsonValue]] = {}
+    for question in bank.questions:
+        if question.id not in applicable:
+            continue
+        answer = state.answers.get(question.id)
+        if question.is_file and question.claim is not None and question.evidence_kind:
+            item = items.setdefault(question.claim, {})
+            item.setdefault("kind", question.evidence_kind)
+            kept = _kept_file(answer)
+            if kept is not None:
+                item["file"] = kept
+        elif question.evidence is not None:
+            claim, field = question.evidence.split(".")
+            item = items.setdefault(claim, {})
+            if answer is not None:
+                item[field] = _document_value(question, answer)
+    return {claim: item for claim, item in items.items() if item}
+
+
+def _kept_file(answer: JsonValue) -> str | None:
+    """The first uploaded file by its SHA-256 where the evidence store has it, else by the
+    transport's id: enough for an assessor to find it among the session's files."""
+    if not isinstance(answer, list) or not answer:
+        return None
+    first = answer[0]
+    if not isinstance(first, dict):
+        return None
+    digest = first.get("sha256") or first.get("file_unique_id")
+    return str(digest) if digest else None
 
 
 # Carriers the answers document has no field for: (name, amount question, unit, factor
@@ -108,6 +148,9 @@ def json_number(value: Decimal) -> int | float | str:
 def _document_value(q: Question, answer: JsonValue) -> JsonValue:
     if q.kind in ("number", "percentage"):
         return json_number(Decimal(str(answer)))
+    chosen = next((o for o in q.options if o.value == answer), None)
+    if chosen is not None and chosen.document is not None:
+        return chosen.document
     return answer
 
 

@@ -48,7 +48,16 @@ from conversations.required_texts import ENGINE_TEXTS, bank_texts
 from conversations.rules import CrossFieldRules, derived_answers
 from conversations.screens import Screens
 from conversations.turn import Turn, private_copy
-from criteria import InvalidAnswers, Ruleset, evaluate, parse_answers, render_report
+from criteria import (
+    DEFAULT_RULESET_ID,
+    InvalidAnswers,
+    Ruleset,
+    energy_review,
+    evaluate,
+    load_ruleset,
+    parse_answers,
+    render_report,
+)
 
 __all__ = ["ENGINE_TEXTS", "Engine"]
 
@@ -67,8 +76,12 @@ class Engine:
         catalogue: Catalogue,
         *,
         today: Callable[[], date] | None = None,
+        ruleset: Ruleset | None = None,
     ) -> None:
         self.bank = bank
+        # The bands the energy figures are asked back on while the supplier answers; the
+        # verdict itself is judged by the ruleset `submit` is given.
+        self._ruleset = ruleset
         self.catalogue = catalogue
         zone = ZoneInfo(bank.timezone)
         self._today = today or (lambda: datetime.now(zone).date())
@@ -83,9 +96,17 @@ class Engine:
         self.readings = Readings(self.display, self.reader, self.screens)
 
     @classmethod
-    def default(cls, *, today: Callable[[], date] | None = None) -> Engine:
+    def default(
+        cls, *, today: Callable[[], date] | None = None, ruleset: Ruleset | None = None
+    ) -> Engine:
         """The packaged question bank and catalogue."""
-        return cls(QuestionBank.load(), Catalogue.load(), today=today)
+        return cls(QuestionBank.load(), Catalogue.load(), today=today, ruleset=ruleset)
+
+    @property
+    def ruleset(self) -> Ruleset:
+        if self._ruleset is None:
+            self._ruleset = load_ruleset(DEFAULT_RULESET_ID)
+        return self._ruleset
 
     # -- public API ---------------------------------------------------------------------
 
@@ -199,7 +220,7 @@ class Engine:
                 self._goto(s, culprit)
             self._show(turn)
             return turn.result()
-        evaluation = evaluate(answers, ruleset)
+        evaluation = evaluate(answers, ruleset, on=self._today())
         report = render_report(evaluation, s.lang)
         s.mode = "submitted"
         s.current = None
@@ -257,7 +278,10 @@ class Engine:
         s.answers = {k: v for k, v in s.answers.items() if known(k)}
         s.pending_files = {k: v for k, v in s.pending_files.items() if known(k)}
         s.back_stack = [q for q in s.back_stack if known(q)]
+        self._assume(s)
         self.rules.reconcile(turn, announce=False)
+        if any(q.computed and q.id not in s.answers for q in self.bank.questions):
+            self._compute(s)
         applicable = {q.id for q in self.bank.applicable(s.answers)}
         if s.current is not None and s.current not in applicable:
             s.current = None
@@ -610,6 +634,9 @@ class Engine:
         if q.kind == "file":
             self._reprompt(turn, q, ParseError("file.expected"))
             return
+        if q.optional and q.evidence is not None and self.reader.is_unknown(text):
+            self._skip(turn, q)
+            return
         try:
             value = self.reader.read(s, q, text)
         except ParseError as error:
@@ -626,7 +653,20 @@ class Engine:
         ):
             s.pending_files.pop(q.id, None)
             turn.effects.append(FilesCleared(question_id=q.id))
+        if q.expiry and isinstance(value, str) and value < self._today().isoformat():
+            turn.replies.append(Reply(text=self._expired(s, q, value)))
         self._commit(turn, q, value)
+
+    def _expired(self, s: InterviewState, q: Question, value: str) -> str:
+        """An expiry already past is taken as said (it is what the certificate shows), but
+        the supplier learns now that the clause will not pass on it, not at the verdict."""
+        question = self.bank.question(q.id)
+        return self.display.t(
+            s,
+            "notice.expired",
+            date=self.display.answer(s, question, value),
+            clause=q.clause,
+        )
 
     def _factor_prompt(self, s: InterviewState, q: Question, conversion: dict[str, str]) -> str:
         unit_id = conversion["unit"]
@@ -749,6 +789,12 @@ class Engine:
     def _commit(self, turn: Turn, q: Question, value: JsonValue) -> None:
         """Store an answer, re-apply the skip rules, and move on."""
         s = turn.state
+        chosen = next((o for o in q.options if o.value == value), None)
+        if chosen is not None and chosen.revisit:
+            self._revisit(turn, q)
+            return
+        if s.answers.get(q.id, _UNSET) != value:
+            self._withdraw_asked_back(s, q)
         s.answers[q.id] = value
         s.pending_files.pop(q.id, None)
         s.selection = []
@@ -769,7 +815,89 @@ class Engine:
                     )
                 )
         self.rules.reconcile(turn, announce=True)
+        self._compute(s)
         self._advance(turn, q)
+
+    # -- answers the engine computes ----------------------------------------------------
+
+    def _assume(self, s: InterviewState) -> None:
+        """A draft from before a question was added keeps the answers that now follow
+        from it: the question takes the answer those imply instead of dropping them."""
+        for q in self.bank.questions:
+            assumed = q.assumed
+            if assumed is None or q.id in s.answers:
+                continue
+            if any(s.answers.get(qid) is not None for qid in assumed.given):
+                s.answers[q.id] = assumed.value
+
+    def _compute(self, s: InterviewState) -> None:
+        """The computed answers again, once every question before each is answered: the
+        energy figures are judged whole, not while half of them are still to come."""
+        applicable = self.bank.applicable(s.answers)
+        for computed in (q for q in self.bank.questions if q.computed):
+            position = self.bank.index(computed.id)
+            earlier = [
+                q
+                for q in applicable
+                if q.section == computed.section and self.bank.index(q.id) < position
+            ]
+            value = None
+            if all(q.id in s.answers for q in earlier):
+                value = self._plausibility(s, computed)
+            if value != s.answers.get(computed.id):
+                # What was asked back on the old finding does not answer the new one.
+                for follower in self.bank.questions:
+                    if computed.id in follower.when:
+                        s.answers.pop(follower.id, None)
+            if value is None:
+                s.answers.pop(computed.id, None)
+            else:
+                s.answers[computed.id] = value
+
+    def _plausibility(self, s: InterviewState, computed: Question) -> str | None:
+        """The option standing for what the ruleset's bands say of the figures so far
+        (the first one it names), the plain one when they say nothing."""
+        try:
+            answers = parse_answers(answers_document(self.bank, s))
+        except InvalidAnswers:
+            return None
+        codes = [note.code for note in energy_review(answers, self.ruleset)]
+        for code in codes:
+            for option in computed.options:
+                if code in option.codes:
+                    return option.value
+        return next((o.value for o in computed.options if not o.codes), None)
+
+    def _withdraw_asked_back(self, s: InterviewState, changed: Question) -> None:
+        """A figure changed after the supplier confirmed the figures: the confirmation was
+        about the old ones, so it is asked again if the new ones trip a band too."""
+        position = self.bank.index(changed.id)
+        for computed in self.bank.questions:
+            if not computed.computed or computed.section != changed.section:
+                continue
+            if position >= self.bank.index(computed.id):
+                continue
+            for follower in self.bank.questions:
+                if computed.id in follower.when:
+                    s.answers.pop(follower.id, None)
+
+    def _revisit(self, turn: Turn, q: Question) -> None:
+        """The supplier chose to correct a figure asked back on: to that question, with
+        its current value and a keep button; the check comes again after it."""
+        s = turn.state
+        flagged = next((s.answers.get(ref) for ref in q.when), None)
+        target_id = q.revisit.get(str(flagged))
+        s.answers.pop(q.id, None)
+        s.selection = []
+        if target_id is None or not self.bank.has_question(target_id):
+            self._show(turn)
+            return
+        s.back_stack.append(q.id)
+        self._goto(s, self.bank.question(target_id))
+        self._show(turn)
+
+
+_UNSET = object()
 
 
 # The refused text is echoed so the supplier sees what was read; a few hundred characters

@@ -72,6 +72,13 @@ class Option(BaseModel):
     synonyms: tuple[str, ...] = ()
     # Choosing it clears every other choice (and another choice clears it), like "none".
     exclusive: bool = False
+    # What the answers document holds when this option is chosen, where that is not the
+    # option's own value (a confirmation is a true there).
+    document: JsonValue = None
+    # Chosen, it stores nothing: the supplier goes back to the figure to correct it.
+    revisit: bool = False
+    # The review codes of criteria this option stands for, at a computed question.
+    codes: tuple[str, ...] = ()
 
 
 class Rule(BaseModel):
@@ -133,6 +140,16 @@ class PlantUnit(BaseModel):
     example: str = Field(pattern=TEXT_KEY)
 
 
+class Assumed(BaseModel):
+    """The answer a question takes in a draft from before it was asked: `value`, when any
+    of the questions `given` was answered there (they follow from that value)."""
+
+    model_config = _FROZEN
+
+    value: str
+    given: tuple[str, ...] = Field(min_length=1)
+
+
 class Question(BaseModel):
     model_config = _FROZEN
 
@@ -185,6 +202,18 @@ class Question(BaseModel):
     # supplier confirms a read value before it replaces what was typed.
     claim: str | None = None
     reads: dict[str, str] = Field(default_factory=dict)
+    # Answered by the engine from the answers before it (whether the energy figures trip a
+    # plausibility band of the ruleset), never asked nor shown: follow-ups test it.
+    computed: bool = False
+    # For a question asked back on a computed one: by that answer, the question whose
+    # figure the supplier goes back to when choosing to correct it.
+    revisit: dict[str, str] = Field(default_factory=dict)
+    # The piece of evidence this answer describes: `claim.field` (number, issuer, issued,
+    # expires, cma_number, content_pct, kind) in the document's `evidence`.
+    evidence: str | None = Field(default=None, pattern=r"^[a-z_]+\.[a-z_]+$")
+    # A file question's kind of evidence in the document (a test report, a certificate).
+    evidence_kind: Literal["certificate", "report", "manual_and_audit"] | None = None
+    assumed: Assumed | None = None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Self:
@@ -230,6 +259,14 @@ class Question(BaseModel):
             raise ValueError(f"{self.id}: a {kind} answer cannot go into the answers document")
         if (self.claim is not None or self.reads) and kind not in FILE_KINDS:
             raise ValueError(f"{self.id}: only file questions are read")
+        if self.evidence is not None and kind not in TARGET_KINDS:
+            raise ValueError(f"{self.id}: only a typed or chosen answer describes evidence")
+        if self.evidence_kind is not None and (kind not in FILE_KINDS or self.claim is None):
+            raise ValueError(f"{self.id}: an evidence kind belongs on a file question's claim")
+        if self.computed and kind != "single_choice":
+            raise ValueError(f"{self.id}: a computed answer is one of its options")
+        if self.revisit and not any(option.revisit for option in self.options):
+            raise ValueError(f"{self.id}: revisit needs an option that goes back")
         if "default" in self.model_fields_set and self.target is None:
             raise ValueError(f"{self.id}: a default needs a target")
         return self

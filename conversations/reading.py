@@ -112,6 +112,10 @@ class InputReader:
         words = [*self.bank.submit_words, *self.catalogue.all_forms("button.submit")]
         return match_choice(text, {"submit": words}) is not None
 
+    def is_unknown(self, text: str) -> bool:
+        """Whether a reply says the detail is not known (不知道, 没有): skipped, not refused."""
+        return match_choice(text, {"unknown": list(self.bank.unknown_words)}) is not None
+
     def is_done(self, text: str) -> bool:
         """Whether a typed reply means "done" (完成 after the uploads), like the button."""
         words = [*self.bank.done_words, *self.catalogue.all_forms("button.done")]
@@ -192,7 +196,7 @@ class InputReader:
         else:
             value = parse_date(text)
             if q.not_after_today and value > today:
-                raise ParseError("date.future", {"date": value.isoformat()})
+                raise ParseError("date.not_yet", {"date": value.isoformat()})
         if q.not_before_today and value < today:
             raise ParseError("date.expired", {"date": value.isoformat()})
         for derived_id, end in derived_answers(self.bank, q.id, value.isoformat()).items():

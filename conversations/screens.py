@@ -68,7 +68,7 @@ class Screens:
 
     def question(self, s: InterviewState, q: Question, *, replace: bool = False) -> Reply:
         t = self.display.t
-        lines = [t(s, q.prompt)]
+        lines = [self._prompt(s, q)]
         if self._opens_section(s, q):
             position, total, section = self.progress(s)
             heading = t(s, "progress.line", position=position, total=total, section=section)
@@ -97,6 +97,24 @@ class Screens:
             expects_file=q.is_file,
             replace_previous=replace,
         )
+
+    def _prompt(self, s: InterviewState, q: Question) -> str:
+        """The question's own words; a question asking back on a computed answer says what
+        was found instead, with the figures the supplier gave."""
+        for ref in q.when:
+            computed = self.bank.question(ref)
+            if not computed.computed:
+                continue
+            option = next((o for o in computed.options if o.value == s.answers.get(ref)), None)
+            if option is not None:
+                figures = {
+                    qid: self.display.answer(s, self.bank.question(qid), answer)
+                    for qid, answer in s.answers.items()
+                    if self.bank.question(qid).section == q.section
+                    and not self.bank.question(qid).computed
+                }
+                return self.display.t(s, option.label, **figures)
+        return self.display.t(s, q.prompt)
 
     def _opens_section(self, s: InterviewState, q: Question) -> bool:
         """Where the part heading is shown: at the first question of each part, and
@@ -285,7 +303,7 @@ class Screens:
             return self.display.t(
                 s, "example.month", iso=f"{year}-{month:02d}", year=year, month=month
             )
-        year = today.year + 1 if q.not_before_today else today.year - 1
+        year = today.year + 1 if q.not_before_today or q.expiry else today.year - 1
         last = calendar.monthrange(year, today.month)[1]
         example = date(year, today.month, last)
         return self.display.t(

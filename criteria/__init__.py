@@ -12,7 +12,7 @@ from criteria.answers import Answers, answers_json_schema, parse_answers
 from criteria.dependencies import changed_settings, reads_setting
 from criteria.errors import AnswerProblem, CriteriaError, InvalidAnswers, RulesetError
 from criteria.evaluation import ClauseResult, Evaluation, Gap, Metrics, NearestPath
-from criteria.evaluator import CLAUSE_CHECKS, evaluate
+from criteria.evaluator import CLAUSE_CHECKS, energy_review, evaluate
 from criteria.report import render_report
 from criteria.ruleset import (
     DEFAULT_RULESET_ID,
@@ -57,6 +57,7 @@ __all__ = [
     "answers_json_schema",
     "available_rulesets",
     "changed_settings",
+    "energy_review",
     "evaluate",
     "load_ruleset",
     "parse_answers",

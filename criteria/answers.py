@@ -188,6 +188,9 @@ class Energy(_Section):
     internal_fuel_kg: Amount = ZERO
     internal_fuel_lcv_kj_per_kg: Amount | None = None
     other_fuels: list[OtherFuel] = Field(default_factory=list)
+    # The plant was asked back about figures a sintered-brick plant cannot have and said
+    # they are right: the assessor then checks them against the ledgers.
+    plausibility_confirmed: StrictBool | None = None
 
     def carrier(self, name: str) -> Decimal:
         if name not in CARRIERS:

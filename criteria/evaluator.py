@@ -40,7 +40,7 @@ from criteria.evaluation import (
     Route,
 )
 from criteria.period import period_notes
-from criteria.plausibility import ReviewNote, energy_notes
+from criteria.plausibility import ReviewNote, confirmed, energy_notes
 from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset, Setting
 from criteria.texts import Text, catalogue
 from criteria.vocabulary import (
@@ -144,6 +144,15 @@ def energy_figures(answers: Answers, ruleset: Ruleset) -> EnergyFigures:
     category = answers.product_category
     limit = ruleset.energy_threshold(category) if category is not None else None
     return EnergyFigures(output, energy, from_total, unit_energy, limit, tuple(uses))
+
+
+def energy_review(answers: Answers, ruleset: Ruleset) -> list[ReviewNote]:
+    """What the plausibility bands say of the energy figures alone, before the plant's
+    word on them: the interview asks back on these while the figures can still change."""
+    figures = energy_figures(answers, ruleset)
+    return energy_notes(
+        answers, ruleset, list(figures.uses), figures.unit_energy, figures.from_total
+    )
 
 
 # ---------------------------------------------------------------- what a ruleset contributes
@@ -1068,9 +1077,7 @@ def _review_notes(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[Re
     texts = catalogue()
     figures = facts.energy.figures
     notes = _range_notes(facts)
-    notes += energy_notes(
-        facts.answers, facts.ruleset, list(figures.uses), figures.unit_energy, figures.from_total
-    )
+    notes += confirmed(facts.answers, energy_review(facts.answers, facts.ruleset))
     if not figures.from_total:
         for use in figures.uses:
             if use.carrier == "internal_fuel_kg" and not use.counted:

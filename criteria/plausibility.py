@@ -111,4 +111,16 @@ def energy_notes(
     return notes
 
 
-__all__ = ["ReviewNote", "energy_notes"]
+def confirmed(answers: Answers, notes: list[ReviewNote]) -> list[ReviewNote]:
+    """The notes, led by the plant's own word when it was asked back and kept its figures:
+    the assessor reads that the figure is not a slip the plant overlooked."""
+    if not notes or not answers.energy.plausibility_confirmed:
+        return notes
+    texts = catalogue()
+    return [
+        ReviewNote(f"{note.code}_confirmed", texts.both("review.confirmed", reason=note.text))
+        for note in notes
+    ]
+
+
+__all__ = ["ReviewNote", "confirmed", "energy_notes"]

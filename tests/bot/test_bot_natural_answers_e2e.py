@@ -20,6 +20,9 @@ async def test_a_plant_manager_types_as_he_speaks(telegram: FakeTelegram, bot: A
 
     await li.user.send_text("ISO9001有")
     screen = await li.next_screen()
+    assert li.question_on_screen(screen).id == "qms_proof"  # type: ignore[union-attr]
+    await li.user.send_text("有证书")
+    screen = await li.next_screen()
     assert li.question_on_screen(screen).id == "qms_certificate_no"  # type: ignore[union-attr]
 
     screen = await li.answer_until(screen, stop="qms_certificate")

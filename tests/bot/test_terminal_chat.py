@@ -116,3 +116,41 @@ def test_unknown_commands_and_quitting_are_answered_in_chinese(tmp_path: Path, m
     # /foo was not taken for the company name; the name typed after it was.
     assert "企业名称：/foo" not in shown
     assert "请输入统一社会信用代码（18 位，见营业执照）。" in shown
+
+
+async def test_the_terminal_asks_back_a_per_tonne_total(database_url: str, tmp_path: Path) -> None:
+    settings = load_settings(database_url=database_url)
+    services = Services.create(settings, engine=ENGINE)
+    out = io.StringIO()
+    chat = TerminalChat(services, Who(user_id=79, name="终端用户"), out)
+    plan: dict[str, list[Input]] = {
+        "output_t": [TextInput(text="120000")],
+        "energy_mode": [ChoiceInput(data="iv:a:energy_mode:total")],
+        "total_kgce": [TextInput(text="46")],
+    }
+    try:
+        await chat.turn("/start")
+        for _ in range(300):
+            async with services.db.unit_of_work() as uow:
+                row = await uow.sessions.open_for_owner(79)
+            assert row is not None
+            state = InterviewState.model_validate(row.state)
+            if state.current == "energy_check":
+                break
+            for inp in inputs_for(ENGINE, state, plan):
+                await chat.turn(typed_line(chat, inp, tmp_path))
+        shown = out.getvalue()
+        assert "您填写的是每吨产品的能耗吗？" in shown
+        labels = [b.label for b in chat.buttons]
+        assert labels[:2] == ["数字无误", "改填"]
+        await chat.turn("#2")
+        assert "当前答案：46 千克标准煤" in out.getvalue()
+        await chat.turn("5520 tce")
+        async with services.db.unit_of_work() as uow:
+            row = await uow.sessions.open_for_owner(79)
+        assert row is not None
+        state = InterviewState.model_validate(row.state)
+        assert state.current == "energy_management"
+        assert state.answers["total_kgce"] == "5520000"
+    finally:
+        await services.db.dispose()

@@ -196,4 +196,23 @@ TYPED: dict[str, str] = {
     "diesel_kg": "8000",
     "total_kgce": "5000000",
     "cert_other_name": "绿色建材产品认证（三星级）",
+    # The certificates' and the test report's details, complete and valid at TODAY.
+    "qms_issuer": "中国质量认证中心",
+    "qms_issued": "2023-07-01",
+    "ems_issuer": "中国质量认证中心",
+    "ems_issued": "2023-07-01",
+    "report_lab": "河北省建筑材料产品质量检验检测中心",
+    "report_cma": "170312340123",
+    "report_date": "2025-01-10",
+    "report_content": "85",
+    **{
+        f"{prefix}_{detail}": answer
+        for prefix in ("enms", "miit", "samr", "envl", "other")
+        for detail, answer in (
+            ("no", f"{prefix.upper()}-2023-0001"),
+            ("issuer", "中国质量认证中心"),
+            ("issued", "2023-07-01"),
+            ("expiry", "2026-06-30"),
+        )
+    },
 }

@@ -47,6 +47,7 @@ DOCUMENT_FIELDS = {
     "energy.fuel_oil_kg",
     "energy.diesel_kg",
     "energy.total_kgce",
+    "energy.plausibility_confirmed",
     "energy.energy_management_certified",
     "energy.firing",
     "energy.raw_coal_kg",
@@ -264,25 +265,91 @@ def test_skip_rules_apply_only_to_answers_that_apply_themselves() -> None:
 # Every skip rule of the packaged bank: answers, questions that then apply, and that don't.
 SKIP_RULES = [
     (
-        {"quality_management": True},
-        {"qms_certificate_no", "qms_expiry", "qms_certificate"},
-        set(),
+        {"quality_management": True, "qms_proof": "certificate"},
+        {
+            "qms_proof",
+            *{"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
+        },
+        {"qms_audit_date", "qms_manual_file"},
+    ),
+    (
+        {"quality_management": True, "qms_proof": "manual_and_audit"},
+        {"qms_audit_date", "qms_manual_file"},
+        {"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
     ),
     (
         {"quality_management": False},
         set(),
-        {"qms_certificate_no", "qms_expiry", "qms_certificate"},
+        {
+            "qms_proof",
+            "qms_audit_date",
+            "qms_manual_file",
+            *{"qms_certificate_no", "qms_issuer", "qms_issued", "qms_expiry", "qms_certificate"},
+        },
     ),
     (
-        {"environmental_management": True},
-        {"ems_certificate_no", "ems_expiry", "ems_certificate"},
-        set(),
+        {"environmental_management": True, "ems_proof": "certificate"},
+        {
+            "ems_proof",
+            *{"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
+        },
+        {"ems_audit_date", "ems_manual_file"},
+    ),
+    (
+        {"environmental_management": True, "ems_proof": "manual_and_audit"},
+        {"ems_audit_date", "ems_manual_file"},
+        {"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
     ),
     (
         {"environmental_management": False},
         set(),
-        {"ems_certificate_no", "ems_expiry", "ems_certificate"},
+        {
+            "ems_proof",
+            "ems_audit_date",
+            "ems_manual_file",
+            *{"ems_certificate_no", "ems_issuer", "ems_issued", "ems_expiry", "ems_certificate"},
+        },
     ),
+    (
+        {"waste_types": ["coal_gangue"], "waste_report": True},
+        {"report_lab", "report_cma", "report_date", "report_content"},
+        set(),
+    ),
+    (
+        {"waste_types": ["coal_gangue"], "waste_report": False},
+        set(),
+        {"report_lab", "report_cma", "report_date", "report_content"},
+    ),
+    *(
+        (
+            {yes: True},
+            {f"{prefix}_no", f"{prefix}_issuer", f"{prefix}_issued", f"{prefix}_expiry"},
+            set(),
+        )
+        for yes, prefix in (
+            ("energy_management", "enms"),
+            ("cert_miit", "miit"),
+            ("cert_samr", "samr"),
+            ("cert_env_label", "envl"),
+            ("cert_other", "other"),
+        )
+    ),
+    *(
+        (
+            {yes: False},
+            set(),
+            {f"{prefix}_no", f"{prefix}_issuer", f"{prefix}_issued", f"{prefix}_expiry"},
+        )
+        for yes, prefix in (
+            ("energy_management", "enms"),
+            ("cert_miit", "miit"),
+            ("cert_samr", "samr"),
+            ("cert_env_label", "envl"),
+            ("cert_other", "other"),
+        )
+    ),
+    ({"energy_flag": "total_per_tonne"}, {"energy_check"}, set()),
+    ({"energy_flag": "plausible"}, set(), {"energy_check"}),
     (
         {"waste_types": ["coal_gangue"]},
         {"coal_gangue_pct", "waste_report"},

@@ -60,6 +60,49 @@ def test_the_happy_path_by_buttons_produces_the_designed_document() -> None:
             "environmental_label": True,
             "other_recognised": True,
         },
+        "evidence": {
+            "quality_management": {
+                "number": "00124Q31234R2M",
+                "issuer": "中国质量认证中心",
+                "issued": "2023-07-01",
+                "expires": "2026-06-30",
+                "kind": "certificate",
+                "file": "u-qms_certificate.pdf",
+            },
+            "environmental_management": {
+                "number": "00124E31234R2M",
+                "issuer": "中国质量认证中心",
+                "issued": "2023-07-01",
+                "expires": "2026-06-30",
+                "kind": "certificate",
+                "file": "u-ems_certificate.pdf",
+            },
+            "third_party_report": {
+                "issuer": "河北省建筑材料产品质量检验检测中心",
+                "cma_number": "170312340123",
+                "issued": "2025-01-10",
+                "content_pct": 85,
+                "kind": "report",
+                "file": "u-waste_report_file.pdf",
+            },
+            **{
+                claim: {
+                    "number": f"{prefix.upper()}-2023-0001",
+                    "issuer": "中国质量认证中心",
+                    "issued": "2023-07-01",
+                    "expires": "2026-06-30",
+                    "kind": "certificate",
+                    "file": f"u-{file}.pdf",
+                }
+                for claim, prefix, file in (
+                    ("energy_management_certified", "enms", "energy_management_file"),
+                    ("miit_green_manufacturing", "miit", "cert_miit_file"),
+                    ("samr_product_certification", "samr", "cert_samr_file"),
+                    ("environmental_label", "envl", "cert_env_label_file"),
+                    ("other_recognised", "other", "cert_other_file"),
+                )
+            },
+        },
     }
     parse_answers(document)
 

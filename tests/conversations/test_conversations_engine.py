@@ -280,7 +280,7 @@ def test_back_at_the_first_question_says_there_is_nowhere_to_go() -> None:
 
 def test_back_skips_questions_that_no_longer_apply() -> None:
     chat = at("environmental_management")
-    for _ in range(4):
+    for _ in range(7):
         chat.command("back")
     assert chat.current == "quality_management"
     chat.press("iv:a:quality_management:n")

@@ -177,8 +177,12 @@ def test_edit_opens_newly_applicable_follow_ups_before_returning() -> None:
     assert chat.current == "quality_management"
     assert "当前答案：否" in chat.last.text
     chat.press("iv:a:quality_management:y")
+    assert chat.current == "qms_proof"
+    chat.tap("认证证书")
     assert chat.current == "qms_certificate_no"
     chat.text("00124Q31234R2M")
+    chat.text("中国质量认证中心")
+    chat.text("2024-01-31")
     chat.text("2027-01-31")
     chat.upload(pdf("qms.pdf"))
     chat.tap("完成")

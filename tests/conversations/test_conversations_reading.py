@@ -49,12 +49,18 @@ def test_phone_numbers() -> None:
 # -- dates ----------------------------------------------------------------------------------
 
 
-def test_an_expired_certificate_is_refused_with_an_explanation() -> None:
+def test_an_expired_certificate_is_taken_and_the_supplier_told_the_clause_fails() -> None:
     chat = at("qms_expiry")
     yesterday = TODAY.replace(day=TODAY.day - 1).isoformat()
-    error = refused(chat, yesterday)
-    assert f"证书已于 {yesterday} 过期" in error
-    assert "改为“否”" in error and example_of("qms_expiry") in error
+    chat.text(yesterday)
+    assert chat.state.answers["qms_expiry"] == yesterday
+    assert chat.replies[0].text == (
+        f"这张证书已于 {yesterday} 到期：评价按今天的日期进行，导则 4.2.1 条将判为不通过。"
+        "已换新证的话，请点“⬅️ 返回”改填新证书的信息。"
+    )
+    assert chat.current == "qms_certificate"
+    chat.command("back")
+    assert chat.current == "qms_expiry"
     error = refused(chat, "2026-02-30")
     assert "没能读出日期" in error
     error = refused(chat, "2026-06")
@@ -62,6 +68,7 @@ def test_an_expired_certificate_is_refused_with_an_explanation() -> None:
     chat.text(TODAY.isoformat())
     assert chat.state.answers["qms_expiry"] == TODAY.isoformat()
     assert chat.current == "qms_certificate"
+    assert "到期" not in chat.said
 
 
 # -- yes/no and single choice ---------------------------------------------------------------

@@ -47,11 +47,11 @@ def test_a_read_number_is_asked_as_the_certificate_says_it() -> None:
 
 def test_a_read_value_that_would_be_refused_if_typed_is_refused_too() -> None:
     chat = at("qms_certificate")
-    typed = chat.state.answers["qms_expiry"]
-    _read(chat, {"expires": "2001-03-01"})
+    typed = chat.state.answers["qms_certificate_no"]
+    _read(chat, {"number": "Q" * 65})
     chat.tap("是")
-    assert chat.state.answers["qms_expiry"] == typed
-    assert chat.replies[0].text.startswith("证书上的有效期至 2001年3月1日 不能采用：")
+    assert chat.state.answers["qms_certificate_no"] == typed
+    assert chat.replies[0].text.startswith(f"证书上的证书编号 {'Q' * 65} 不能采用：")
 
 
 def test_nothing_read_is_used_unconfirmed_and_the_review_asks_again() -> None:

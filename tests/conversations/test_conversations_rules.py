@@ -51,16 +51,23 @@ def test_local_raw_materials_cannot_exceed_the_total() -> None:
 def test_changing_an_answer_drops_the_follow_ups_and_their_files() -> None:
     chat = at("environmental_management")
     assert "qms_certificate" in chat.state.answers
-    for _ in range(4):
+    for _ in range(7):
         chat.command("back")
     chat.press("iv:a:quality_management:n")
     assert FilesCleared(question_id="qms_certificate") in chat.result.effects
     assert chat.replies[0].text.startswith("以下问题因您的修改不再适用，其答案已删除：")
     assert (
-        "质量管理体系证书编号、质量管理体系证书有效期至、质量管理体系证书文件"
-        in chat.replies[0].text
+        "质量管理体系证明方式、质量管理体系证书编号、质量管理体系证书发证机构、质量管理体系证书发证日期、"
+        "质量管理体系证书有效期至、质量管理体系证书文件" in chat.replies[0].text
     )
-    for gone in ("qms_certificate_no", "qms_expiry", "qms_certificate"):
+    for gone in (
+        "qms_proof",
+        "qms_certificate_no",
+        "qms_issuer",
+        "qms_issued",
+        "qms_expiry",
+        "qms_certificate",
+    ):
         assert gone not in chat.state.answers
 
 

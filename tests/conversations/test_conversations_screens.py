@@ -7,7 +7,7 @@ import re
 from interview_driver import Chat
 from interview_plans import ENGINE, at, completed
 
-from conversations import ChoiceInput, Command, Input
+from conversations import ChoiceInput, Command, Input, TextInput
 
 PROGRESS = re.compile(r"第 (?P<position>\d+)/(?P<total>\d+) 部分 · ")
 
@@ -32,7 +32,7 @@ def test_follow_up_questions_do_not_move_the_progress_back() -> None:
     before = ENGINE.progress(chat.state)
     chat.press("iv:a:quality_management:y")
     assert ENGINE.progress(chat.state) == before
-    assert chat.current == "qms_certificate_no"
+    assert chat.current == "qms_proof"
 
 
 def _branch_plans() -> list[dict[str, list[Input]]]:
@@ -59,7 +59,29 @@ def _branch_plans() -> list[dict[str, list[Input]]]:
         for q in ENGINE.bank.questions
         if q.kind == "yes_no"
     }
-    return [*plans, everything_no]
+    # Energy figures asked back: confirmed, corrected, and electricity alone on a kiln.
+    per_tonne = {
+        "output_t": [TextInput(text="120000")],
+        "energy_mode": [ChoiceInput(data="iv:a:energy_mode:total")],
+        "total_kgce": [TextInput(text="46")],
+    }
+    asked_back = [
+        per_tonne,
+        {
+            **per_tonne,
+            "energy_check": [
+                ChoiceInput(data="iv:a:energy_check:correct"),
+                TextInput(text="5520 tce"),
+            ],
+        },
+        {
+            "energy_carriers": [
+                ChoiceInput(data="iv:t:energy_carriers:none"),
+                ChoiceInput(data="iv:d:energy_carriers"),
+            ]
+        },
+    ]
+    return [*plans, everything_no, *asked_back]
 
 
 def test_progress_never_decreases_over_a_full_interview_in_any_branch() -> None:

@@ -275,3 +275,79 @@ def test_module_entry_point_exit_codes(tmp_path: Path) -> None:
     assert refused.stderr == (
         f"错误：{bad}：solid_waste.coal_gangue_pct：煤矸石掺加量（%）应在 0 到 100 之间。\n"
     )
+
+
+def _document(tmp_path: Path, name: str, **changes: object) -> str:
+    """The qualified example with some sections replaced, written where evaluate reads it."""
+    document = json.loads(Path(QUALIFIED).read_text(encoding="utf-8"))
+    document.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+PER_TONNE = {"output_t": 120000, "total_kgce": 46}
+
+
+def test_evaluate_flags_a_per_tonne_total_the_plant_confirmed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    confirmed = _document(
+        tmp_path, "confirmed.json", energy={**PER_TONNE, "plausibility_confirmed": True}
+    )
+    code, out, _ = run(capsys, "evaluate", confirmed, "--format", "json", "--on", "2024-12-01")
+    evaluation = json.loads(out)
+    assert code == 0 and evaluation["needs_review"] is True
+    (reason,) = [r for r in evaluation["review_reasons"] if r["code"].endswith("_confirmed")]
+    assert reason["text"].startswith(
+        "供应商确认数字无误，请对照能源台账核实。原提示：填报的综合能耗总量 46 kgce 对产量 120000 t"
+    )
+    plain = _document(tmp_path, "plain.json", energy=PER_TONNE)
+    _, out, _ = run(capsys, "evaluate", plain, "--format", "json", "--on", "2024-12-01")
+    codes = [r["code"] for r in json.loads(out)["review_reasons"]]
+    assert "total_looks_per_tonne" in codes
+    assert not [code for code in codes if code.endswith("_confirmed")]
+    corrected = _document(
+        tmp_path, "corrected.json", energy={"output_t": 120000, "total_kgce": 5520000}
+    )
+    _, out, _ = run(capsys, "evaluate", corrected, "--format", "json", "--on", "2024-12-01")
+    codes = [r["code"] for r in json.loads(out)["review_reasons"]]
+    assert not [code for code in codes if "tonne" in code or "confirmed" in code]
+
+
+def test_evaluate_fails_an_expired_certificate_and_flags_incomplete_details(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = _document(
+        tmp_path,
+        "evidence.json",
+        evidence={
+            "quality_management": {
+                "kind": "certificate",
+                "number": "00124Q31234R2M",
+                "issuer": "中国质量认证中心",
+                "issued": "2021-03-01",
+                "expires": "2024-02-29",
+            },
+            "environmental_management": {"kind": "certificate", "number": "00124E31234R2M"},
+        },
+    )
+    code, out, _ = run(capsys, "evaluate", path, "--format", "json", "--on", "2024-12-01")
+    clauses = json.loads(out)["clauses"]
+    assert code == 0
+    assert clauses["4.2.1"]["passed"] is False
+    assert (
+        "证书或报告 00124Q31234R2M 有效期至 2024-02-29，评价日 2024-12-01 已过期"
+        in (clauses["4.2.1"]["reason"])
+    )
+    assert clauses["4.2.2"]["passed"] is True and clauses["4.2.2"]["needs_review"] is True
+    assert (
+        "企业声明，证据不完整（缺少：发证机构或检测机构、发证日期或报告日期、有效期至）"
+        in (clauses["4.2.2"]["reason"])
+    )
+
+
+def test_the_schema_describes_the_confirmation(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "schema")
+    energy = json.loads(out)["$defs"]["Energy"]["properties"]["plausibility_confirmed"]
+    assert energy["description"].startswith("被问及能耗数字是否有误时")
