@@ -23,7 +23,15 @@ from bot.cli.terminal import TerminalChat
 from bot.services.bootstrap import Services
 from bot.services.outcome import Who
 from bot.settings import load_settings
-from conversations import ChoiceInput, Engine, FileInput, Input, InterviewState, TextInput
+from conversations import (
+    ChoiceInput,
+    Command,
+    Engine,
+    FileInput,
+    Input,
+    InterviewState,
+    TextInput,
+)
 from storage import upgrade
 from tests.conversations.interview_driver import TODAY, inputs_for
 
@@ -36,7 +44,9 @@ def _line(chat: TerminalChat, inp: Input, folder: Path) -> str:
     if isinstance(inp, ChoiceInput):
         numbers = [i for i, b in enumerate(chat.buttons, 1) if b.data == inp.data]
         return f"#{numbers[0]}"
-    assert isinstance(inp, FileInput)
+    if isinstance(inp, Command):
+        return f"/{inp.name}" + (f" {inp.arg}" if inp.arg else "")
+    assert isinstance(inp, FileInput), inp
     path = folder / (inp.file_name or "file.pdf")
     path.write_bytes(b"%PDF-1.4 upload")
     return f"/file {path}"
