@@ -13,14 +13,23 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from criteria._numbers import MAX_DECIMAL_PLACES, Number, fixed, plain
+from criteria._numbers import (
+    MAX_DECIMAL_PLACES,
+    Number,
+    _digits,
+    _ratio,
+    _round_half_up,
+    _trimmed,
+    plain,
+)
 
 Figure = Number | str
 
-__all__ = ["Figure", "decimals_beside", "figure", "figure_or_none", "grouped_digits"]
+__all__ = ["Figure", "figure", "figure_decimals", "figure_or_none"]
 
 
-def _exact(value: Figure) -> Fraction:
+def _number(value: Figure) -> Number:
+    """A number, or the numeric text an evaluation stores, as an exact number."""
     if isinstance(value, str):
         try:
             value = Decimal(value.strip().replace(",", ""))
@@ -28,55 +37,67 @@ def _exact(value: Figure) -> Fraction:
             raise ValueError(f"not a number: {value!r}") from None
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
-    return Fraction(value)
+    return value
 
 
-def _sign(number: Fraction) -> int:
+def _sign(number: int) -> int:
     return (number > 0) - (number < 0)
 
 
-def decimals_beside(value: Figure, beside: Figure, places: int = 2) -> int:
-    """How many decimals `value` needs, at least `places`, to be on the same side of
-    `beside` once rounded as it is exactly (the spreadsheet's number format needs it)."""
-    exact, threshold = _exact(value), _exact(beside)
-    side = _sign(exact - threshold)
-    for digits in range(places, MAX_DECIMAL_PLACES + 1):
-        rounded = Fraction(fixed(exact, digits))
-        if _sign(rounded - threshold) == side:
-            return digits
-    return MAX_DECIMAL_PLACES
+def _plain_text(value: Figure, beside: Figure | None, places: int | None) -> str:
+    """The figure without separators: what `figure` groups and `figure_decimals` counts."""
+    number = _number(value)
+    if places is None:
+        return plain(number, MAX_DECIMAL_PLACES)
+    numerator, denominator = _ratio(number)
+    digits = places
+    scaled = _round_half_up(numerator, denominator, digits)
+    if beside is not None:
+        # Integers throughout: the shown value scaled/10^d against the threshold tn/td.
+        target_numerator, target_denominator = _ratio(_number(beside))
+        side = _sign(numerator * target_denominator - target_numerator * denominator)
+        while digits < MAX_DECIMAL_PLACES and side != _sign(
+            scaled * target_denominator - target_numerator * 10**digits
+        ):
+            digits += 1
+            scaled = _round_half_up(numerator, denominator, digits)
+    return _trimmed(_digits(scaled, digits))
 
 
-def grouped_digits(text: str) -> str:
-    """Plain digits ('-1234567.5') with thousands separators ('-1,234,567.5')."""
+def figure(
+    value: Figure, beside: Figure | None = None, places: int | None = 2, *, separators: bool = True
+) -> str:
+    """`value` as a person reads it: thousands separated, rounded half up to at most
+    `places` decimals (None: every decimal it has), trailing zeros dropped; beside a
+    threshold, with the decimals it takes to stay on the threshold's side.
+
+    `value` and `beside` are numbers or the numeric texts an evaluation stores. Without
+    `separators` the text stays readable by programs (a CSV cell), digits otherwise alike.
+    """
+    text = _plain_text(value, beside, places)
+    if not separators:
+        return text
     sign = "-" if text.startswith("-") else ""
     whole, point, decimals = text.lstrip("-").partition(".")
     return f"{sign}{int(whole):,}{point}{decimals}"
 
 
-def figure(value: Figure, beside: Figure | None = None, places: int | None = 2) -> str:
-    """`value` as a person reads it: thousands separated, rounded half up to at most
-    `places` decimals (None: every decimal it has), trailing zeros dropped; beside a
-    threshold, with the decimals it takes to stay on its side of it.
-
-    `value` is a number or the numeric text an evaluation stores.
-    """
-    exact = _exact(value)
-    if places is None:
-        text = plain(value if isinstance(value, Decimal) else exact, MAX_DECIMAL_PLACES)
-    else:
-        digits = places if beside is None else decimals_beside(exact, beside, places)
-        text = plain(Decimal(fixed(exact, digits)), MAX_DECIMAL_PLACES)
-    return grouped_digits(text)
+def figure_decimals(value: Figure, beside: Figure | None = None, places: int | None = 2) -> int:
+    """How many decimals `figure` shows for the same arguments: a spreadsheet cell keeps
+    the exact number and shows it through a number format with these decimals."""
+    _, _, decimals = _plain_text(value, beside, places).partition(".")
+    return len(decimals)
 
 
-def figure_or_none(value: object, beside: object = None, places: int | None = 2) -> str | None:
+def figure_or_none(
+    value: object, beside: object = None, places: int | None = 2, *, separators: bool = True
+) -> str | None:
     """`figure` of a stored value that may be missing or not a number (None then); a
     threshold that is not a number is left out."""
     number = _readable(value)
     if number is None:
         return None
-    return figure(number, _readable(beside), places)
+    return figure(number, _readable(beside), places, separators=separators)
 
 
 def _readable(value: object) -> Figure | None:
@@ -88,7 +109,7 @@ def _readable(value: object) -> Figure | None:
     if not isinstance(value, (int, Decimal, Fraction, str)):
         return None
     try:
-        _exact(value)
+        _number(value)
     except ValueError:
         return None
     return value

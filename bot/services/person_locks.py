@@ -15,9 +15,7 @@ import weakref
 class PersonLocks:
     def __init__(self) -> None:
         # A lock lives as long as a task holds or awaits it; then it leaves by itself.
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def of(self, person_id: int) -> asyncio.Lock:
         lock = self._locks.get(person_id)

@@ -93,4 +93,5 @@ class InboxRepository:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+
 __all__ = ["LOCK_SPACE", "InboxPlace", "InboxRepository"]

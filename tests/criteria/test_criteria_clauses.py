@@ -52,9 +52,7 @@ def test_table_1_reason_cites_row_and_shortfall(judge: Judge) -> None:
     assert clause.reason.startswith("5.1 a) 未满足")
     assert "75 % < 80 %（表1 煤矸石加其他固体废弃物（不含粉煤灰））" in clause.reason
     assert "差 5 个百分点" in clause.reason
-    assert "75 % < 80 % (Table 1, coal gangue plus other waste (no fly ash))" in (
-        clause.reason_en
-    )
+    assert "75 % < 80 % (Table 1, coal gangue plus other waste (no fly ash))" in (clause.reason_en)
     assert clause.values["waste_content_pct"] == "75"
     assert clause.values["threshold_pct"] == "80"
 
