@@ -28,6 +28,7 @@ from criteria import (
     parse_ruleset_spec,
     render_report,
 )
+from criteria.figures import figure
 from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue
 
 EXIT_OK = 0
@@ -231,7 +232,7 @@ def run_show(args: argparse.Namespace) -> int:
             [
                 setting.clause,
                 setting.description_en if lang == "en" else setting.description,
-                _BOUND_SIGNS[setting.bound] + format(setting.value, "f"),
+                _BOUND_SIGNS[setting.bound] + figure(setting.value, places=None),
                 setting.unit,
                 setting.source_en if lang == "en" else setting.source,
                 setting.key,

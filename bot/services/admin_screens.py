@@ -18,6 +18,7 @@ from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue, Reply
 from conversations.localtime import local_minute
 from criteria import Ruleset
+from criteria.figures import figure
 from criteria.ruleset import SettableKey
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
 from storage import AuditEntry, Person, Role, UnitOfWork
@@ -78,7 +79,7 @@ class Screens:
                     clause=setting.clause,
                     what=setting.description_en if en else setting.description,
                     bound=self._bound(lang, setting),
-                    value=format(setting.value, "f"),
+                    value=figure(setting.value, places=None),
                     unit=setting.unit,
                     source=setting.source_en if en else setting.source,
                     key=setting.key,
@@ -106,8 +107,8 @@ class Screens:
             what=setting.description_en if en else setting.description,
             key=diff.key,
             clause=setting.clause,
-            old=format(diff.old, "f"),
-            new=format(diff.new, "f"),
+            old=figure(diff.old, places=None),
+            new=figure(diff.new, places=None),
             unit=setting.unit,
             source=setting.source_en if en else setting.source,
         )
@@ -120,8 +121,8 @@ class Screens:
                 lang,
                 "admin.change.short",
                 key=diff.key,
-                old=format(diff.old, "f"),
-                new=format(diff.new, "f"),
+                old=figure(diff.old, places=None),
+                new=figure(diff.new, places=None),
                 unit=diff.setting.unit,
             )
             for diff in found
