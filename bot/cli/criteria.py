@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli.parser import cli_text
 from criteria import (
     DEFAULT_RULESET_ID,
     LANGUAGES,
@@ -61,7 +62,9 @@ def register(
         help=_help("cli.evaluate.help"),
         description=_help("cli.evaluate.description"),
     )
-    evaluate_parser.add_argument("file", metavar="FILE", help=_help("cli.evaluate.file"))
+    evaluate_parser.add_argument(
+        "file", metavar=cli_text("metavar.file"), help=_help("cli.evaluate.file")
+    )
     evaluate_parser.add_argument(
         "--format", choices=("text", "json"), default="text", help=_help("cli.evaluate.format")
     )
@@ -86,7 +89,7 @@ def register(
     )
     criteria_commands = criteria_parser.add_subparsers(
         dest="criteria_command",
-        metavar="COMMAND",
+        metavar=cli_text("metavar.command"),
         title=_help("cli.criteria.command"),
         required=True,
     )
@@ -103,7 +106,10 @@ def register(
 
 def _add_ruleset_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--ruleset", metavar="ID[@VERSION]", default=DEFAULT_RULESET_ID, help=_help("cli.ruleset")
+        "--ruleset",
+        metavar=cli_text("metavar.ruleset"),
+        default=DEFAULT_RULESET_ID,
+        help=_help("cli.ruleset"),
     )
 
 
