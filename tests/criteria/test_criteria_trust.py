@@ -333,6 +333,11 @@ def test_the_text_report_never_rounds_onto_the_threshold() -> None:
     assert "单位产品综合能耗 E：46.000003 kgce/t" in report
     assert "固体废弃物：煤矸石，掺加量 79.9999 %" in report
     assert "E：46 " not in report
+    assert "E = 46.000003 kgce/t > 46 kgce/t（表2 烧结多孔砖和多孔砌块）" in (
+        evaluation.clauses["5.2a"].reason
+    )
+    assert "E = e/P = 4,600,000.3 kgce ÷ 100,000 t" in evaluation.clauses["5.2a"].reason
+    assert "5.1 a) 未满足：煤矸石掺加量 79.9999 % < 80 %" in evaluation.clauses["5.1a"].reason
 
 
 # ---------------------------------------------------------------- waste mixes
