@@ -34,6 +34,7 @@ from bot.services import roles
 from bot.services.bootstrap import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, load_settings
 from bot.telegram.role_delivery import deliver_role_change
+from criteria.figures import figure
 from storage import Database, Person, Role, Status
 from storage.errors import error_summary, is_database_error
 from storage.health import ping
@@ -314,7 +315,7 @@ def run_export(args: argparse.Namespace) -> int:
             lang=lang,
             clauses=args.clauses,
         )
-        print(_t("done.export", lang, count=count, path=str(path)))
+        print(_t("done.export", lang, count=figure(count), path=str(path)))
         return EXIT_OK
 
     return _with_database(args, action)
