@@ -89,3 +89,12 @@ def test_a_stored_value_that_is_no_number_shows_nothing() -> None:
 def test_text_that_is_no_number_is_refused() -> None:
     with pytest.raises(ValueError, match="not a number"):
         figure("abc")
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "120000", "0.1229", "12.50", "1E+3", "-0.000", "1.0000000000000000000000000001"]
+)
+def test_the_decimals_of_a_stored_number_match_its_figure(value: str) -> None:
+    number = Decimal(value)
+    shown = figure(number, places=None)
+    assert figure_decimals(number, places=None) == len(shown.partition(".")[2])
