@@ -93,7 +93,12 @@ class Parser(argparse.ArgumentParser):
 
     def format_help(self) -> str:
         with _argparse_speaks_chinese():
-            return super().format_help()
+            text = super().format_help()
+        # argparse ends a section's heading with an ASCII colon; Chinese writes it full width.
+        for group in self._action_groups:
+            if group.title:
+                text = text.replace(f"\n{group.title}:\n", f"\n{group.title}：\n")
+        return text
 
     def error(self, message: str) -> NoReturn:
         with _argparse_speaks_chinese():

@@ -74,8 +74,8 @@ def test_the_programs_help_is_chinese() -> None:
     help_text = shown.stdout
     assert help_text.startswith("用法：greenlist [-h] 命令 ...")
     assert "绿名单评价机器人" in help_text
-    assert "位置参数" in help_text
-    assert "选项" in help_text
+    assert "\n位置参数：\n" in help_text
+    assert "\n选项：\n" in help_text
     assert "-h, --help  显示此帮助信息并退出" in help_text
     assert "version   显示已安装的版本" in help_text
     assert "run       启动 Telegram 机器人" in help_text
