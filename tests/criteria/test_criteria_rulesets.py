@@ -213,7 +213,7 @@ def test_with_value_changes_one_value(ruleset: Ruleset) -> None:
         ("factors.diesel_kg", "10.0001", "应大于 0 且不超过 10"),
         ("localisation.min_ratio_pct", "100.5", "应在 0 到 100 % 之间"),
         ("waste.other_only", "-1", "应在 0 到 100 % 之间"),
-        ("localisation.radius_km", "0", "应在 1 到 1000 km 之间"),
+        ("localisation.radius_km", "0", "应在 1 到 1,000 km 之间"),
         ("energy.porous_brick", "NaN", "应为有限的数字"),
     ],
 )
