@@ -16,7 +16,7 @@ from pydantic import JsonValue
 from conversations.bank import Question, QuestionBank
 from conversations.catalogue import Catalogue
 from conversations.models import FileInput, InterviewState
-from conversations.parsing import decimal_to_str
+from criteria.figures import figure
 
 __all__ = ["Display", "has_files"]
 
@@ -56,7 +56,7 @@ class Display:
         if kind == "multi_choice" and isinstance(answer, list):
             return self.join(s, (self.option_label(s, q, str(v)) for v in answer))
         if kind in ("number", "percentage"):
-            amount = f"{Decimal(str(answer)):,}"
+            amount = figure(str(answer), places=None)
             if kind == "percentage":
                 return self.t(s, "value.percent", amount=amount)
             unit = self.t(s, self.bank.units[q.unit or ""].label)
@@ -71,7 +71,7 @@ class Display:
     def amount(self, s: InterviewState, value: str, unit_id: str) -> str:
         """An amount in a unit other than its question's (万块 before it is converted)."""
         unit = self.t(s, self.bank.units[unit_id].label)
-        return self.t(s, "value.amount", amount=f"{Decimal(value):,}", unit=unit)
+        return self.t(s, "value.amount", amount=figure(value, places=None), unit=unit)
 
     def option_label(self, s: InterviewState, q: Question, value: str) -> str:
         for option in q.options:
@@ -95,7 +95,7 @@ class Display:
         rules = self.bank.files
         return {
             "types": ", ".join(ext.upper() for ext in rules.types),
-            "max_mb": decimal_to_str(Decimal(rules.max_bytes) / _MEGABYTE),
+            "max_mb": figure(Decimal(rules.max_bytes) / _MEGABYTE, places=None),
         }
 
     def category_label(self, category: str | None, lang: str) -> str:

@@ -20,6 +20,7 @@ from conversations.display import Display
 from conversations.models import FilesCleared, InterviewState, Reply
 from conversations.parsing import ParseError, decimal_to_str
 from conversations.turn import Turn
+from criteria.figures import figure
 
 __all__ = ["CrossFieldRules", "derived_answers", "span_end"]
 
@@ -123,8 +124,8 @@ class CrossFieldRules:
             return ParseError(
                 "rule.sum_max",
                 {
-                    "max": decimal_to_str(rule.sum_max),
-                    "total": decimal_to_str(total),
+                    "max": figure(rule.sum_max, places=None),
+                    "total": figure(total, places=None),
                     "others": self.display.join(s, others),
                 },
             )

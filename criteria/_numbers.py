@@ -121,29 +121,6 @@ def _trimmed(text: str) -> str:
     return "0" if text == "-0" else text
 
 
-def shown(
-    value: Number,
-    reference: Number | None = None,
-    places: int = 2,
-    max_places: int = MAX_DECIMAL_PLACES,
-) -> str:
-    """value to `places` decimals, or more when fewer would make it look equal to reference.
-
-    A unit energy of 46.0001 against a limit of 46 must not be printed as '46.00 > 46'.
-    """
-    if reference is None:
-        return fixed(value, places)
-    numerator, denominator = _ratio(value)
-    target_numerator, target_denominator = _ratio(reference)
-    equal = numerator * target_denominator == target_numerator * denominator
-    for digits in range(places, max_places + 1):
-        scaled = _round_half_up(numerator, denominator, digits)
-        # Shown as scaled / 10^digits: stop once that no longer reads as the reference.
-        if equal or scaled * target_denominator != target_numerator * 10**digits:
-            return _digits(scaled, digits)
-    return fixed(value, max_places)
-
-
 def percent(part: Number, whole: Number) -> Fraction:
     """part / whole as a percentage, exactly; whole must be positive."""
     part_numerator, part_denominator = _ratio(part)

@@ -26,8 +26,9 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from criteria._numbers import NumberProblem, plain, to_decimal
+from criteria._numbers import NumberProblem, to_decimal
 from criteria.errors import AnswerProblem, InvalidAnswers
+from criteria.figures import figure
 from criteria.texts import Text, catalogue
 from criteria.vocabulary import CARRIERS, PRODUCT_CATEGORIES, Claim, Firing, ProductCategory
 
@@ -141,7 +142,7 @@ class SolidWaste(_Section):
         if total > 100:
             # Point at the last share given: that is the one that tipped the sum over.
             culprit = [name for name, share in shares.items() if share > 0][-1]
-            raise _rule("waste_sum", culprit, total=plain(total))
+            raise _rule("waste_sum", culprit, total=figure(total, places=None))
         return self
 
 
@@ -156,8 +157,8 @@ class RawMaterials(_Section):
             raise _rule(
                 "local_exceeds_total",
                 "local_t",
-                local=plain(self.local_t),
-                total=plain(self.total_t),
+                local=figure(self.local_t, places=None),
+                total=figure(self.total_t, places=None),
             )
         return self
 

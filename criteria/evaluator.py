@@ -23,7 +23,7 @@ from functools import cache, wraps
 from typing import Any, NamedTuple
 
 from criteria import evidence as evidence_checks
-from criteria._numbers import EXACT, fixed, percent, plain, quotient, shown
+from criteria._numbers import EXACT, fixed, percent, plain, quotient
 from criteria.answers import Answers, parse_answers
 from criteria.carbon import CarbonEstimate, estimate, tonnes
 from criteria.energy_accounting import CarrierUse, Exact, carrier_uses, counted_energy, energy_at
@@ -39,6 +39,7 @@ from criteria.evaluation import (
     ReviewReason,
     Route,
 )
+from criteria.figures import figure
 from criteria.period import period_notes
 from criteria.plausibility import ReviewNote, confirmed, energy_notes
 from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset, Setting
@@ -160,17 +161,20 @@ def energy_review(answers: Answers, ruleset: Ruleset) -> list[ReviewNote]:
 
 @dataclass(frozen=True)
 class _Limit:
-    """A threshold exactly (as a Decimal and as a Fraction) and as the texts show it."""
+    """A threshold exactly (as a Decimal and as a Fraction), as the evaluation stores it
+    (`text`) and as a person reads it (`shown`)."""
 
     value: Decimal
     exact: Fraction
     text: str
+    shown: str
     source: Text
 
     @classmethod
     def of(cls, setting: Setting) -> _Limit:
+        value = setting.value
         return cls(
-            setting.value, Fraction(setting.value), plain(setting.value), setting.source.text
+            value, Fraction(value), plain(value), figure(value, places=None), setting.source.text
         )
 
 
@@ -182,6 +186,7 @@ class _Prepared:
     energy: Mapping[str, _Limit]
     local: _Limit
     radius: str
+    radius_shown: str
     factors: Mapping[str, str]
     category_labels: Mapping[str, Text]
 
@@ -192,6 +197,7 @@ class _Prepared:
             energy={c: _Limit.of(ruleset.energy_threshold(c)) for c in PRODUCT_CATEGORIES},
             local=_Limit.of(ruleset.localisation.min_ratio_pct),
             radius=plain(ruleset.localisation.radius_km.value),
+            radius_shown=figure(ruleset.localisation.radius_km.value, places=None),
             factors={c: plain(ruleset.factor(c).value) for c in CARRIERS},
             category_labels={
                 c: Text(ruleset.category_label(c, "zh"), ruleset.category_label(c, "en"))
@@ -323,7 +329,7 @@ def _waste(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Waste:
     if mix.row is not None:
         limit = prepared.waste[mix.category]
         short = EXACT.subtract(limit.value, mix.content)
-        row = _WasteRow(limit, short, shown(mix.content, limit.value), shown(short, 0))
+        row = _WasteRow(limit, short, figure(mix.content, limit.value), figure(short, 0))
     return _Waste(mix, _text(f"waste_category.{mix.category}"), plain(mix.content), row)
 
 
@@ -340,8 +346,8 @@ def _local(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Local:
         value,
         plain(value),
         limit.exact - value,
-        shown(value, limit.value),
-        fixed(tonnes, 2),
+        figure(value, limit.value),
+        figure(tonnes),
     )
     return _Local(figures, ratio)
 
@@ -367,9 +373,9 @@ def _energy(answers: Answers, ruleset: Ruleset, prepared: _Prepared) -> _Energy:
             limit,
             over,
             over_pct,
-            shown(unit, limit.value),
-            shown(over, 0),
-            shown(over_pct, 0),
+            figure(unit, limit.value),
+            figure(over, 0),
+            figure(over_pct, 0),
         )
     return _Energy(
         figures,
@@ -527,18 +533,18 @@ def _clause_5_1a(facts: _Facts) -> ClauseResult:
     if row is None:
         uncovered = texts.both(
             "waste.uncovered",
-            coal_gangue=plain(waste.coal_gangue_pct),
-            fly_ash=plain(waste.fly_ash_pct),
-            other=plain(waste.other_pct),
+            coal_gangue=figure(waste.coal_gangue_pct, places=None),
+            fly_ash=figure(waste.fly_ash_pct, places=None),
+            other=figure(waste.other_pct, places=None),
         )
         return _measured("5.1a", False, [uncovered], values, needs_review=True)
     met = mix.content >= row.limit.value
     judged_on = texts.both(
         f"waste.row_because.{mix.category}",
         row=row.limit.source,
-        coal_gangue=plain(waste.coal_gangue_pct),
-        fly_ash=plain(waste.fly_ash_pct),
-        other=plain(waste.other_pct),
+        coal_gangue=figure(waste.coal_gangue_pct, places=None),
+        fly_ash=figure(waste.fly_ash_pct, places=None),
+        other=figure(waste.other_pct, places=None),
     )
     check = facts.evidence("third_party_report") if report else None
     if check is not None:
@@ -548,7 +554,7 @@ def _clause_5_1a(facts: _Facts) -> ClauseResult:
         "waste.met" if met else "waste.short",
         mix=facts.waste.label,
         content=row.content_shown,
-        threshold=row.limit.text,
+        threshold=row.limit.shown,
         source=row.limit.source,
         gap=row.short_shown,
     )
@@ -583,13 +589,13 @@ def _clause_5_1b(facts: _Facts) -> ClauseResult:
     met = ratio.value >= limit.exact
     comparison = texts.both(
         "local.met" if met else "local.short",
-        local=plain(figures.local, 4),
-        total=plain(figures.total, 4),
+        local=figure(figures.local, places=4),
+        total=figure(figures.total, places=4),
         ratio=ratio.shown,
-        threshold=limit.text,
+        threshold=limit.shown,
         source=limit.source,
-        radius=facts.prepared.radius,
-        gap=shown(ratio.short, 0),
+        radius=facts.prepared.radius_shown,
+        gap=figure(ratio.short, 0),
     )
     parts = [comparison] if (not met and evidence) else [comparison, evidence_text]
     return _measured("5.1b", met and evidence, parts, values)
@@ -624,14 +630,14 @@ def _clause_5_2a(facts: _Facts) -> ClauseResult:
     comparison = texts.both(
         "energy.met" if met else "energy.over",
         value=judged.shown,
-        threshold=judged.limit.text,
+        threshold=judged.limit.shown,
         source=judged.limit.source,
         pct=judged.over_pct_shown,
     )
     formula = texts.both(
         "energy.formula_total" if figures.from_total else "energy.formula_carriers",
-        energy=fixed(figures.energy, 2),
-        output=plain(figures.output, 4),
+        energy=figure(figures.energy),
+        output=figure(figures.output, places=4),
     )
     parts = [comparison, formula]
     if not figures.from_total and figures.uses:
@@ -655,17 +661,17 @@ def factor_line(use: CarrierUse) -> Text:
         return texts.both(
             "energy.line_not_counted",
             label=use.label,
-            amount=plain(use.amount),
+            amount=figure(use.amount, places=None),
             unit=use.unit,
             reason=use.note or use.source,
         )
     return texts.both(
         "energy.line_short",
         label=use.label,
-        amount=plain(use.amount),
+        amount=figure(use.amount, places=None),
         unit=use.unit,
-        factor=plain(use.factor, 6),
-        kgce=fixed(use.kgce, 2),
+        factor=figure(use.factor, places=6),
+        kgce=figure(use.kgce),
     )
 
 
@@ -793,9 +799,9 @@ def _waste_gap(facts: _Facts) -> Gap:
     params: dict[str, str | Text] = {
         "mix": facts.waste.label,
         "content": row.content_shown,
-        "threshold": row.limit.text,
+        "threshold": row.limit.shown,
         "source": row.limit.source,
-        "gap": shown(shortfall, 0),
+        "gap": figure(shortfall, 0),
     }
     if shortfall > 0:
         text = texts.both("gap.waste_short", **params)
@@ -835,10 +841,10 @@ def _local_gap(facts: _Facts) -> Gap:
     shortfall = max(ratio.short, _NO_CHANGE)
     params: dict[str, str | Text] = {
         "ratio": ratio.shown,
-        "threshold": limit.text,
-        "gap": shown(shortfall, 0),
+        "threshold": limit.shown,
+        "gap": figure(shortfall, 0),
         "tonnes": ratio.tonnes,
-        "radius": facts.prepared.radius,
+        "radius": facts.prepared.radius_shown,
     }
     if shortfall > 0:
         text = texts.both("gap.local_short", **params)
@@ -881,12 +887,12 @@ def _energy_gap(facts: _Facts) -> Gap:
     text = texts.both(
         "gap.energy",
         value=judged.shown,
-        threshold=judged.limit.text,
+        threshold=judged.limit.shown,
         source=judged.limit.source,
         gap=judged.over_shown,
         pct=judged.over_pct_shown,
-        output=plain(figures.output, 4),
-        saving=fixed(saving, 2),
+        output=figure(figures.output, places=4),
+        saving=figure(saving),
     )
     return _gap(
         common,
@@ -947,7 +953,7 @@ def _candidates(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[_Can
                 "advice.5.1a.raise" if report else "advice.5.1a.raise_and_report",
                 mix=facts.waste.label,
                 content=row.content_shown,
-                threshold=row.limit.text,
+                threshold=row.limit.shown,
                 gap=row.short_shown,
             )
             relative = _relative(row.short, row.limit.value)
@@ -959,8 +965,8 @@ def _candidates(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[_Can
         evidence = answers.raw_materials.evidence
         params: dict[str, str | Text] = {
             "ratio": ratio.shown,
-            "threshold": limit.text,
-            "radius": facts.prepared.radius,
+            "threshold": limit.shown,
+            "radius": facts.prepared.radius_shown,
             "tonnes": ratio.tonnes,
         }
         if ratio.value >= limit.exact:
@@ -976,7 +982,7 @@ def _candidates(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[_Can
         advice = texts.both(
             "advice.5.2a.reduce",
             value=judged.shown,
-            threshold=judged.limit.text,
+            threshold=judged.limit.shown,
             gap=judged.over_shown,
             pct=judged.over_pct_shown,
         )
@@ -1061,12 +1067,12 @@ def _range_notes(facts: _Facts) -> list[ReviewNote]:
                     texts.both(
                         "review.range_flip",
                         label=use.label,
-                        low=fixed(span.low, 4),
-                        high=fixed(span.high, 4),
+                        low=figure(span.low, places=4),
+                        high=figure(span.high, places=4),
                         unit=use.factor_unit,
-                        e_low=shown(at_low, judged.limit.value),
-                        e_high=shown(at_high, judged.limit.value),
-                        threshold=judged.limit.text,
+                        e_low=figure(at_low, judged.limit.value),
+                        e_high=figure(at_high, judged.limit.value),
+                        threshold=judged.limit.shown,
                     ),
                 )
             )

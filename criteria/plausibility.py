@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from criteria._numbers import plain, shown
 from criteria.answers import Answers
 from criteria.energy_accounting import CarrierUse
+from criteria.figures import figure
 from criteria.ruleset import Ruleset
 from criteria.texts import Text, catalogue
 
@@ -40,11 +40,11 @@ def energy_notes(
     low, high = Fraction(limits.low), Fraction(limits.high)
     energy = answers.energy
     source = limits.source.text
-    # A figure far below 1 keeps its significant digits: "0.00" would hide the slip.
+    # A figure far below 1 keeps its significant digits: "0" would hide the slip.
     value = (
-        shown(unit_energy, limits.low if unit_energy < low else limits.high)
+        figure(unit_energy, limits.low if unit_energy < low else limits.high)
         if unit_energy >= 1
-        else plain(unit_energy, 6)
+        else figure(unit_energy, places=6)
     )
     if from_total and energy.total_kgce is not None and unit_energy < low:
         total = Fraction(energy.total_kgce)
@@ -54,8 +54,8 @@ def energy_notes(
                     "total_looks_per_tonne",
                     texts.both(
                         "review.total_per_tonne",
-                        total=plain(energy.total_kgce),
-                        output=plain(energy.output_t),
+                        total=figure(energy.total_kgce, places=None),
+                        output=figure(energy.output_t, places=None),
                         value=value,
                     ),
                 )
@@ -102,8 +102,8 @@ def energy_notes(
                 texts.both(
                     "review.magnitude" if typical else "review.unit_energy_band",
                     value=value,
-                    low=plain(limits.low),
-                    high=plain(limits.high),
+                    low=figure(limits.low, places=None),
+                    high=figure(limits.high, places=None),
                     source=source,
                 ),
             )

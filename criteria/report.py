@@ -7,12 +7,10 @@ evaluation renders the same way years later, whatever the current ruleset says.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from criteria._numbers import fixed
 from criteria.evaluation import ClauseResult, Evaluation
-from criteria.figures import figure_beside
+from criteria.figures import figure
 from criteria.ruleset import ruleset_title
 from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue, check_language
 from criteria.vocabulary import BASIC_CLAUSES, INDICATOR_CLAUSES
@@ -151,13 +149,13 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
     lines += ["", say("report.section.metrics")]
     if metrics.unit_energy_kgce_per_t is not None:
         threshold = _threshold(evaluation, "5.2a", "threshold_kgce_per_t")
-        value = figure_beside(metrics.unit_energy_kgce_per_t, threshold)
+        value = figure(metrics.unit_energy_kgce_per_t, threshold)
         lines.append(say("report.metric.energy", value=value))
     else:
         lines.append(say("report.metric.energy_none"))
     if metrics.local_material_ratio is not None:
         threshold = _threshold(evaluation, "5.1b", "threshold_pct")
-        value = figure_beside(metrics.local_material_ratio, threshold)
+        value = figure(metrics.local_material_ratio, threshold)
         lines.append(say("report.metric.local", value=value))
     else:
         lines.append(say("report.metric.local_none"))
@@ -169,7 +167,7 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
             say(
                 "report.metric.waste",
                 category=category,
-                value=figure_beside(
+                value=figure(
                     metrics.waste_content_pct, _threshold(evaluation, "5.1a", "threshold_pct")
                 ),
             )
@@ -185,11 +183,11 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
                     + say(
                         "energy.line",
                         label=label,
-                        amount=factor.amount,
+                        amount=figure(factor.amount, places=None),
                         unit=factor.unit,
-                        factor=factor.factor,
+                        factor=figure(factor.factor, places=None),
                         factor_unit=factor.factor_unit,
-                        kgce=fixed(Decimal(factor.kgce), 2),
+                        kgce=figure(factor.kgce),
                         source=Text(factor.source, factor.source_en),
                     )
                 )
@@ -200,7 +198,7 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
                     + say(
                         "energy.line_not_counted",
                         label=label,
-                        amount=factor.amount,
+                        amount=figure(factor.amount, places=None),
                         unit=factor.unit,
                         reason=reason,
                     )
@@ -214,11 +212,13 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
     if carbon is not None:
         lines += ["", say("report.section.carbon")]
         if carbon.unit_co2_kg_per_t is not None:
-            lines.append(say("report.carbon.per_t", value=carbon.unit_co2_kg_per_t))
-        lines.append(say("report.carbon.total", value=carbon.co2_t_per_year))
+            lines.append(say("report.carbon.per_t", value=figure(carbon.unit_co2_kg_per_t)))
+        lines.append(say("report.carbon.total", value=figure(carbon.co2_t_per_year)))
         for line in carbon.lines:
             label = Text(line.label, line.label_en)
-            lines.append(f"{BULLET} " + say("report.carbon.line", label=label, value=line.co2_kg))
+            lines.append(
+                f"{BULLET} " + say("report.carbon.line", label=label, value=figure(line.co2_kg))
+            )
         lines.append(say("report.carbon.source", source=Text(carbon.source, carbon.source_en)))
         lines.append(say("report.carbon.note"))
 

@@ -34,6 +34,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from criteria._numbers import NumberProblem, plain, to_decimal
 from criteria.errors import RulesetError
+from criteria.figures import figure
 from criteria.texts import Text, catalogue
 
 DEFAULT_RULESET_ID = "sintered-wall-2020"
@@ -424,7 +425,11 @@ def _problem(error: ErrorDetails) -> Text:
     if kind == "out_of_range":
         key = "ruleset.problem.range_open_low" if ctx["low_open"] else "ruleset.problem.range"
         return texts.both(
-            key, value=ctx["value"], low=ctx["low"], high=ctx["high"], unit=ctx["unit"]
+            key,
+            value=figure(ctx["value"], places=None),
+            low=figure(ctx["low"], places=None),
+            high=figure(ctx["high"], places=None),
+            unit=ctx["unit"],
         )
     if kind in _PROBLEM_KEYS:
         return texts.both(_PROBLEM_KEYS[kind])

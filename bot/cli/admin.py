@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from bot.cli.parser import cli_text
 from bot.services.admin_screens import Screens, actor_names, version_history
 from bot.services.bootstrap import Services, open_services, prepare_database
 from bot.services.reevaluation import Impact, pending_count
@@ -67,9 +68,11 @@ def register(subparsers: SubParsers, criteria_subparsers: SubParsers) -> None:
     setter = criteria_subparsers.add_parser(
         "set", help=_t("admin.cli.help.set"), description=_t("admin.cli.help.set_description")
     )
-    setter.add_argument("key", metavar="KEY", help=_t("admin.cli.help.key"))
-    setter.add_argument("value", metavar="VALUE", help=_t("admin.cli.help.value"))
-    setter.add_argument("--note", required=True, metavar="TEXT", help=_t("admin.cli.help.note"))
+    setter.add_argument("key", metavar=cli_text("metavar.key"), help=_t("admin.cli.help.key"))
+    setter.add_argument("value", metavar=cli_text("metavar.value"), help=_t("admin.cli.help.value"))
+    setter.add_argument(
+        "--note", required=True, metavar=cli_text("metavar.text"), help=_t("admin.cli.help.note")
+    )
     setter.add_argument("--dry-run", action="store_true", help=_t("admin.cli.help.dry_run"))
     _add_lang(setter)
     setter.set_defaults(func=run_set)
@@ -88,9 +91,14 @@ def register(subparsers: SubParsers, criteria_subparsers: SubParsers) -> None:
         description=_t("admin.cli.help.rollback_description"),
     )
     back.add_argument(
-        "version", metavar="VERSION", type=_version, help=_t("admin.cli.help.version")
+        "version",
+        metavar=cli_text("metavar.version"),
+        type=_version,
+        help=_t("admin.cli.help.version"),
     )
-    back.add_argument("--note", required=True, metavar="TEXT", help=_t("admin.cli.help.note"))
+    back.add_argument(
+        "--note", required=True, metavar=cli_text("metavar.text"), help=_t("admin.cli.help.note")
+    )
     back.add_argument("--dry-run", action="store_true", help=_t("admin.cli.help.dry_run"))
     _add_lang(back)
     back.set_defaults(func=run_rollback)
@@ -104,11 +112,15 @@ def register(subparsers: SubParsers, criteria_subparsers: SubParsers) -> None:
         "--batch-size",
         type=_positive,
         default=500,
-        metavar="N",
+        metavar=cli_text("metavar.count"),
         help=_t("admin.cli.help.batch_size"),
     )
     again.add_argument(
-        "--workers", type=_positive, default=None, metavar="N", help=_t("admin.cli.help.workers")
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar=cli_text("metavar.count"),
+        help=_t("admin.cli.help.workers"),
     )
     _add_lang(again)
     again.set_defaults(func=run_reevaluate)
@@ -120,7 +132,7 @@ def register(subparsers: SubParsers, criteria_subparsers: SubParsers) -> None:
         "--limit",
         type=_positive,
         default=AUDIT_LIMIT,
-        metavar="N",
+        metavar=cli_text("metavar.count"),
         help=_t("admin.cli.help.limit", default=AUDIT_LIMIT),
     )
     log.add_argument(
@@ -130,7 +142,9 @@ def register(subparsers: SubParsers, criteria_subparsers: SubParsers) -> None:
         default="text",
         help=_t("admin.cli.help.format"),
     )
-    log.add_argument("-o", "--output", metavar="FILE", help=_t("admin.cli.help.output"))
+    log.add_argument(
+        "-o", "--output", metavar=cli_text("metavar.file"), help=_t("admin.cli.help.output")
+    )
     _add_lang(log)
     log.set_defaults(func=run_audit)
 

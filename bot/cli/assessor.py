@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli.parser import cli_text
 from bot.reports.exporting import (
     EXPORT_FORMATS,
     AssessorTexts,
@@ -33,6 +34,7 @@ from bot.services import roles
 from bot.services.bootstrap import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, load_settings
 from bot.telegram.role_delivery import deliver_role_change
+from criteria.figures import figure
 from storage import Database, Person, Role, Status
 from storage.errors import error_summary, is_database_error
 from storage.health import ping
@@ -74,13 +76,19 @@ def register(
         "--format", dest="fmt", choices=EXPORT_FORMATS, help=_t("help.export.format")
     )
     export.add_argument(
-        "--status", metavar="STATUS", help=_t("help.export.status", statuses=statuses)
+        "--status",
+        metavar=cli_text("metavar.status"),
+        help=_t("help.export.status", statuses=statuses),
     )
     export.add_argument("--since", metavar="YYYY-MM-DD", help=_t("help.export.since"))
     export.add_argument("--clauses", action="store_true", help=_t("help.export.clauses"))
     export.add_argument("--evidence", action="store_true", help=_t("help.export.evidence"))
     export.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help=_t("help.export.output")
+        "-o",
+        "--output",
+        required=True,
+        metavar=cli_text("metavar.file"),
+        help=_t("help.export.output"),
     )
     _add_lang(export)
     export.set_defaults(func=run_export)
@@ -89,12 +97,19 @@ def register(
         "report", help=_t("help.report.help"), description=_t("help.report.description")
     )
     report.add_argument(
-        "session_id", metavar="SESSION_ID", type=_session_id, help=_t("help.report.session")
+        "session_id",
+        metavar=cli_text("metavar.session_id"),
+        type=_session_id,
+        help=_t("help.report.session"),
     )
     report.add_argument(
-        "-o", "--output", required=True, metavar="FILE.pdf", help=_t("help.report.output")
+        "-o",
+        "--output",
+        required=True,
+        metavar=cli_text("metavar.pdf_file"),
+        help=_t("help.report.output"),
     )
-    report.add_argument("--font", metavar="FILE", help=_t("help.report.font"))
+    report.add_argument("--font", metavar=cli_text("metavar.file"), help=_t("help.report.font"))
     _add_lang(report)
     report.set_defaults(func=run_report)
 
@@ -102,19 +117,31 @@ def register(
         "roles", help=_t("help.roles.help"), description=_t("help.roles.description")
     )
     actions = roles.add_subparsers(
-        dest="roles_command", metavar="ACTION", required=True, title=_t("help.roles.command")
+        dest="roles_command",
+        metavar=cli_text("metavar.action"),
+        required=True,
+        title=_t("help.roles.command"),
     )
     grant = actions.add_parser(
         "grant", help=_t("help.roles.grant"), description=_t("help.roles.grant")
     )
-    grant.add_argument("user_id", metavar="USER_ID", type=_user_id, help=_t("help.roles.user"))
-    grant.add_argument("role", metavar="ROLE", choices=GRANTABLE_ROLES, help=_t("help.roles.role"))
+    grant.add_argument(
+        "user_id", metavar=cli_text("metavar.user_id"), type=_user_id, help=_t("help.roles.user")
+    )
+    grant.add_argument(
+        "role",
+        metavar=cli_text("metavar.role"),
+        choices=GRANTABLE_ROLES,
+        help=_t("help.roles.role"),
+    )
     _add_lang(grant)
     grant.set_defaults(func=run_roles_grant)
     revoke = actions.add_parser(
         "revoke", help=_t("help.roles.revoke"), description=_t("help.roles.revoke")
     )
-    revoke.add_argument("user_id", metavar="USER_ID", type=_user_id, help=_t("help.roles.user"))
+    revoke.add_argument(
+        "user_id", metavar=cli_text("metavar.user_id"), type=_user_id, help=_t("help.roles.user")
+    )
     _add_lang(revoke)
     revoke.set_defaults(func=run_roles_revoke)
     listing = actions.add_parser(
@@ -288,7 +315,7 @@ def run_export(args: argparse.Namespace) -> int:
             lang=lang,
             clauses=args.clauses,
         )
-        print(_t("done.export", lang, count=count, path=str(path)))
+        print(_t("done.export", lang, count=figure(count), path=str(path)))
         return EXIT_OK
 
     return _with_database(args, action)

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli.parser import cli_text
 from criteria import (
     DEFAULT_RULESET_ID,
     LANGUAGES,
@@ -28,6 +29,7 @@ from criteria import (
     parse_ruleset_spec,
     render_report,
 )
+from criteria.figures import figure
 from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue
 
 EXIT_OK = 0
@@ -60,7 +62,9 @@ def register(
         help=_help("cli.evaluate.help"),
         description=_help("cli.evaluate.description"),
     )
-    evaluate_parser.add_argument("file", metavar="FILE", help=_help("cli.evaluate.file"))
+    evaluate_parser.add_argument(
+        "file", metavar=cli_text("metavar.file"), help=_help("cli.evaluate.file")
+    )
     evaluate_parser.add_argument(
         "--format", choices=("text", "json"), default="text", help=_help("cli.evaluate.format")
     )
@@ -85,7 +89,7 @@ def register(
     )
     criteria_commands = criteria_parser.add_subparsers(
         dest="criteria_command",
-        metavar="COMMAND",
+        metavar=cli_text("metavar.command"),
         title=_help("cli.criteria.command"),
         required=True,
     )
@@ -102,7 +106,10 @@ def register(
 
 def _add_ruleset_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--ruleset", metavar="ID[@VERSION]", default=DEFAULT_RULESET_ID, help=_help("cli.ruleset")
+        "--ruleset",
+        metavar=cli_text("metavar.ruleset"),
+        default=DEFAULT_RULESET_ID,
+        help=_help("cli.ruleset"),
     )
 
 
@@ -231,7 +238,7 @@ def run_show(args: argparse.Namespace) -> int:
             [
                 setting.clause,
                 setting.description_en if lang == "en" else setting.description,
-                _BOUND_SIGNS[setting.bound] + format(setting.value, "f"),
+                _BOUND_SIGNS[setting.bound] + figure(setting.value, places=None),
                 setting.unit,
                 setting.source_en if lang == "en" else setting.source,
                 setting.key,

@@ -15,6 +15,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 
+from bot.cli.parser import cli_text
 from bot.services.bootstrap import prepare_database
 from bot.services.evidence import EvidenceArchive, Refused, store_from_settings
 from bot.settings import ConfigError, Settings, load_settings
@@ -164,24 +165,21 @@ def read_file(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `evidence verify` and `evidence backfill` to the `greenlist` program."""
     evidence = subparsers.add_parser(
-        "evidence",
-        help="the evidence archive: verify stored files, backfill old uploads",
-        description="Commands on the archive of uploaded certificates and reports.",
+        "evidence", help=cli_text("evidence.help"), description=cli_text("evidence.description")
     )
-    actions = evidence.add_subparsers(dest="evidence_command", required=True, metavar="ACTION")
+    actions = evidence.add_subparsers(
+        dest="evidence_command", required=True, metavar=cli_text("metavar.action")
+    )
     p = actions.add_parser(
         "verify",
-        help="re-hash every stored file; exit 1 when one is missing or altered",
-        description="Read every archived file back from the store and compare its SHA-256 "
-        "with the recorded one. One line per missing or altered file, then a summary.",
+        help=cli_text("evidence.verify.help"),
+        description=cli_text("evidence.verify.description"),
     )
     p.set_defaults(func=lambda _: _run(verify))
     p = actions.add_parser(
         "backfill",
-        help="fetch uploads known by Telegram file id only into the store",
-        description="Download each upload recorded before the archive existed (with the "
-        "bot token that received it) and store it by SHA-256. Progress on stderr, a summary "
-        "on stdout; exit 1 when a file could not be fetched or was refused.",
+        help=cli_text("evidence.backfill.help"),
+        description=cli_text("evidence.backfill.description"),
     )
     p.set_defaults(func=lambda _: _run(backfill))
     p = actions.add_parser(
@@ -199,11 +197,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p = actions.add_parser(
         "read",
-        help="read a certificate or test report (PDF text layer, else offline OCR)",
-        description="Print what a certificate or report says: holder, standard, number, "
-        "issuer, issue and expiry dates (YYYY-MM-DD) and a waste-content figure, each with "
-        "the text it came from; unknown fields are null. Exit 1 when the file is unreadable.",
+        help=cli_text("evidence.read.help"),
+        description=cli_text("evidence.read.description"),
     )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("file", metavar=cli_text("metavar.file"), help=cli_text("evidence.read.file"))
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help=cli_text("evidence.read.format"),
+    )
     p.set_defaults(func=read_file)

@@ -12,6 +12,7 @@ from bot.cli import assessor as cli_assessor
 from bot.cli import criteria as cli_criteria
 from bot.cli import evidence as cli_evidence
 from bot.cli import ops as cli_ops
+from bot.cli.parser import Parser, cli_text
 from bot.settings import ConfigError, Settings, load_settings
 from storage.errors import error_summary, is_database_error
 from storage.urls import redacted_url
@@ -60,61 +61,54 @@ def _safe_url(settings: Settings) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="greenlist",
-        description="绿名单评价机器人 · green list self-assessment bot for sintered wall materials",
+    parser: argparse.ArgumentParser = Parser(
+        prog="greenlist", description=cli_text("program.description")
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar=cli_text("metavar.command"))
 
     p = sub.add_parser(
-        "version", help="print the installed version", description="Print the version."
+        "version", help=cli_text("version.help"), description=cli_text("version.description")
     )
     p.set_defaults(func=_version)
 
-    db = sub.add_parser("db", help="database migrations", description="Manage the database schema.")
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db = sub.add_parser("db", help=cli_text("db.help"), description=cli_text("db.description"))
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar=cli_text("metavar.action"))
     p = db_sub.add_parser(
         "upgrade",
-        help="bring the database to the latest schema",
-        description="Apply the packaged Alembic migrations to DATABASE_URL.",
+        help=cli_text("db.upgrade.help"),
+        description=cli_text("db.upgrade.description"),
     )
-    p.add_argument("--revision", default="head", help="target revision (default: head)")
+    p.add_argument(
+        "--revision",
+        default="head",
+        metavar=cli_text("metavar.version"),
+        help=cli_text("db.upgrade.revision"),
+    )
     p.set_defaults(func=_db_upgrade)
     p = db_sub.add_parser(
         "current",
-        help="show the schema revision",
-        description="Print the database's schema revision; exit 1 when it is behind.",
+        help=cli_text("db.current.help"),
+        description=cli_text("db.current.description"),
     )
     p.set_defaults(func=_db_current)
 
-    p = sub.add_parser(
-        "run",
-        help="start the Telegram bot (long polling, or a webhook with --webhook / WEBHOOK_URL)",
-        description="Start the bot. Needs TELEGRAM_BOT_TOKEN; the default SQLite database "
-        "is created and migrated automatically.",
-    )
-    p.add_argument(
-        "--webhook",
-        action="store_true",
-        default=None,
-        help="receive updates through a webhook (also when WEBHOOK_URL is set)",
-    )
-    p.add_argument(
-        "--verbose",
-        action="store_true",
-        help="show python-telegram-bot's tracebacks when the start fails",
-    )
+    p = sub.add_parser("run", help=cli_text("run.help"), description=cli_text("run.description"))
+    p.add_argument("--webhook", action="store_true", default=None, help=cli_text("run.webhook"))
+    p.add_argument("--verbose", action="store_true", help=cli_text("run.verbose"))
     p.set_defaults(func=_run)
 
-    p = sub.add_parser(
-        "chat",
-        help="take the self-assessment in this terminal",
-        description="The same interview as in Telegram, in the terminal, stored in the same "
-        "database. Type /help for the commands.",
+    p = sub.add_parser("chat", help=cli_text("chat.help"), description=cli_text("chat.description"))
+    p.add_argument(
+        "--user-id",
+        type=int,
+        default=1,
+        metavar=cli_text("metavar.user_id"),
+        help=cli_text("chat.user_id"),
     )
-    p.add_argument("--user-id", type=int, default=1, help="who you are (default: 1)")
-    p.add_argument("--name", default="终端用户", help="your name")
-    p.add_argument("--lang", choices=["zh", "en"], default=None, help="interview language")
+    p.add_argument(
+        "--name", default="终端用户", metavar=cli_text("metavar.text"), help=cli_text("chat.name")
+    )
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help=cli_text("chat.lang"))
     p.set_defaults(func=_chat)
 
     criteria_sub = cli_criteria.register(sub)

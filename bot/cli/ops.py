@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.doctor import DEFAULT_TIMEOUT, run_doctor
+from bot.cli.parser import cli_text
 
 
 def _positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(cli_text("doctor.not_seconds", value=value)) from None
     if not 0 < seconds <= 300:
-        raise argparse.ArgumentTypeError("give a number of seconds between 0 and 300")
+        raise argparse.ArgumentTypeError(cli_text("doctor.seconds_range"))
     return seconds
 
 
@@ -30,28 +31,17 @@ def register(
 ) -> None:
     """Add `doctor` to the `greenlist` program."""
     doctor = subparsers.add_parser(
-        "doctor",
-        help="check the configuration, database and Telegram connection",
-        description="Check that the bot can run: configuration, database, schema revision, "
-        "bot token and webhook registration. One line per check; exit 0 when healthy, 1 when "
-        "a check failed, 2 when the configuration is unusable.",
+        "doctor", help=cli_text("doctor.help"), description=cli_text("doctor.description")
     )
+    doctor.add_argument("--offline", action="store_true", help=cli_text("doctor.offline"))
     doctor.add_argument(
-        "--offline",
-        action="store_true",
-        help="skip the checks that call Telegram (for container health checks)",
-    )
-    doctor.add_argument(
-        "--webhook",
-        action="store_true",
-        default=None,
-        help="check webhook mode even without WEBHOOK_URL (as `greenlist run --webhook`)",
+        "--webhook", action="store_true", default=None, help=cli_text("doctor.webhook")
     )
     doctor.add_argument(
         "--timeout",
         type=_positive_seconds,
         default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"time limit of each network check (default: {DEFAULT_TIMEOUT:g})",
+        metavar=cli_text("metavar.seconds"),
+        help=cli_text("doctor.timeout", default=f"{DEFAULT_TIMEOUT:g}"),
     )
     doctor.set_defaults(func=_doctor)

@@ -8,6 +8,7 @@ and so another front end can show the same card its own way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from bot.services import callback_data as cb
 from bot.services.desk import MAX_EVIDENCE_BUTTONS, ListQuery
@@ -15,6 +16,7 @@ from bot.services.session_card import CardReading, SessionCard
 from conversations import Button, Catalogue, Engine, Reply
 from conversations.localtime import local_minute
 from criteria import render_report
+from criteria.figures import figure
 from criteria.review import Action, allows
 from criteria.texts import catalogue as criteria_texts
 
@@ -160,7 +162,7 @@ def _size(size: int | None) -> str:
     if not size:
         return "—"
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
+        return f"{figure(Decimal(size) / (1024 * 1024), places=1)} MB"
     return f"{max(1, size // 1024)} KB"
 
 

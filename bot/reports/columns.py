@@ -53,6 +53,9 @@ class ColumnSpec(Strict):
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
     localised: bool = False
+    # The threshold a figure is judged against (a source like `source`): the figure then
+    # shows the decimals that keep it on the threshold's side, as the verdict reads it.
+    beside: tuple[str, ...] | None = Field(default=None, min_length=2)
     # Excel column width in characters; by default the header's width.
     width: int | None = Field(default=None, ge=4, le=120)
 
@@ -70,6 +73,8 @@ class ColumnSpec(Strict):
             raise ValueError(f"column {self.key}: derived values are {', '.join(sorted(DERIVED))}")
         if self.source[0] == "state" and len(self.source) != 2:
             raise ValueError(f"column {self.key}: a state source is [state, QUESTION_ID]")
+        if self.beside is not None and self.kind not in ("number", "number2"):
+            raise ValueError(f"column {self.key}: only a number is shown beside a threshold")
         return self
 
 
@@ -104,11 +109,12 @@ class ExportCatalogue(Strict):
             if duplicates:
                 raise ValueError(f"{group}: duplicate keys {', '.join(duplicates)}")
             for column in columns:
-                if column.source[0] not in roots:
-                    raise ValueError(
-                        f"{group}.{column.key}: source must start with one of "
-                        f"{', '.join(sorted(roots))}"
-                    )
+                for source in (column.source, column.beside or column.source):
+                    if source[0] not in roots:
+                        raise ValueError(
+                            f"{group}.{column.key}: source must start with one of "
+                            f"{', '.join(sorted(roots))}"
+                        )
         return self
 
     @property

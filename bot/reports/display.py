@@ -1,13 +1,14 @@
 """How stored values are shown to assessors, one definition each for the exports, the PDF
 report and the assessor commands: local time, status and category names, numbers, and the
-guideline's order of clauses.
+guideline's order of clauses. Numbers are written by `criteria.figures`, the one formatter
+every surface shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +17,6 @@ from bot.reports.columns import export_catalogue
 from conversations.localtime import local_zone
 from criteria import CLAUSE_IDS, DEFAULT_RULESET_ID, PRODUCT_CATEGORIES, load_ruleset
 from storage import Status
-
-CENT = Decimal("0.01")
 
 # -- time ---------------------------------------------------------------------------------
 
@@ -76,22 +75,6 @@ def to_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def to_cents(number: Decimal) -> Decimal:
-    """Rounded half up to two decimals, as the evaluation's reasons round."""
-    return number.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def grouped(value: Any, places: bool = True) -> str | None:
-    """A number with thousands separators and two decimals, or exact when whole and
-    `places` is false; None when the value is not a number."""
-    number = to_decimal(value)
-    if number is None:
-        return None
-    if not places and number == number.to_integral_value():
-        return f"{number.quantize(Decimal(1)):,}"
-    return f"{to_cents(number):,}"
-
-
 # -- stored documents ---------------------------------------------------------------------
 
 
@@ -132,12 +115,10 @@ def ordered_clauses(evaluation: Mapping[str, Any]) -> list[tuple[str, Mapping[st
 __all__ = [
     "category_label",
     "dig",
-    "grouped",
     "iso_date",
     "local_time",
     "ordered_clauses",
     "start_of_day_utc",
     "status_names",
-    "to_cents",
     "to_decimal",
 ]

@@ -27,7 +27,6 @@ from bot.reports.columns import export_catalogue
 from bot.reports.display import (
     category_label,
     dig,
-    grouped,
     local_time,
     ordered_clauses,
     status_names,
@@ -36,6 +35,7 @@ from bot.reports.fonts import FontChoice, embeddable_font, find_cjk_font, font_c
 from bot.reports.texts import AssessorTexts, assessor_texts, check_language, packaged_text
 from conversations import Catalogue, QuestionBank
 from conversations.localtime import local_zone
+from criteria.figures import figure_or_none
 from storage import AssessmentSession, EvidenceFile, ReviewDecision
 
 TEXTS_FILE = "report_texts.yaml"
@@ -486,15 +486,21 @@ class _Builder:
         text = self.none()
         na = self.t("figures.not_applicable")
 
+        def limit(clause: str, key: str) -> Any:
+            return dig(clauses, (clause, "values", key))
+
         def threshold(clause: str, key: str, bound: str, unit: str) -> str:
-            value = grouped(dig(clauses, (clause, "values", key)), places=False)
+            value = figure_or_none(limit(clause, key), places=None)
             return self.t(bound, value=self.t(unit, value=value)) if value else na
 
-        unit_energy = grouped(metrics.get("unit_energy_kgce_per_t"))
-        energy = grouped(metrics.get("energy_kgce"))
-        output = grouped(metrics.get("output_t"), places=False)
-        ratio = grouped(metrics.get("local_material_ratio"))
-        waste = grouped(metrics.get("waste_content_pct"))
+        # A figure beside its threshold shows the decimals that keep it on its side.
+        unit_energy = figure_or_none(
+            metrics.get("unit_energy_kgce_per_t"), limit("5.2a", "threshold_kgce_per_t")
+        )
+        energy = figure_or_none(metrics.get("energy_kgce"))
+        output = figure_or_none(metrics.get("output_t"), places=4)
+        ratio = figure_or_none(metrics.get("local_material_ratio"), limit("5.1b", "threshold_pct"))
+        waste = figure_or_none(metrics.get("waste_content_pct"), limit("5.1a", "threshold_pct"))
         suffix = "_en" if self.lang == "en" else ""
         category = str(metrics.get(f"waste_category_label{suffix}") or "")
         return [
@@ -559,11 +565,11 @@ class _Builder:
                 self.t(
                     key,
                     label=item.get(f"label{suffix}") or item.get("label"),
-                    amount=item.get("amount"),
+                    amount=figure_or_none(item.get("amount"), places=None) or "—",
                     unit=unit,
-                    factor=item.get("factor") if item.get("factor") is not None else "—",
+                    factor=figure_or_none(item.get("factor"), places=None) or "—",
                     factor_unit=per,
-                    kgce=item.get("kgce"),
+                    kgce=figure_or_none(item.get("kgce")) or "—",
                     source=item.get(f"source{suffix}") or item.get("source"),
                 )
                 + (self.t("energy.note", note=note) if note else "")
@@ -582,8 +588,8 @@ class _Builder:
             self.paragraph(
                 self.t(
                     "energy.carbon_totals",
-                    unit=carbon.get("unit_co2_kg_per_t") or "—",
-                    year=carbon.get("co2_t_per_year") or "—",
+                    unit=figure_or_none(carbon.get("unit_co2_kg_per_t")) or "—",
+                    year=figure_or_none(carbon.get("co2_t_per_year")) or "—",
                 )
             )
             source = carbon.get(f"source{suffix}") or carbon.get("source")

@@ -20,9 +20,10 @@ from bot.reports.display import (
     local_time,
     ordered_clauses,
     status_names,
-    to_cents,
     to_decimal,
 )
+from bot.reports.xlsx import ShownNumber
+from criteria.figures import figure, figure_decimals, figure_or_none
 from storage import AssessmentSession
 
 ExportFormat = Literal["xlsx", "csv"]
@@ -75,8 +76,16 @@ Formatter = Callable[[Any], Any]
 
 
 def _getter(column: ColumnSpec, lang: str) -> Getter:
-    root, *path = column.source
-    if column.localised and lang == "en":
+    value = _source_getter(column.source, column.localised and lang == "en")
+    if column.beside is None:
+        return value
+    threshold = _source_getter(column.beside, False)
+    return lambda ctx: (value(ctx), threshold(ctx))
+
+
+def _source_getter(source: tuple[str, ...], english: bool) -> Getter:
+    root, *path = source
+    if english:
         path[-1] = f"{path[-1]}_en"
     if root == "session":
         attribute = path[0]
@@ -119,8 +128,12 @@ class CellFormats:
         self.statuses = status_names(lang)
         self.zone = catalogue.zone
 
-    def formatter(self, kind: Kind) -> Formatter:
-        formatter: Formatter = getattr(self, f"_{kind}")
+    def formatter(self, kind: Kind, beside: bool = False) -> Formatter:
+        """How a column's values become cells; `beside`: each value comes with the
+        threshold it is judged against."""
+        formatter: Callable[..., Any] = getattr(self, f"_{kind}")
+        if beside:
+            return lambda pair: formatter(*pair)
         return formatter
 
     def _plain_text(self, value: str) -> str | None:
@@ -145,18 +158,24 @@ class CellFormats:
         except (TypeError, ValueError):
             return self._text(value)
 
-    def _number(self, value: Any) -> Any:
+    def _figure(self, value: Any, threshold: Any, places: int | None) -> Any:
+        """A number as the chat and the report show it. An Excel cell keeps the exact
+        number and shows the same decimals through its number format; a CSV cell is that
+        figure without thousands separators, which would turn it into text for programs
+        that read the file back."""
         number = to_decimal(value)
         if number is None:
             return None
-        return number if self.xlsx else format(number, "f")
+        beside = to_decimal(threshold)
+        if self.xlsx:
+            return ShownNumber(number, figure_decimals(number, beside, places))
+        return figure(number, beside, places, separators=False)
 
-    def _number2(self, value: Any) -> Any:
-        number = to_decimal(value)
-        if number is None:
-            return None
-        rounded = to_cents(number)
-        return rounded if self.xlsx else format(rounded, "f")
+    def _number(self, value: Any, threshold: Any = None) -> Any:
+        return self._figure(value, threshold, None)
+
+    def _number2(self, value: Any, threshold: Any = None) -> Any:
+        return self._figure(value, threshold, 2)
 
     def _yes_no(self, value: Any) -> Any:
         if value is True:
@@ -211,16 +230,13 @@ class CellFormats:
                 continue
             label = item.get(f"label{suffix}") or item.get("label")
             source = item.get(f"source{suffix}") or item.get("source")
-            factor = item.get("factor")
+            amount = figure_or_none(item.get("amount"), places=None)
+            factor = figure_or_none(item.get("factor"), places=None)
             unit = _superscript(str(item.get("unit")))
             per = _superscript(str(item.get("factor_unit")))
-            figure = (
-                f"{item.get('amount')} {unit} × {factor} {per}"
-                if factor is not None
-                else f"{item.get('amount')} {unit}"
-            )
+            used = f"{amount} {unit} × {factor} {per}" if factor is not None else f"{amount} {unit}"
             note = item.get(f"note{suffix}") or item.get("note")
-            parts.append(f"{label} {figure}（{source}）" + (f"（{note}）" if note else ""))
+            parts.append(f"{label} {used}（{source}）" + (f"（{note}）" if note else ""))
         return self._plain_text("\n".join(parts))
 
     def _reasons(self, value: Any) -> Any:
@@ -263,7 +279,12 @@ def compile_sheet(columns: Iterable[ColumnSpec], formats: CellFormats) -> Compil
     for column in columns:
         headers.append(column.header(formats.lang))
         widths.append(column.column_width(formats.lang))
-        readers.append((_getter(column, formats.lang), formats.formatter(column.kind)))
+        readers.append(
+            (
+                _getter(column, formats.lang),
+                formats.formatter(column.kind, beside=column.beside is not None),
+            )
+        )
     return CompiledSheet(headers, widths, readers)
 
 

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, Any, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, NamedTuple, Protocol
 
 # Excel's row limit, the header row included; detail rows beyond it go to a new sheet.
 EXCEL_MAX_ROWS = 1_048_576
@@ -49,23 +49,46 @@ _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _EXCEL_MAX_TEXT = 32_767
-# Cell formats in styles.xml: 0 plain, 1 bold header, 2 date, 3 date and time.
-_STYLE_HEADER, _STYLE_DATE, _STYLE_DATETIME = 1, 2, 3
+# Cell formats in styles.xml: 0 plain, 1 bold header, 2 date, 3 date and time, then one
+# number format per count of decimals (#,##0 to #,##0.000…), so that a number cell shows
+# exactly the figure the chat and the report show for it.
+_STYLE_HEADER, _STYLE_DATE, _STYLE_DATETIME, _STYLE_NUMBER = 1, 2, 3, 4
+MAX_SHOWN_DECIMALS = 28
+_NUMBER_FORMATS = "".join(
+    f'<numFmt numFmtId="{166 + decimals}" '
+    f'formatCode="#,##0{"." + "0" * decimals if decimals else ""}"/>'
+    for decimals in range(MAX_SHOWN_DECIMALS + 1)
+)
+_NUMBER_STYLES = "".join(
+    f'<xf numFmtId="{166 + decimals}" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    for decimals in range(MAX_SHOWN_DECIMALS + 1)
+)
 _STYLES = f"""{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">\
-<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/>\
-<numFmt numFmtId="165" formatCode="yyyy\\-mm\\-dd\\ hh:mm:ss"/></numFmts>\
+<numFmts count="{2 + MAX_SHOWN_DECIMALS + 1}"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/>\
+<numFmt numFmtId="165" formatCode="yyyy\\-mm\\-dd\\ hh:mm:ss"/>{_NUMBER_FORMATS}</numFmts>\
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>\
 <font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>\
 <fills count="2"><fill><patternFill patternType="none"/></fill>\
 <fill><patternFill patternType="gray125"/></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="{4 + MAX_SHOWN_DECIMALS + 1}">\
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
 <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+{_NUMBER_STYLES}</cellXfs>\
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
 </styleSheet>"""
+
+
+class ShownNumber(NamedTuple):
+    """A number cell that keeps the exact value and shows it with `decimals` decimals and
+    thousands separators, as the figure reads everywhere else."""
+
+    value: Decimal
+    decimals: int
 
 
 def _column_letter(index: int) -> str:
@@ -117,6 +140,9 @@ class _Columns:
                 cells.append(f'<c r="{ref}"><v>{value}</v></c>')
             elif kind is Decimal:
                 cells.append(f'<c r="{ref}"><v>{value:f}</v></c>')
+            elif kind is ShownNumber:
+                style = _STYLE_NUMBER + min(value.decimals, MAX_SHOWN_DECIMALS)
+                cells.append(f'<c r="{ref}" s="{style}"><v>{value.value:f}</v></c>')
             elif kind is bool:
                 cells.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
             elif kind is datetime:
@@ -315,4 +341,12 @@ def _quoted_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-__all__ = ["EXCEL_MAX_ROWS", "ZIP_LEVEL", "SheetLayout", "Worksheet", "XlsxWriter"]
+__all__ = [
+    "EXCEL_MAX_ROWS",
+    "MAX_SHOWN_DECIMALS",
+    "ZIP_LEVEL",
+    "SheetLayout",
+    "ShownNumber",
+    "Worksheet",
+    "XlsxWriter",
+]

@@ -18,6 +18,7 @@ from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue, Reply
 from conversations.localtime import local_minute
 from criteria import Ruleset
+from criteria.figures import figure
 from criteria.ruleset import SettableKey
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
 from storage import AuditEntry, Person, Role, UnitOfWork
@@ -78,7 +79,7 @@ class Screens:
                     clause=setting.clause,
                     what=setting.description_en if en else setting.description,
                     bound=self._bound(lang, setting),
-                    value=format(setting.value, "f"),
+                    value=figure(setting.value, places=None),
                     unit=setting.unit,
                     source=setting.source_en if en else setting.source,
                     key=setting.key,
@@ -106,8 +107,8 @@ class Screens:
             what=setting.description_en if en else setting.description,
             key=diff.key,
             clause=setting.clause,
-            old=format(diff.old, "f"),
-            new=format(diff.new, "f"),
+            old=figure(diff.old, places=None),
+            new=figure(diff.new, places=None),
             unit=setting.unit,
             source=setting.source_en if en else setting.source,
         )
@@ -120,8 +121,8 @@ class Screens:
                 lang,
                 "admin.change.short",
                 key=diff.key,
-                old=format(diff.old, "f"),
-                new=format(diff.new, "f"),
+                old=figure(diff.old, places=None),
+                new=figure(diff.new, places=None),
                 unit=diff.setting.unit,
             )
             for diff in found
@@ -154,14 +155,14 @@ class Screens:
             self.t(
                 lang,
                 "admin.preview.impact",
-                total=impact.total,
-                changed=impact.changed,
-                to_not=impact.to_not_qualified,
-                to_qualified=impact.to_qualified,
+                total=figure(impact.total),
+                changed=figure(impact.changed),
+                to_not=figure(impact.to_not_qualified),
+                to_qualified=figure(impact.to_qualified),
             ),
         ]
         if impact.failed:
-            lines.append(self.t(lang, "admin.preview.invalid", count=len(impact.failed)))
+            lines.append(self.t(lang, "admin.preview.invalid", count=figure(len(impact.failed))))
         lines.append(self.t(lang, f"{where}.keep"))
         return "\n".join(lines)
 
@@ -224,22 +225,26 @@ class Screens:
         if impact.total == 0 and impact.superseded_by is None:
             return self.t(lang, "admin.reevaluate.none", ruleset=impact.ruleset)
         lines = [
-            self.t(lang, "admin.reevaluate.heading", ruleset=impact.ruleset, total=impact.total),
-            self.t(lang, "admin.reevaluate.to_not", count=impact.to_not_qualified),
-            self.t(lang, "admin.reevaluate.to_qualified", count=impact.to_qualified),
+            self.t(
+                lang, "admin.reevaluate.heading", ruleset=impact.ruleset, total=figure(impact.total)
+            ),
+            self.t(lang, "admin.reevaluate.to_not", count=figure(impact.to_not_qualified)),
+            self.t(lang, "admin.reevaluate.to_qualified", count=figure(impact.to_qualified)),
             self.t(
                 lang,
                 "admin.reevaluate.unchanged",
-                count=impact.unchanged,
-                rejudged=impact.rejudged_same,
-                unaffected=impact.unaffected,
+                count=figure(impact.unchanged),
+                rejudged=figure(impact.rejudged_same),
+                unaffected=figure(impact.unaffected),
             ),
         ]
         if impact.moved_on:
-            lines.append(self.t(lang, "admin.reevaluate.moved_on", count=impact.moved_on))
+            lines.append(self.t(lang, "admin.reevaluate.moved_on", count=figure(impact.moved_on)))
         if impact.failed:
             ids = ", ".join(f"#{sid}" for sid in impact.failed[:REPORT_LINES])
-            lines.append(self.t(lang, "admin.reevaluate.failed", count=len(impact.failed), ids=ids))
+            lines.append(
+                self.t(lang, "admin.reevaluate.failed", count=figure(len(impact.failed)), ids=ids)
+            )
         if impact.flips:
             lines += ["", self.t(lang, "admin.reevaluate.changed_heading")]
             for flip in impact.flips[:REPORT_LINES]:
@@ -255,7 +260,7 @@ class Screens:
                 )
             if len(impact.flips) > REPORT_LINES:
                 more = len(impact.flips) - REPORT_LINES
-                lines.append(self.t(lang, "admin.reevaluate.more", count=more))
+                lines.append(self.t(lang, "admin.reevaluate.more", count=figure(more)))
             if notified:
                 lines.append(self.t(lang, "admin.reevaluate.notified"))
         if impact.superseded_by is not None:

@@ -21,6 +21,7 @@ from bot.services.session_card import CardDecision, CardEvidence, SessionCard
 from conversations import Button, Catalogue, Engine, InterviewState, Reply
 from conversations.localtime import to_local
 from criteria import Evaluation, review
+from criteria.figures import figure
 from storage import (
     AssessmentSession,
     Database,
@@ -124,9 +125,9 @@ class AssessorDesk:
             lang,
             "desk.list_heading",
             filters=self.lists.filter_summary(query, lang),
-            total=total,
+            total=figure(total),
             page=min(query.page, pages),
-            pages=pages,
+            pages=figure(pages),
         )
         buttons = self.lists.row_buttons(rows, lang)
         buttons.append(self.lists.paging(query, query.page, pages, lang))
@@ -147,7 +148,12 @@ class AssessorDesk:
             )
         pages = max(1, -(-total // PAGE_SIZE))
         heading = self._t(
-            lang, "desk.find_heading", text=wanted, total=total, page=page, pages=pages
+            lang,
+            "desk.find_heading",
+            text=wanted,
+            total=figure(total),
+            page=page,
+            pages=figure(pages),
         )
         buttons = self.lists.row_buttons(rows, lang)
         buttons.append(self.lists.find_paging(wanted, page, pages, lang))
@@ -243,7 +249,7 @@ class AssessorDesk:
             document=Document(
                 file_name=f"greenlist-sessions-{stamp}.xlsx",
                 content=content,
-                caption=self._t(request.lang, "desk.export_caption", count=count),
+                caption=self._t(request.lang, "desk.export_caption", count=figure(count)),
             )
         )
 

@@ -17,6 +17,7 @@ from typing import Any
 from bot.services.rulesets import RulesetProvider
 from conversations import Catalogue
 from criteria import Ruleset, RulesetError, changed_settings
+from criteria.figures import figure
 from criteria.ruleset import SettableKey
 from criteria.texts import Text
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
@@ -140,7 +141,10 @@ async def plan_value(
     found = differences(active, changed)
     if not found:
         raise AdminError(
-            "admin.error.unchanged", key=key, value=format(setting.value, "f"), unit=setting.unit
+            "admin.error.unchanged",
+            key=key,
+            value=figure(setting.value, places=None),
+            unit=setting.unit,
         )
     candidate = changed.with_version(await next_version(uow, provider))
     return RulesetChange("set", active, candidate, found)

@@ -148,7 +148,7 @@ async def test_reevaluation_rejudges_exactly_the_affected_sessions_and_tells_onl
     assert f"您的评价 #{flips.session_id}（边缘砖厂）" in notice.text
     assert "结论变为：不合格" in notice.text
     assert "❌ 5.2 a) 单位产品综合能耗" in notice.text
-    assert "E = 45.50 kgce/t > 45 kgce/t" in notice.text
+    assert "E = 45.5 kgce/t > 45 kgce/t" in notice.text
     told_in_english = await telegram.user(7106).wait_for("re-evaluated")
     assert "the verdict is now: not qualified" in told_in_english.text
     await admin.messages_until_idle()
@@ -181,7 +181,7 @@ async def test_rollback_restores_earlier_values_as_a_new_version_and_history_sho
     preview = await admin.wait_for(t("admin.preview.heading_rollback", target=1))
     assert preview.text.startswith("拟恢复版本 v1 的数值（尚未生效，请确认）：\n")
     assert "：45 → 46 kgce/t" in preview.text
-    assert "1.3300 → 1.2143" in preview.text
+    assert "1.33 → 1.2143" in preview.text
     assert "确认后保存为版本 v4，取代现行的 v3。" in preview.text
     await admin.press(t("admin.button.confirm"), preview)
     saved = await admin.wait_for("已保存")
@@ -201,7 +201,7 @@ async def test_rollback_restores_earlier_values_as_a_new_version_and_history_sho
     history = await admin.wait_for("版本历史")
     lines = history.text.splitlines()
     assert lines[1].startswith("v4（现行） · ") and lines[1].endswith(" · 管理员老王")
-    assert "变更：energy.porous_brick 45 → 46 kgce/t；factors.natural_gas_m3 1.3300 → 1.2143" in (
+    assert "变更：energy.porous_brick 45 → 46 kgce/t；factors.natural_gas_m3 1.33 → 1.2143" in (
         history.text
     )
     assert "说明：GB/T 2589 新版" in history.text
@@ -231,7 +231,7 @@ async def test_invalid_values_are_refused_naming_what_is_wrong(
     cases = {
         "energy.porous_brick -5": "设置项 energy.porous_brick 的值无效：应在 1 到 500 kgce/t 之间",
         "energy.porous_brick 四十五": "设置项 energy.porous_brick 的值无效：应为数字",
-        "energy.porous_brick 5000": "而不是 5000",
+        "energy.porous_brick 5000": "而不是 5,000",
         "energy.marble 40": "没有设置项 energy.marble；可设置的有：waste.coal_gangue_only",
         "factors.natural_gas_m3 0": "应大于 0 且不超过 10",
         "waste.fly_ash_only 101 %": "应在 0 到 100 % 之间",

@@ -104,7 +104,7 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
         "结论：✅ 符合绿名单要求（基本要求全部满足，评价指标满足 5.1 a)、5.1 b)、5.2 a)",
         "✅ 4.2.1 质量管理体系（GB/T 19001 / ISO 9001）",
         "5.2 a) 满足：E = 37.97 kgce/t ≤ 46 kgce/t（表2 烧结多孔砖和多孔砌块）",
-        "5.1 b) 满足：R = m1/m = 50000 t ÷ 52000 t = 96.15 % ≥ 95 %",
+        "5.1 b) 满足：R = m1/m = 50,000 t ÷ 52,000 t = 96.15 % ≥ 95 %",
     )
     done = await zhang.user.wait_for(zhang.t("submit.done"))
     assert done.text == (

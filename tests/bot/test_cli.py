@@ -41,7 +41,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             main([*path, "--help"])
         assert exited.value.code == 0
         out = capsys.readouterr().out
-        assert out.startswith("usage: greenlist"), path
+        assert out.startswith("用法：greenlist"), path
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -60,7 +60,7 @@ async def test_a_submitted_session_reads_with_its_verdict_evidence_and_history(
         "以下为企业自评结果（系统按企业填报数据评价），待评审人员审核，不是评审决定。" in reply.text
     )
     assert "评审决定：" not in reply.text
-    assert "1. 检测报告.pdf（q_x，3.0 MB）" in reply.text
+    assert "1. 检测报告.pdf（q_x，3 MB）" in reply.text
     assert "2. uniq-2（q_x，—）" in reply.text
     assert "审核员老周 要求补充材料：请补充检测报告" in reply.text
     assert button_data(reply) == [

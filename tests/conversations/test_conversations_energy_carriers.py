@@ -78,8 +78,8 @@ def test_a_coal_fired_plant_gets_a_verdict_that_counts_its_coal() -> None:
     evaluation = Evaluation.model_validate(submit(chat).evaluation)
     assert str(evaluation.metrics.unit_energy_kgce_per_t).startswith("34.60")
     verdict = chat.replies[0].text
-    assert "内燃料 8000000 kg × 0.214286 kgce/kg = 1714285.71 kgce" in verdict
-    source = "原煤 3000000 kg × 0.7143 kgce/kg = 2142900.00 kgce（GB/T 2589-2020 附录A 原煤"
+    assert "内燃料 8,000,000 kg × 0.214286 kgce/kg = 1,714,285.71 kgce" in verdict
+    source = "原煤 3,000,000 kg × 0.7143 kgce/kg = 2,142,900 kgce（GB/T 2589-2020 附录A 原煤"
     assert source in verdict
     assert "碳排放估算（非评价结论）" in verdict
 

@@ -27,7 +27,7 @@ def test_energy_gap_in_kgce_per_tonne(judge: Judge) -> None:
     assert gap.shortfall == "1.27"
     assert gap.shortfall_relative_pct == "2.7608695652"
     assert "高 1.27 kgce/t（2.76 %）" in gap.text
-    assert "约需少用 12700.00 kgce 标准煤" in gap.text
+    assert "约需少用 12,700 kgce。" in gap.text
     assert "1.27 kgce/t (2.76 %) above 46 kgce/t" in gap.text_en
 
 
@@ -36,7 +36,7 @@ def test_waste_gap_in_percentage_points(judge: Judge) -> None:
     (gap,) = [g for g in evaluation.gaps if g.clause == "5.1a"]
     assert (gap.unit, gap.current, gap.target, gap.shortfall) == ("pp", "75", "80", "5")
     assert gap.missing_documents == ["third_party_report"]
-    assert "低 5.00 个百分点；另须提供第三方检测报告。" in gap.text
+    assert "低 5 个百分点；另须提供第三方检测报告。" in gap.text
 
 
 def test_localisation_gap_in_points_and_tonnes(judge: Judge) -> None:
@@ -45,7 +45,7 @@ def test_localisation_gap_in_points_and_tonnes(judge: Judge) -> None:
     assert gap.current == "86.9565217391"
     assert gap.shortfall == "8.0434782609"
     assert gap.missing_documents == []
-    assert "比 95 % 低 8.04 个百分点；约需将 3700.00 t 主要原材料改为 100 km 内采购" in gap.text
+    assert "比 95 % 低 8.04 个百分点；约需将 3,700 t 主要原材料改为 100 km 内采购" in gap.text
 
 
 def test_documents_only_gap_has_zero_shortfall(judge: Judge) -> None:
@@ -114,7 +114,7 @@ def test_smallest_relative_shortfall_wins(judge: Judge) -> None:
     path = energy_close.nearest_path
     assert path is not None
     assert (path.clause, path.route) == ("5.2a", "quantitative")
-    assert "从 46.46 kgce/t 降到不高于 46 kgce/t（降低 0.46 kgce/t，即 1.00 %）" in path.advice
+    assert "从 46.46 kgce/t 降到不高于 46 kgce/t（降低 0.46 kgce/t，即 1 %）" in path.advice
 
     local_close = judge(
         energy={"output_t": 1000, "total_kgce": 50000},
@@ -123,7 +123,7 @@ def test_smallest_relative_shortfall_wins(judge: Judge) -> None:
     path = local_close.nearest_path
     assert path is not None
     assert (path.clause, path.route) == ("5.1b", "quantitative")
-    assert "从 94.50 % 提高到至少 95 %" in path.advice
+    assert "从 94.5 % 提高到至少 95 %" in path.advice
     assert "并提供采购合同、生产台账等证明材料" in path.advice
 
 
@@ -133,7 +133,7 @@ def test_waste_route_advice(judge: Judge) -> None:
     assert path is not None
     assert path.clause == "5.1a"
     assert path.advice == (
-        "将煤矸石掺加量从 79.00 % 提高到至少 80 %（提高 1.00 个百分点），即可满足 5.1 a)。"
+        "将煤矸石掺加量从 79 % 提高到至少 80 %（提高 1 个百分点），即可满足 5.1 a)。"
     )
 
 
@@ -153,7 +153,7 @@ def test_a_quantitative_route_comes_before_accounting_or_certification(judge: Ju
     assert path is not None
     # The uncovered mix offers no route; 5.1 b) does, however far it is.
     assert (path.clause, path.route) == ("5.1b", "quantitative")
-    assert "约 9.50 t 改为本地采购" in path.advice
+    assert "约 9.5 t 改为本地采购" in path.advice
 
 
 def test_blocking_basic_requirements_lead_the_advice(judge: Judge) -> None:

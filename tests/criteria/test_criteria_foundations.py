@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from criteria._numbers import NumberProblem, fixed, plain, shown, to_decimal
+from criteria._numbers import NumberProblem, fixed, plain, to_decimal
 from criteria.catalogue import Catalogue, CatalogueError, Text
+from criteria.figures import figure
 from criteria.texts import catalogue
 from tests.guideline import CLAUSES
 
@@ -107,10 +108,10 @@ def test_rounding_for_display_is_half_up_and_never_hides_a_difference() -> None:
     assert fixed(Fraction(1, 3), 0) == "0"
     assert plain(Fraction(1, 3)) == "0.3333333333"
     assert plain(Decimal("46.000")) == "46"
-    assert shown(Fraction(460001, 10000), 46) == "46.0001"
-    assert shown(Fraction(46), 46) == "46.00"
-    assert shown(Fraction(4727, 100), 46) == "47.27"
-    assert shown(Fraction(1, 10**12), 0) == "0.000000000001"
+    assert figure(Fraction(460001, 10000), 46) == "46.0001"
+    assert figure(Fraction(46), 46) == "46"
+    assert figure(Fraction(4727, 100), 46) == "47.27"
+    assert figure(Fraction(1, 10**12), 0) == "0.000000000001"
 
 
 # ---------------------------------------------------------------- package boundaries

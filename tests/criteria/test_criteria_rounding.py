@@ -1,7 +1,8 @@
 """Display rounding works on integers yet gives exactly what Fraction arithmetic gives.
 
-`fixed`, `plain` and `shown` used to scale and floor Fractions; they now divide the integer
-numerator by the denominator (and `plain` reads a short Decimal's own digits). The
+`fixed` and `plain` used to scale and floor Fractions; they now divide the integer numerator
+by the denominator (and `plain` reads a short Decimal's own digits), and so does `figure`
+beside a threshold. The
 Fraction versions are kept below as the specification, and every property compares the
 two on the numbers the evaluator shows: inputs (up to 15 integer digits and 28 decimals),
 sums and products of them, and quotients such as R = m1/m or E = e/P.
@@ -24,8 +25,8 @@ from criteria._numbers import (
     percent,
     plain,
     quotient,
-    shown,
 )
+from criteria.figures import figure
 
 MANY = settings(max_examples=400, deadline=None)
 
@@ -54,23 +55,26 @@ def reference_plain(value: Fraction | Decimal | int, max_places: int = 10) -> st
     return "0" if text == "-0" else text
 
 
-def reference_shown(
+def reference_figure(
     value: Fraction | Decimal | int,
     reference: Fraction | Decimal | int | None = None,
     places: int = 2,
-    max_places: int = MAX_DECIMAL_PLACES,
 ) -> str:
-    if reference is None:
-        return reference_fixed(value, places)
+    """Rounded to `places`, or to as many more as put it on the reference's side."""
     value = Fraction(value)
-    target = Fraction(reference)
-    for digits in range(places, max_places + 1):
-        if (
-            value == target
-            or Fraction(reference_round_half_up(value, digits), 10**digits) != target
-        ):
-            return reference_fixed(value, digits)
-    return reference_fixed(value, max_places)
+    digits = places
+    if reference is not None:
+        target = Fraction(reference)
+        side = (value > target) - (value < target)
+        while digits < MAX_DECIMAL_PLACES:
+            rounded = Fraction(reference_round_half_up(value, digits), 10**digits)
+            if (rounded > target) - (rounded < target) == side:
+                break
+            digits += 1
+    text = reference_fixed(value, digits)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 # ---------------------------------------------------------------- numbers to try
@@ -183,19 +187,14 @@ def against_a_limit(draw: st.DrawFn) -> tuple[Fraction | Decimal, Decimal]:
 @example((Fraction(460001, 10000), Decimal(46)), 2)
 @example((Decimal("46.0000000000000000000000000000001"), Decimal(46)), 2)
 @example((Fraction(1, 10**40), Decimal(0)), 0)
-def test_shown_matches_fraction_rounding(pair: tuple[Fraction | Decimal, Decimal], at: int) -> None:
-    value, limit = pair
-    assert shown(value, limit, at) == reference_shown(value, limit, at)
-    assert shown(value, 0, at) == reference_shown(value, 0, at)
-    assert shown(value) == reference_shown(value)
-
-
-@given(against_a_limit(), st.integers(0, 4), st.integers(0, 6))
-def test_shown_respects_any_bounds_like_fractions(
-    pair: tuple[Fraction | Decimal, Decimal], at: int, most: int
+@example((Decimal("45.9951"), Decimal("45.999")), 2)
+def test_figure_matches_fraction_rounding(
+    pair: tuple[Fraction | Decimal, Decimal], at: int
 ) -> None:
     value, limit = pair
-    assert shown(value, limit, at, most) == reference_shown(value, limit, at, most)
+    assert figure(value, limit, at, separators=False) == reference_figure(value, limit, at)
+    assert figure(value, 0, at, separators=False) == reference_figure(value, 0, at)
+    assert figure(value, separators=False) == reference_figure(value)
 
 
 # ---------------------------------------------------------------- exact arithmetic

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from criteria import Evaluation, evaluate, load_ruleset, parse_answers, render_report
-from criteria.figures import figure_beside
+from criteria.figures import figure
 from tests.criteria.conftest import BASELINE, merge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,8 +77,8 @@ def test_a_coal_fired_plant_counts_its_coal_and_internal_fuel() -> None:
     assert evaluation.metrics.energy_kgce == "3629372.8092371944"
     assert evaluation.metrics.unit_energy_kgce_per_t == "30.2447734103"
     reason = evaluation.clauses["5.2a"].reason
-    assert "原煤 3000000 kg × 0.7143 = 2142900.00 kgce" in reason
-    assert "内燃料 9000000 kg × 0.129659 = 1166932.81 kgce" in reason
+    assert "原煤 3,000,000 kg × 0.7143 = 2,142,900 kgce" in reason
+    assert "内燃料 9,000,000 kg × 0.129659 = 1,166,932.81 kgce" in reason
     assert internal.source.startswith(
         "低位发热量 3800 kJ/kg；内燃料（掺入坯体的煤、煤矸石等高热值废弃物）"
     )
@@ -101,7 +101,7 @@ def test_internal_fuel_without_calorific_value_is_shown_not_counted_and_flagged(
     assert not internal.counted and internal.kgce == "0"
     assert internal.note == "内燃料未提供低位发热量，无法折算，未计入 E"
     assert "internal_fuel_not_counted" in codes(evaluation)
-    assert "内燃料 9000000 kg：未计入 E（内燃料未提供低位发热量，无法折算，未计入 E）" in (
+    assert "内燃料 9,000,000 kg：未计入 E（内燃料未提供低位发热量，无法折算，未计入 E）" in (
         evaluation.clauses["5.2a"].reason
     )
 
@@ -137,7 +137,7 @@ def test_46_typed_as_the_total_is_asked_back() -> None:
     assert evaluation.needs_review
     assert codes(evaluation)[0] == "total_looks_per_tonne"
     assert reasons(evaluation).startswith(
-        "填报的综合能耗总量 46 kgce 对产量 120000 t 只得 E = 0.000383 kgce/t，"
+        "填报的综合能耗总量 46 kgce 对产量 120,000 t 只得 E = 0.000383 kgce/t，"
         "而 46 本身像是每吨产品的能耗：您填写的是每吨产品的能耗吗？"
     )
 
@@ -172,8 +172,8 @@ def test_a_gas_plant_whose_verdict_flips_within_the_range_is_flagged() -> None:
     assert evaluation.needs_review
     assert "range_factor_natural_gas_m3" in codes(evaluation)
     assert (
-        "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1000～1.3300 kgce/m3 内取值不同，"
-        "判定会改变：取 1.1000 时 E = 39.26 kgce/t，取 1.3300 时 E = 46.60 kgce/t（限值 46 kgce/t）"
+        "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1～1.33 kgce/m3 内取值不同，"
+        "判定会改变：取 1.1 时 E = 39.26 kgce/t，取 1.33 时 E = 46.6 kgce/t（限值 46 kgce/t）"
     ) in reasons(evaluation)
     gas = next(f for f in evaluation.metrics.factors if f.carrier == "natural_gas_m3")
     assert gas.factor == "1.2143"
@@ -314,11 +314,11 @@ def test_twelve_recent_months_pass_and_an_old_period_does_not() -> None:
 
 
 def test_figures_are_shown_on_the_side_of_the_threshold_they_are_on() -> None:
-    assert figure_beside("46.000003", "46") == "46.000003"
-    assert figure_beside("79.9999", "80") == "79.9999"
-    assert figure_beside("42.9", "46") == "42.90"
-    assert figure_beside("46", "46") == "46.00"
-    assert figure_beside("3.14159", None) == "3.14"
+    assert figure("46.000003", "46") == "46.000003"
+    assert figure("79.9999", "80") == "79.9999"
+    assert figure("42.9", "46") == "42.9"
+    assert figure("46", "46") == "46"
+    assert figure("3.14159", None) == "3.14"
 
 
 def test_the_text_report_never_rounds_onto_the_threshold() -> None:
@@ -332,7 +332,12 @@ def test_the_text_report_never_rounds_onto_the_threshold() -> None:
     report = render_report(evaluation)
     assert "单位产品综合能耗 E：46.000003 kgce/t" in report
     assert "固体废弃物：煤矸石，掺加量 79.9999 %" in report
-    assert "E：46.00 " not in report
+    assert "E：46 " not in report
+    assert "E = 46.000003 kgce/t > 46 kgce/t（表2 烧结多孔砖和多孔砌块）" in (
+        evaluation.clauses["5.2a"].reason
+    )
+    assert "E = e/P = 4,600,000.3 kgce ÷ 100,000 t" in evaluation.clauses["5.2a"].reason
+    assert "5.1 a) 未满足：煤矸石掺加量 79.9999 % < 80 %" in evaluation.clauses["5.1a"].reason
 
 
 # ---------------------------------------------------------------- waste mixes

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 
 from bot.reports.display import (
     category_label,
-    grouped,
     local_time,
     ordered_clauses,
     start_of_day_utc,
@@ -14,6 +13,7 @@ from bot.reports.display import (
 )
 from conversations import QuestionBank
 from conversations.localtime import local_zone, to_local
+from criteria.figures import figure_or_none
 
 
 def test_the_one_time_zone_is_the_question_banks() -> None:
@@ -34,10 +34,10 @@ def test_times_are_shown_on_the_wall_clock_of_the_local_zone() -> None:
 
 
 def test_numbers_names_and_clause_order() -> None:
-    assert grouped("7937748.154") == "7,937,748.15"
-    assert grouped(185000, places=False) == "185,000"
-    assert grouped("2.345") == "2.35"
-    assert grouped("n/a") is None
+    assert figure_or_none("7937748.154") == "7,937,748.15"
+    assert figure_or_none(185000) == "185,000"
+    assert figure_or_none("2.345") == "2.35"
+    assert figure_or_none("n/a") is None
     assert category_label("hollow_brick") == "烧结空心砖和空心砌块"
     assert category_label("unknown_brick") == "unknown_brick"
     assert status_names("zh")["submitted"] == "已提交待审核"

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from bot.reports import xlsx as xlsx_writer
 from bot.reports.exporting import ExportCatalogue, export_catalogue, export_sessions
 from bot.reports.rows import CellFormats
+from bot.reports.xlsx import ShownNumber
 from storage import Database
 from tests.guideline import CLAUSES
 
@@ -79,9 +80,10 @@ async def test_xlsx_sessions_sheet_cell_by_cell(
     assert qualified["5.2 b) 能源管理体系认证"] == "否"
     assert qualified["公布链接或文件"] == "https://example.com/ghg-2023"
     assert qualified["工信部绿色制造名单"] == "否"
-    assert qualified["单位产品综合能耗 E（kgce/t）"] == pytest.approx(42.91)
+    # The exact figure, shown with the decimals the verdict shows (see the number formats).
+    assert qualified["单位产品综合能耗 E（kgce/t）"] == pytest.approx(42.9067467568)
     assert qualified["E 限值（kgce/t，表2）"] == 46
-    assert qualified["原材料本地化程度 R（%）"] == pytest.approx(93.41)
+    assert qualified["原材料本地化程度 R（%）"] == pytest.approx(93.4108527132)
     assert qualified["R 要求（%）"] == 95
     assert qualified["固体废弃物分类（表1）"] == "煤矸石和其他固体废弃物（不含粉煤灰）合计"
     assert qualified["固体废弃物掺加量（%）"] == 74
@@ -91,8 +93,8 @@ async def test_xlsx_sessions_sheet_cell_by_cell(
     # The natural-gas factor decides this plant's verdict within GB/T 2589-2020's range.
     assert qualified["需评审复核"] == "是"
     factors = qualified["能源折算系数及来源（式 A.2）"]
-    assert factors.startswith("电力 5860000 kWh × 0.1229 kgce/kWh（GB/T 2589-2020 附录A")
-    assert "\n天然气 5900000 m³ × 1.2143 kgce/m³（" in factors
+    assert factors.startswith("电力 5,860,000 kWh × 0.1229 kgce/kWh（GB/T 2589-2020 附录A")
+    assert "\n天然气 5,900,000 m³ × 1.2143 kgce/m³（" in factors
     assert qualified["单位产品二氧化碳排放（估算，kg CO2/t）"] > 0
     assert qualified["年二氧化碳排放（估算，t CO2）"] > 0
     assert "天然气" in qualified["需复核的原因"]
@@ -108,7 +110,7 @@ async def test_xlsx_sessions_sheet_cell_by_cell(
     assert rejected["产品类别"] == "烧结空心砖和空心砌块"
     assert rejected["4.3 计量器具"] == "否"
     assert rejected["其他认证名称"] == "绿色建材产品认证（二星）"
-    assert rejected["单位产品综合能耗 E（kgce/t）"] == pytest.approx(49.32)
+    assert rejected["单位产品综合能耗 E（kgce/t）"] == pytest.approx(49.32, abs=0.005)
     assert rejected["E 限值（kgce/t，表2）"] == 47
     assert rejected["固体废弃物分类（表1）"] == "粉煤灰与其他固体废弃物混掺（表1 未覆盖）"
     assert rejected["掺加量要求（%，表1）"] is None
@@ -282,5 +284,8 @@ def test_the_column_catalogue_is_checked_when_loaded() -> None:
 
 def test_decimal_values_are_exact_in_both_formats() -> None:
     catalogue = export_catalogue()
-    assert CellFormats(catalogue, "zh", "xlsx").formatter("number")("0.1229") == Decimal("0.1229")
+    assert CellFormats(catalogue, "zh", "xlsx").formatter("number")("0.1229") == ShownNumber(
+        Decimal("0.1229"), 4
+    )
     assert CellFormats(catalogue, "zh", "csv").formatter("number2")("2.345") == "2.35"
+    assert CellFormats(catalogue, "zh", "csv").formatter("number")("2600000.00") == "2600000"
