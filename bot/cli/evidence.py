@@ -163,7 +163,7 @@ def read_file(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `evidence verify` and `evidence backfill` to the `greenlist` program."""
+    """Add `evidence verify`, `backfill`, `prune` and `read` to the `greenlist` program."""
     evidence = subparsers.add_parser(
         "evidence", help=cli_text("evidence.help"), description=cli_text("evidence.description")
     )
@@ -184,12 +184,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=lambda _: _run(backfill))
     p = actions.add_parser(
         "prune",
-        help="delete stored files no upload has referred to for over a day",
-        description="Sweep the store now, as the bot does daily: bytes that no upload "
-        "refers to any more (a replaced file) and that were last written over a day ago "
-        "are deleted; one line per file, then a summary.",
+        help=cli_text("evidence.prune.help"),
+        description=cli_text("evidence.prune.description"),
     )
-    p.add_argument("--dry-run", action="store_true", help="list them, delete nothing")
+    p.add_argument("--dry-run", action="store_true", help=cli_text("evidence.prune.dry_run"))
     p.set_defaults(
         func=lambda args: _run(
             lambda archive, settings: prune(archive, settings, dry_run=args.dry_run)
