@@ -6,6 +6,7 @@ uploaded), and prints how many characters were printed: in all, up to and includ
 review, and the verdict. Takes a few seconds.
 
     .venv/bin/python bench/interview_chars.py
+    .venv/bin/python bench/interview_chars.py --show    # and the whole transcript
     PYTHONPATH=/path/to/other/checkout .venv/bin/python bench/interview_chars.py   # before/after
 """
 
@@ -52,12 +53,12 @@ def _line(chat: TerminalChat, inp: Input, folder: Path) -> str:
     return f"/file {path}"
 
 
-async def measure(folder: Path) -> tuple[int, int, int]:
+async def measure(folder: Path, transcript: io.StringIO | None = None) -> tuple[int, int, int]:
     settings = load_settings(database_url=f"sqlite+aiosqlite:///{folder / 'chars.db'}")
     upgrade(settings.database_url)
     engine = Engine.default(today=lambda: TODAY)
     services = Services.create(settings, engine=engine)
-    out = io.StringIO()
+    out = transcript if transcript is not None else io.StringIO()
     chat = TerminalChat(services, Who(user_id=USER, name="终端用户"), out)
     before_submit = 0
     try:
@@ -85,8 +86,11 @@ async def measure(folder: Path) -> tuple[int, int, int]:
 
 
 def main() -> None:
+    transcript = io.StringIO()
     with tempfile.TemporaryDirectory() as tmp:
-        total, review, verdict = asyncio.run(measure(Path(tmp)))
+        total, review, verdict = asyncio.run(measure(Path(tmp), transcript))
+    if "--show" in sys.argv[1:]:
+        print(transcript.getvalue())
     print(f"characters printed over a clean full interview: {total:,}")
     print(f"  greeting to the review, inclusive: {review:,}")
     print(f"  submit and verdict: {verdict:,}")

@@ -20,6 +20,7 @@ from conversations.models import Button, InterviewState, Reading, Reply
 from conversations.parsing import ParseError
 from conversations.reading import InputReader
 from conversations.screens import Screens
+from criteria.figures import figure
 
 __all__ = ["Readings"]
 
@@ -130,6 +131,11 @@ class Readings:
         )
 
     def _shown(self, s: InterviewState, q: Question, value: str) -> str:
+        if q.kind == "percentage":
+            try:
+                return self.display.t(s, "value.percent", amount=figure(value, places=None))
+            except ValueError:
+                return value
         if q.kind == "date":
             try:
                 day = date.fromisoformat(value)

@@ -39,7 +39,7 @@ from criteria.evaluation import (
     ReviewReason,
     Route,
 )
-from criteria.figures import figure
+from criteria.figures import figure, unit_shown
 from criteria.period import period_notes
 from criteria.plausibility import ReviewNote, confirmed, energy_notes
 from criteria.ruleset import Distance, EnergyThreshold, PercentThreshold, Ruleset, Setting
@@ -662,14 +662,14 @@ def factor_line(use: CarrierUse) -> Text:
             "energy.line_not_counted",
             label=use.label,
             amount=figure(use.amount, places=None),
-            unit=use.unit,
+            unit=unit_shown(use.unit),
             reason=use.note or use.source,
         )
     return texts.both(
         "energy.line_short",
         label=use.label,
         amount=figure(use.amount, places=None),
-        unit=use.unit,
+        unit=unit_shown(use.unit),
         factor=figure(use.factor, places=6),
         kgce=figure(use.kgce),
     )
@@ -1069,7 +1069,7 @@ def _range_notes(facts: _Facts) -> list[ReviewNote]:
                         label=use.label,
                         low=figure(span.low, places=4),
                         high=figure(span.high, places=4),
-                        unit=use.factor_unit,
+                        unit=unit_shown(use.factor_unit),
                         e_low=figure(at_low, judged.limit.value),
                         e_high=figure(at_high, judged.limit.value),
                         threshold=judged.limit.shown,

@@ -25,7 +25,7 @@ from criteria._numbers import (
 
 Figure = Number | str
 
-__all__ = ["Figure", "figure", "figure_decimals", "figure_or_none"]
+__all__ = ["Figure", "figure", "figure_decimals", "figure_or_none", "unit_shown"]
 
 
 def _number(value: Figure) -> Number:
@@ -122,3 +122,8 @@ def _readable(value: object) -> Figure | None:
     except ValueError:
         return None
     return value
+
+
+def unit_shown(unit: str) -> str:
+    """A unit as a reader writes it beside a figure: m³, not the rulesets' plain m3."""
+    return unit.replace("m3", "m³")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from criteria.evaluation import ClauseResult, Evaluation
-from criteria.figures import figure
+from criteria.figures import figure, unit_shown
 from criteria.ruleset import ruleset_title
 from criteria.texts import DEFAULT_LANGUAGE, Text, catalogue, check_language
 from criteria.vocabulary import BASIC_CLAUSES, INDICATOR_CLAUSES
@@ -184,9 +184,9 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
                         "energy.line",
                         label=label,
                         amount=figure(factor.amount, places=None),
-                        unit=factor.unit,
+                        unit=unit_shown(factor.unit),
                         factor=figure(factor.factor, places=None),
-                        factor_unit=factor.factor_unit,
+                        factor_unit=unit_shown(factor.factor_unit),
                         kgce=figure(factor.kgce),
                         source=Text(factor.source, factor.source_en),
                     )
@@ -199,7 +199,7 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
                         "energy.line_not_counted",
                         label=label,
                         amount=figure(factor.amount, places=None),
-                        unit=factor.unit,
+                        unit=unit_shown(factor.unit),
                         reason=reason,
                     )
                 )
@@ -212,12 +212,16 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
     if carbon is not None:
         lines += ["", say("report.section.carbon")]
         if carbon.unit_co2_kg_per_t is not None:
-            lines.append(say("report.carbon.per_t", value=figure(carbon.unit_co2_kg_per_t)))
-        lines.append(say("report.carbon.total", value=figure(carbon.co2_t_per_year)))
+            lines.append(
+                say("report.carbon.per_t", value=figure(carbon.unit_co2_kg_per_t, places=1))
+            )
+        # An estimate: whole kilograms and tenths of a tonne are all the precision it has.
+        lines.append(say("report.carbon.total", value=figure(carbon.co2_t_per_year, places=1)))
         for line in carbon.lines:
             label = Text(line.label, line.label_en)
             lines.append(
-                f"{BULLET} " + say("report.carbon.line", label=label, value=figure(line.co2_kg))
+                f"{BULLET} "
+                + say("report.carbon.line", label=label, value=figure(line.co2_kg, places=0))
             )
         lines.append(say("report.carbon.source", source=Text(carbon.source, carbon.source_en)))
         lines.append(say("report.carbon.note"))

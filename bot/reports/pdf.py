@@ -35,7 +35,7 @@ from bot.reports.fonts import FontChoice, embeddable_font, find_cjk_font, font_c
 from bot.reports.texts import AssessorTexts, assessor_texts, check_language, packaged_text
 from conversations import Catalogue, QuestionBank
 from conversations.localtime import local_zone
-from criteria.figures import figure_or_none
+from criteria.figures import figure_or_none, unit_shown
 from storage import AssessmentSession, EvidenceFile, ReviewDecision
 
 TEXTS_FILE = "report_texts.yaml"
@@ -557,8 +557,8 @@ class _Builder:
         if not factors:
             self.paragraph(self.none(), _MUTED)
         for item in factors:
-            unit = str(item.get("unit", "")).replace("m3", "m³")
-            per = str(item.get("factor_unit", "")).replace("m3", "m³")
+            unit = unit_shown(str(item.get("unit", "")))
+            per = unit_shown(str(item.get("factor_unit", "")))
             key = "energy.factor_line" if item.get("counted") else "energy.factor_not_counted"
             note = item.get(f"note{suffix}") or item.get("note")
             self.paragraph(
@@ -588,8 +588,8 @@ class _Builder:
             self.paragraph(
                 self.t(
                     "energy.carbon_totals",
-                    unit=figure_or_none(carbon.get("unit_co2_kg_per_t")) or "—",
-                    year=figure_or_none(carbon.get("co2_t_per_year")) or "—",
+                    unit=figure_or_none(carbon.get("unit_co2_kg_per_t"), places=1) or "—",
+                    year=figure_or_none(carbon.get("co2_t_per_year"), places=1) or "—",
                 )
             )
             source = carbon.get(f"source{suffix}") or carbon.get("source")

@@ -23,7 +23,7 @@ from bot.reports.display import (
     to_decimal,
 )
 from bot.reports.xlsx import ShownNumber
-from criteria.figures import figure, figure_decimals, figure_or_none
+from criteria.figures import figure, figure_decimals, figure_or_none, unit_shown
 from storage import AssessmentSession
 
 ExportFormat = Literal["xlsx", "csv"]
@@ -101,11 +101,6 @@ def _source_getter(source: tuple[str, ...], english: bool) -> Getter:
     if root == "evaluation":
         return lambda ctx: dig(ctx.evaluation, path)
     return lambda ctx: dig(ctx.clause, path)
-
-
-def _superscript(unit: str) -> str:
-    """m3 as a reader writes it."""
-    return unit.replace("m3", "m³")
 
 
 class CellFormats:
@@ -232,8 +227,8 @@ class CellFormats:
             source = item.get(f"source{suffix}") or item.get("source")
             amount = figure_or_none(item.get("amount"), places=None)
             factor = figure_or_none(item.get("factor"), places=None)
-            unit = _superscript(str(item.get("unit")))
-            per = _superscript(str(item.get("factor_unit")))
+            unit = unit_shown(str(item.get("unit")))
+            per = unit_shown(str(item.get("factor_unit")))
             used = f"{amount} {unit} × {factor} {per}" if factor is not None else f"{amount} {unit}"
             note = item.get(f"note{suffix}") or item.get("note")
             parts.append(f"{label} {used}（{source}）" + (f"（{note}）" if note else ""))

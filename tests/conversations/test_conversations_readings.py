@@ -3,8 +3,12 @@ used only once confirmed, asked again at the review, and nothing said of an unre
 
 from __future__ import annotations
 
+from datetime import date
+
 from interview_driver import Chat
 from interview_plans import ENGINE, at
+
+from bot.services.evidence_readings import card_reading
 
 DIGEST = "ab" * 32
 
@@ -80,3 +84,45 @@ def test_a_button_for_a_value_already_answered_is_stale() -> None:
     chat.press(button)
     assert chat.replies[0].text.startswith("这个按钮")
     assert chat.state.readings[DIGEST].replies == {"expires": "kept"}
+
+
+def test_every_certificate_offers_its_read_date_of_issue() -> None:
+    chat = at("energy_management_file")
+    typed = chat.state.answers["enms_issued"]
+    assert typed != "2024-02-01"
+    _read(chat, {"issued": "2024-02-01", "number": "ENMS-2024-0099"}, "energy_management_file")
+    assert [r.text for r in chat.replies] == [
+        "证书上的证书编号 ENMS-2024-0099，对吗？",
+        "证书上的发证日期 2024年2月1日，对吗？",
+    ]
+    chat.tap("是")  # the latest question: the date
+    assert chat.state.answers["enms_issued"] == "2024-02-01"
+    assert chat.replies[0].text == "已按证书改为：发证日期 2024年2月1日。"
+    assert chat.state.readings[DIGEST].replies == {"issued": "confirmed"}
+
+
+def test_a_test_report_offers_the_content_it_measured() -> None:
+    chat = at("waste_report_file")
+    assert chat.state.answers["report_content"] not in ("88", 88)
+    same_day = chat.state.answers["report_date"]
+    _read(chat, {"content_pct": "88", "issued": same_day}, "waste_report_file")
+    assert [r.text for r in chat.replies] == ["证书上的固废掺加量 88%，对吗？"]
+    chat.tap("是")
+    assert chat.state.answers["report_content"] == "88"  # as a typed 88 is stored
+    assert chat.state.readings[DIGEST].replies == {"issued": "agreed", "content_pct": "confirmed"}
+
+
+def test_the_card_checks_a_test_reports_reading_against_its_date_and_measured_content() -> None:
+    chat = at("waste_report_file")
+    typed = chat.state.answers["report_content"]
+    _read(
+        chat,
+        {"issued": chat.state.answers["report_date"], "content_pct": "61"},
+        "waste_report_file",
+    )
+    card = card_reading(
+        ENGINE.bank, chat.state, "waste_report_file", DIGEST, "某厂", date(2025, 6, 15)
+    )
+    assert card is not None and card.state == "differs"
+    assert [field for field, _ in card.read] == ["issued", "content_pct"]
+    assert any("61" in d.zh and str(typed) in d.zh for d in card.differences), card.differences

@@ -172,7 +172,7 @@ def test_a_gas_plant_whose_verdict_flips_within_the_range_is_flagged() -> None:
     assert evaluation.needs_review
     assert "range_factor_natural_gas_m3" in codes(evaluation)
     assert (
-        "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1～1.33 kgce/m3 内取值不同，"
+        "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1～1.33 kgce/m³ 内取值不同，"
         "判定会改变：取 1.1 时 E = 39.26 kgce/t，取 1.33 时 E = 46.6 kgce/t（限值 46 kgce/t）"
     ) in reasons(evaluation)
     gas = next(f for f in evaluation.metrics.factors if f.carrier == "natural_gas_m3")
@@ -373,7 +373,10 @@ def test_the_carbon_estimate_is_beside_the_verdict() -> None:
     assert "2022 年全国电力平均二氧化碳排放因子 0.5366" in carbon.source
     report = render_report(evaluation)
     assert "碳排放估算（非评价结论）" in report
-    assert "单位产品二氧化碳排放（估算）：92.11 kg CO2/t" in report
+    # An estimate reads with the precision it has: tenths per tonne and per year, whole kg.
+    assert "单位产品二氧化碳排放（估算）：92.1 kg CO2/t" in report
+    assert "年二氧化碳排放（估算）：921.1 t CO2" in report
+    assert "• 天然气：760,120 kg CO2" in report
 
 
 # ---------------------------------------------------------------- the command line

@@ -105,7 +105,7 @@ async def test_report_of_a_qualified_session_lists_its_evidence(
     assert "五、能源折算、复核原因与碳排放估算" in text
     assert "电力5,860,000kWh×0.1229kgce/kWh=720,194kgce（GB/T2589-2020附录A电力" in text
     assert "天然气5,900,000m³×1.2143kgce/m³=7,164,370kgce（GB/T2589-2020附录A天然气" in text
-    assert "•天然气折标准煤系数在GB/T2589-2020范围1.1～1.33kgce/m3内取值不同，判定会改变" in text
+    assert "•天然气折标准煤系数在GB/T2589-2020范围1.1～1.33kgce/m³内取值不同，判定会改变" in text
     assert "碳排放估算（估算值，不属于评价结论）" in text
     assert "单位产品二氧化碳排放（估算）：" in text
     assert "不合格" not in text
