@@ -376,7 +376,7 @@ def test_the_carbon_estimate_is_beside_the_verdict() -> None:
     # An estimate reads with the precision it has: tenths per tonne and per year, whole kg.
     assert "单位产品二氧化碳排放（估算）：92.1 kg CO2/t" in report
     assert "年二氧化碳排放（估算）：921.1 t CO2" in report
-    assert "• 天然气：760,120 kg CO2" in report
+    assert "• 原煤：760,120 kg CO2" in report
 
 
 # ---------------------------------------------------------------- the command line
