@@ -19,6 +19,7 @@ from bot.cli.parser import cli_text
 from bot.services.bootstrap import prepare_database
 from bot.services.evidence import EvidenceArchive, Refused, store_from_settings
 from bot.settings import ConfigError, Settings, load_settings
+from criteria.figures import figure
 from storage import Database
 from storage.evidence_store import StoreUnavailable
 from storage.models import utcnow
@@ -58,14 +59,24 @@ async def verify(archive: EvidenceArchive, _: Settings) -> int:
         if check.state != "ok":
             bad += 1
             print(
-                f"{check.state}: evidence #{check.evidence_id} of session #{check.session_id} "
-                f"(sha256 {check.sha256})"
+                cli_text(
+                    "evidence_out.problem",
+                    state=cli_text(f"evidence_out.state.{check.state}"),
+                    evidence=check.evidence_id,
+                    session=check.session_id,
+                    digest=check.sha256,
+                )
             )
     unstored = await _unstored(archive)
     print(
-        f"verified {checked} stored files in {archive.store.where}: {checked - bad} intact, "
-        f"{bad} missing or altered; {unstored} uploads not archived yet (greenlist evidence "
-        "backfill)"
+        cli_text(
+            "evidence_out.verified",
+            where=archive.store.where,
+            checked=figure(checked),
+            intact=figure(checked - bad),
+            bad=figure(bad),
+            unstored=figure(unstored),
+        )
     )
     return EXIT_PROBLEMS if bad else EXIT_OK
 
@@ -91,19 +102,28 @@ async def backfill(archive: EvidenceArchive, settings: Settings) -> int:
             for row in rows:
                 after = row.id
                 done += 1
-                where = f"[{done}/{total}] evidence #{row.id} (session #{row.session_id})"
+                where = cli_text(
+                    "evidence_out.where",
+                    done=done,
+                    total=total,
+                    evidence=row.id,
+                    session=row.session_id,
+                )
                 try:
                     data = await download(row.file_id)
                 except DownloadFailed as exc:
                     failed += 1
-                    print(f"{where}: not downloaded: {exc}", file=sys.stderr)
+                    print(
+                        cli_text("evidence_out.not_downloaded", where=where, reason=exc),
+                        file=sys.stderr,
+                    )
                     continue
                 kept = await archive.keep(data)
                 if isinstance(kept, Refused):
                     if kept.reason == "store":
                         raise StoreUnavailable(f"cannot write to {archive.store.where}")
                     refused += 1
-                    print(f"{where}: not a certificate format, left as it is", file=sys.stderr)
+                    print(cli_text("evidence_out.refused", where=where), file=sys.stderr)
                     continue
                 async with archive.db.unit_of_work() as uow:
                     await uow.evidence.mark_stored(
@@ -111,10 +131,19 @@ async def backfill(archive: EvidenceArchive, settings: Settings) -> int:
                     )
                     await uow.commit()
                 stored += 1
-                print(f"{where}: stored {kept.size} bytes, sha256 {kept.sha256}", file=sys.stderr)
+                stored_line = cli_text(
+                    "evidence_out.stored", where=where, size=figure(kept.size), digest=kept.sha256
+                )
+                print(stored_line, file=sys.stderr)
     print(
-        f"backfill: {stored} of {total} uploads stored in {archive.store.where}, "
-        f"{failed} not downloadable, {refused} refused by content"
+        cli_text(
+            "evidence_out.backfilled",
+            stored=figure(stored),
+            total=figure(total),
+            where=archive.store.where,
+            failed=figure(failed),
+            refused=figure(refused),
+        )
     )
     return EXIT_PROBLEMS if failed or refused else EXIT_OK
 
@@ -122,12 +151,16 @@ async def backfill(archive: EvidenceArchive, settings: Settings) -> int:
 async def prune(archive: EvidenceArchive, _: Settings, *, dry_run: bool) -> int:
     swept = await archive.sweep(utcnow(), dry_run=dry_run)
     for digest in swept.unreferenced:
-        print(f"{'unreferenced' if dry_run else 'deleted'}: sha256 {digest}")
-    print(
-        f"prune: {swept.examined} files in {archive.store.where}, "
-        f"{len(swept.unreferenced)} referenced by no upload for over a day, "
-        f"{swept.deleted} deleted" + (" (dry run: nothing deleted)" if dry_run else "")
+        key = "evidence_out.unreferenced" if dry_run else "evidence_out.deleted"
+        print(cli_text(key, digest=digest))
+    summary = cli_text(
+        "evidence_out.pruned",
+        examined=figure(swept.examined),
+        where=archive.store.where,
+        unreferenced=figure(len(swept.unreferenced)),
+        deleted=figure(swept.deleted),
     )
+    print(summary + (cli_text("evidence_out.dry_run") if dry_run else ""))
     return EXIT_OK
 
 

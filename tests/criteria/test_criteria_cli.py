@@ -300,7 +300,8 @@ def test_evaluate_flags_a_per_tonne_total_the_plant_confirmed(
     assert code == 0 and evaluation["needs_review"] is True
     (reason,) = [r for r in evaluation["review_reasons"] if r["code"].endswith("_confirmed")]
     assert reason["text"].startswith(
-        "供应商确认数字无误，请对照能源台账核实。原提示：填报的综合能耗总量 46 kgce 对产量 120,000 t"
+        "供应商确认数字无误，请对照能源台账核实。"
+        "原提示：填报的综合能耗总量 46 kgce 对产量 120,000 t"
     )
     plain = _document(tmp_path, "plain.json", energy=PER_TONNE)
     _, out, _ = run(capsys, "evaluate", plain, "--format", "json", "--on", "2024-12-01")

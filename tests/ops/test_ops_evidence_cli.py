@@ -112,8 +112,8 @@ async def test_export_then_verify_and_the_files_an_audit_finds_changed(
     printed = capsys.readouterr().out
     assert code == 0
     assert printed.splitlines() == [
-        f"verified 2 stored files in {store.root}: 2 intact, 0 missing or altered; "
-        "1 uploads not archived yet (greenlist evidence backfill)"
+        f"已校验 {store.root} 中的 2 个存档文件：2 个完好，0 个缺失或被改动；"
+        "另有 1 个上传文件尚未存档（greenlist evidence backfill）"
     ]
 
     pdf_path = store.path_of(hashlib.sha256(PDF).hexdigest())
@@ -123,10 +123,10 @@ async def test_export_then_verify_and_the_files_an_audit_finds_changed(
     lines = capsys.readouterr().out.splitlines()
     assert code == 1
     assert lines[:2] == [
-        f"altered: evidence #{first} of session #{sid} (sha256 {hashlib.sha256(PDF).hexdigest()})",
-        f"missing: evidence #{second} of session #{sid} (sha256 {hashlib.sha256(PNG).hexdigest()})",
+        f"被改动：第 {sid} 号评价的证明文件 #{first}（sha256 {hashlib.sha256(PDF).hexdigest()}）",
+        f"缺失：第 {sid} 号评价的证明文件 #{second}（sha256 {hashlib.sha256(PNG).hexdigest()}）",
     ]
-    assert lines[2].startswith(f"verified 2 stored files in {store.root}: 0 intact, 2 missing")
+    assert lines[2].startswith(f"已校验 {store.root} 中的 2 个存档文件：0 个完好，2 个缺失")
 
     code = await asyncio.to_thread(cli.main, ["export", "--evidence", "-o", str(out)])
     assert code == 1
@@ -172,12 +172,14 @@ async def test_backfill_fetches_old_uploads_into_the_store(
     captured = capsys.readouterr()
     assert code == 1
     assert captured.out.splitlines() == [
-        f"backfill: 1 of 3 uploads stored in {store.root}, 1 not downloadable, 1 refused by content"
+        f"补存：3 个上传文件中 1 个已存入 {store.root}，1 个无法下载，1 个因内容被拒"
     ]
     progress = captured.err.splitlines()
-    assert progress[0].startswith(f"[1/3] evidence #{ok} (session #{sid}): stored {len(PDF)} bytes")
-    assert progress[1].endswith("not a certificate format, left as it is")
-    assert progress[2].startswith("[3/3] evidence #") and "not downloaded" in progress[2]
+    assert progress[0].startswith(
+        f"[1/3] 第 {sid} 号评价的证明文件 #{ok}：已存档 {len(PDF)} 字节，sha256 "
+    )
+    assert progress[1].endswith("：内容不是证书或报告格式，保持原样")
+    assert progress[2].startswith("[3/3] 第 ") and "：未能下载：" in progress[2]
 
     digest = hashlib.sha256(PDF).hexdigest()
     assert await store.get(digest) == PDF
@@ -215,16 +217,16 @@ async def test_prune_deletes_bytes_no_upload_refers_to_after_a_day(
     code = await asyncio.to_thread(cli.main, ["evidence", "prune", "--dry-run"])
     assert code == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"unreferenced: sha256 {gone}",
-        f"prune: 3 files in {store.root}, 1 referenced by no upload for over a day, "
-        "0 deleted (dry run: nothing deleted)",
+        f"无引用：sha256 {gone}",
+        f"清理：{store.root} 中共 3 个文件，1 个超过一天无任何上传记录引用，已删除 0 个"
+        "（试运行：未删除任何文件）",
     ]
     assert await store.exists(gone)
 
     code = await asyncio.to_thread(cli.main, ["evidence", "prune"])
     assert code == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        f"prune: 3 files in {store.root}, 1 referenced by no upload for over a day, 1 deleted"
+        f"清理：{store.root} 中共 3 个文件，1 个超过一天无任何上传记录引用，已删除 1 个"
     )
     assert not await store.exists(gone)
     # The referenced file stays however old; the unreferenced one uploaded today stays too.
