@@ -219,7 +219,7 @@ def test_report_in_chinese(judge: Judge) -> None:
     assert lines[2] == "基本要求已全部满足，尚无一项评价指标满足（满足任意一项即可）。"
     assert lines[3] == "最接近的路径"
     assert "sintered-wall-2020" not in report
-    assert "⚠ 需评审人员复核：5.1 a)" in lines
+    assert "⚠ 需评审人员复核：5.1 a)（共 1 项原因，见下）" in lines
     assert "✅ 4.2.1 质量管理体系（GB/T 19001 / ISO 9001）" in lines
     assert "❌ 5.2 a) 单位产品综合能耗（表2，式 A.2）" in lines
     assert "单位产品综合能耗 E：47.27 kgce/t" in lines

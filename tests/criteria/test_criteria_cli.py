@@ -352,3 +352,39 @@ def test_the_schema_describes_the_confirmation(capsys: pytest.CaptureFixture[str
     _, out, _ = run(capsys, "schema")
     energy = json.loads(out)["$defs"]["Energy"]["properties"]["plausibility_confirmed"]
     assert energy["description"].startswith("被问及能耗数字是否有误时")
+
+
+def test_evaluate_flags_a_gas_plant_whose_verdict_flips_within_the_gas_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "evaluate", QUALIFIED, "--on", "2024-12-01")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[1] == "结论：✅ 符合绿名单要求（基本要求全部满足，评价指标满足 5.2 a)）"
+    assert lines[2] == "⚠ 需评审人员复核：4.2.1、4.2.2（共 3 项原因，见下）"
+    assert (
+        "• 天然气折标准煤系数在 GB/T 2589-2020 范围 1.1～1.33 kgce/m³ 内取值不同，判定会改变："
+        "取 1.1 时 E = 39.26 kgce/t，取 1.33 时 E = 46.6 kgce/t（限值 46 kgce/t）；"
+        "请提供燃气账单或供气方质量报告上的实测低位发热量"
+    ) in lines
+    assert (
+        "• 天然气 5,900,000 m³ × 1.2143 kgce/m³ = 7,164,370 kgce（GB/T 2589-2020 附录A 天然气"
+    ) in out
+
+
+def test_evaluate_gives_a_six_month_period_a_clear_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    enterprise = json.loads(Path(QUALIFIED).read_text(encoding="utf-8"))["enterprise"]
+    half = _document(
+        tmp_path,
+        "half.json",
+        enterprise={**enterprise, "period_start": "2024-01-01", "period_end": "2024-06-30"},
+    )
+    code, out, _ = run(capsys, "evaluate", half, "--on", "2024-12-01")
+    assert code == 0
+    assert out.splitlines()[2] == "⚠ 需评审人员复核：4.2.1、4.2.2（共 4 项原因，见下）"
+    assert (
+        "• 评价期 2024-01-01 至 2024-06-30（182 天）不是连续 12 个月："
+        "从 2024-01-01 起应至 2024-12-31"
+    ) in out.splitlines()
