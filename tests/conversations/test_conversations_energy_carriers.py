@@ -111,3 +111,39 @@ def test_producer_gas_and_biomass_go_into_other_fuels_with_the_plant_factor() ->
         {"name": "生物质燃料", "amount": 500000, "unit": "kg",
          "kgce_per_unit": 0, "source": ""},
     ]  # fmt: skip
+
+
+# The README's example plant: at the ruleset's default gas factor E = 42.91 kgce/t passes the
+# 46 of Table 2; at the top of GB/T 2589-2020's range it would not.
+GAS_NEAR_THE_LIMIT: dict[str, list[Input]] = {
+    "output_t": typed("185000吨"),
+    "electricity_kwh": typed("586万度"),
+    "energy_carriers": typed("天然气、柴油"),
+    "natural_gas_m3": typed("590万方"),
+    "diesel_kg": typed("36.5吨"),
+}
+
+
+def test_a_gas_plant_whose_verdict_flips_within_the_gas_range_is_flagged_with_the_ask() -> None:
+    chat = completed(GAS_NEAR_THE_LIMIT)
+    evaluation = Evaluation.model_validate(submit(chat).evaluation)
+    assert evaluation.clauses["5.2a"].passed
+    assert evaluation.metrics.unit_energy_kgce_per_t.startswith("42.906")
+    assert evaluation.needs_review
+    (reason,) = [r for r in evaluation.review_reasons if r.code == "range_factor_natural_gas_m3"]
+    assert reason.text == (
+        "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1～1.33 kgce/m³ 内取值不同，判定会改变："
+        "取 1.1 时 E = 39.26 kgce/t，取 1.33 时 E = 46.6 kgce/t（限值 46 kgce/t）；"
+        "请提供燃气账单或供气方质量报告上的实测低位发热量"
+    )
+    verdict = "\n".join(reply.text for reply in chat.replies)
+    assert "⚠ 需评审人员复核" in verdict  # the verdict the supplier reads says so
+    assert "天然气折标准煤系数在 GB/T 2589-2020 范围 1.1～1.33 kgce/m³ 内取值不同" in verdict
+
+
+def test_a_measured_calorific_value_settles_the_gas_factor_and_the_flag() -> None:
+    plan = {**GAS_NEAR_THE_LIMIT, "natural_gas_lcv": typed("34000 千焦/立方米")}
+    evaluation = Evaluation.model_validate(submit(completed(plan)).evaluation)
+    gas = next(f for f in evaluation.metrics.factors if f.carrier == "natural_gas_m3")
+    assert gas.factor == "1.160109"  # 34000 ÷ 29307.6, GB/T 2589's standard coal
+    assert "range_factor_natural_gas_m3" not in {r.code for r in evaluation.review_reasons}
