@@ -70,7 +70,9 @@ def test_a_coal_fired_plant_counts_its_coal_and_internal_fuel() -> None:
     factors = {f.carrier: f for f in evaluation.metrics.factors}
     assert factors["raw_coal_kg"].factor == "0.7143"
     assert factors["raw_coal_kg"].kgce == "2142900"
-    assert factors["raw_coal_kg"].source == "GB/T 2589-2020 附录A 原煤（20934 kJ/kg）"
+    assert (
+        factors["raw_coal_kg"].source == "GB/T 2589-2020 附录A 原煤（20908 kJ/kg，即 5000 kcal/kg）"
+    )
     internal = factors["internal_fuel_kg"]
     assert internal.counted and internal.factor == "0.129659"
     # e = 319540 + 2142900 + 9000000 × 3800 / 29307.6
