@@ -93,6 +93,45 @@ def test_nothing_found_is_null_not_a_guess() -> None:
     }
 
 
+# Lines as the recogniser gave them for generated certificates (bench/bench_reading.py).
+def test_ocr_spellings_of_labels_and_standards() -> None:
+    found = extract_fields("CertificateNo.:49507Q26433R2M\nconformstoIS09001:2015")
+    assert (found.number, found.standard) == ("49507Q26433R2M", "ISO 9001")
+    for line, standard in [
+        ("conforms to 1SO 50001:2018", "ISO 50001"),
+        ("conformsto1SO50001:2018", "ISO 50001"),
+        ("认证依据GB/T24001-2016/ISO14001:2015", "GB/T 24001"),
+        ("符合 GB／T 23331-2020", "GB/T 23331"),
+    ]:
+        assert extract_fields(line).standard == standard, line
+
+
+def test_digits_are_not_a_standard() -> None:
+    assert extract_fields("注册资本 150 9001 万元").standard is None
+
+
+def test_an_unlabelled_issuer_that_is_a_limited_company() -> None:
+    assert (
+        extract_fields("质量管理体系认证证书\n华夏认证中心有限公司").issuer
+        == "华夏认证中心有限公司"
+    )
+
+
+def test_a_date_cut_by_a_seal_is_not_read_as_another_date() -> None:
+    found = extract_fields("证书有效期2023-02-01至2026-01-3以证专用章")
+    assert (found.issued, found.expires) == ("2023-02-01", None)
+    # Unpadded dates are written that way, and are read.
+    assert extract_fields("有效期至：2026-1-3").expires == "2026-01-03"
+    assert extract_fields("有效期至：2026年01月3日").expires == "2026-01-03"
+
+
+def test_a_name_with_a_seals_legend_glued_on_is_not_read() -> None:
+    found = extract_fields(
+        "检测机构：国家建筑材料质量检验检测中专用章\n委托单位：河南华瑞建材有限公专用章"
+    )
+    assert (found.issuer, found.holder) == (None, None)
+
+
 def certificate_pdf() -> bytes:
     pdf = FPDF()
     pdf.add_page()
