@@ -1019,6 +1019,17 @@ async def add_background(target: Target, args: argparse.Namespace, workdir: Path
         admin = await staff("压测管理员", "admin")
         work = background.reevaluate(admin, args.reevaluate_at_s, cli)
         target.driver.background.append(work)
+    if args.reading_files:
+        uploaders = target.driver.users(2, "上传证书的供应商", 0.0)
+        files = background.certificates(args.reading_files)
+        work = background.reading(
+            uploaders,  # type: ignore[arg-type]
+            files,
+            args.reading_at_s,
+            args.reading_every_s,
+            lambda: target.driver.pid,
+        )
+        target.driver.background.append(work)
 
 
 async def bench(args: argparse.Namespace) -> list[Run]:
@@ -1412,6 +1423,24 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds into the paced run (default 30)",
     )
     parser.add_argument(
+        "--reading-files",
+        type=int,
+        default=0,
+        metavar="N",
+        help="during the paced run, N generated certificates and reports (bench_reading.py's "
+        "corpus: photos, scans, PDFs) are uploaded from two more chats and read in the bot's "
+        "reading pool (default 0)",
+    )
+    parser.add_argument(
+        "--reading-at-s", type=float, default=5.0, help="seconds into the paced run (default 5)"
+    )
+    parser.add_argument(
+        "--reading-every-s",
+        type=float,
+        default=1.0,
+        help="seconds between two uploads (default 1: faster than the pool reads them)",
+    )
+    parser.add_argument(
         "--slow-fsync-ms",
         type=float,
         metavar="MS",
@@ -1462,7 +1491,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--reminders-at-s must be between 0 and 600")
     if not 0 <= args.export_sessions <= 1_000_000:
         parser.error("--export-sessions must be between 0 and 1000000")
-    for option in ("export_at_s", "reevaluate_at_s"):
+    if not 0 <= args.reading_files <= 1000:
+        parser.error("--reading-files must be between 0 and 1000")
+    if not 0 <= args.reading_every_s <= 60:
+        parser.error("--reading-every-s must be between 0 and 60")
+    for option in ("export_at_s", "reevaluate_at_s", "reading_at_s"):
         if not 0 <= getattr(args, option) <= 600:
             parser.error(f"--{option.replace('_', '-')} must be between 0 and 600")
     if args.slow_fsync_ms is not None and not 0 <= args.slow_fsync_ms <= 1000:
