@@ -3,8 +3,10 @@ and `greenlist evidence read FILE --format json`."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -205,3 +207,14 @@ def test_the_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     }
     assert printed["method"] == "pdf_text"
     assert printed["sources"]["number"] == "证书编号：00123Q45678R0M"
+
+
+async def test_a_reading_worker_yields_the_cpu_to_the_bot() -> None:
+    from bot.services.reading.text import WORKER_NICENESS, TextReader
+
+    reader = TextReader(1)
+    try:
+        niceness = await asyncio.wrap_future(reader._pool.submit(os.nice, 0))
+    finally:
+        reader.close()
+    assert niceness == min(os.nice(0) + WORKER_NICENESS, 19)

@@ -32,6 +32,12 @@ _SCAN_DPI = 200
 #: Certificates and reports put what an assessor checks on their first pages; a 100-page
 #: report is not OCRed whole.
 _SCAN_PAGES = 4
+#: A reading worker's threads for the recogniser: one core, so that on a small server the
+#: bot keeps another (left alone, ONNX Runtime takes every core for each page).
+OCR_THREADS = 1
+#: A reading worker's scheduling priority (`nice`): whenever the bot and a worker both want
+#: a core, the kernel gives it to the bot, so a supplier's answer never queues behind OCR.
+WORKER_NICENESS = 19
 
 
 class TextUnavailable(Exception):
@@ -55,7 +61,7 @@ def pdf_text(data: bytes) -> str:
 def _engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+    return RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
 
 
 def ocr_text(data: bytes | Any) -> str:
@@ -113,9 +119,11 @@ def read_text_sync(data: bytes) -> tuple[str, Method]:
     raise TextUnavailable(f"no text to read in a {kind or 'unknown'} file")
 
 
-def _follow_parent(parent: int) -> None:
-    """In a worker: end when the bot's process ends, even when it was killed outright (a
-    worker left behind would hold the bot's output streams and memory for nothing)."""
+def _start_worker(parent: int) -> None:
+    """In a worker: yield the CPU to the bot (WORKER_NICENESS), and end when the bot's
+    process ends, even when it was killed outright (a worker left behind would hold the
+    bot's output streams and memory for nothing)."""
+    os.nice(WORKER_NICENESS)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -134,7 +142,7 @@ class TextReader:
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_follow_parent,
+            initializer=_start_worker,
             initargs=(os.getpid(),),
         )
 
