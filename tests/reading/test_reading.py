@@ -218,3 +218,12 @@ async def test_a_reading_worker_yields_the_cpu_to_the_bot() -> None:
     finally:
         reader.close()
     assert niceness == min(os.nice(0) + WORKER_NICENESS, 19)
+
+
+def test_a_date_the_recogniser_read_together_with_a_seal_is_not_read() -> None:
+    assert extract_fields("有效期至：2026年4月19日专用章").expires is None
+    assert extract_fields("有效期至：认证专用章2026年4月19日").expires is None
+    # A seal beside the date, read apart from it, leaves the date as it is.
+    assert extract_fields("有效期截止：2026年7月29日 认证专用章").expires == "2026-07-29"
+    both = extract_fields("证书有效期2023-02-01至2026-01-30以证专用章")
+    assert (both.issued, both.expires) == ("2023-02-01", None)

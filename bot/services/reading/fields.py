@@ -29,6 +29,12 @@ _ORG_SUFFIX = re.compile(r"(有限责任公司|股份有限公司|有限公司|�
 #: What a seal's legend leaves in a line OCR reads through it ("…检测中专用章"): a name
 #: with it glued on is not the name under the seal.
 _SEAL = re.compile(r"专用章|用章")
+#: A seal's legend this close to a date, in the same piece of text (no space between:
+#: the recogniser read them as one), was stamped over it: "2026年4月19日专用章" was
+#: 2026-04-10 under the seal. Further off, or in a piece of its own, it is only beside it.
+_SEAL_REACH = 3
+_SEAL_AFTER = re.compile(rf"\S{{0,{_SEAL_REACH}}}?(?:{_SEAL.pattern})")
+_SEAL_BEFORE = re.compile(rf"(?:{_SEAL.pattern})\S{{0,{_SEAL_REACH}}}$")
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,15 @@ def _after_label(lines: list[str], labels: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _sealed_over(text: str, start: int, end: int) -> bool:
+    return bool(_SEAL_AFTER.match(text[end:]) or _SEAL_BEFORE.search(text[:start]))
+
+
 def _date_in(text: str) -> str | None:
     found = _DATE.search(text)
     if found is None:
+        return None
+    if _sealed_over(text, found.start(), found.end()):
         return None
     if found["sep"] != "年" and len(found["m"]) == 2 and len(found["d"]) == 1:
         # "2026-01-3以证专用章": a writer who pads the month pads the day; the day's second
