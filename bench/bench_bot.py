@@ -68,6 +68,15 @@ alternately 90 and 95) and an admin sends /reevaluate --reevaluate-at-s into it.
 gives the p99 of the updates suppliers sent while each piece of work (and the reminders
 job) ran.
 
+--reading-files N uploads N generated certificates and reports (bench_reading.py's corpus:
+photos, JPEG scans, PDFs with and without a text layer, half of them damaged) from two more
+chats during the paced run, one every --reading-every-s seconds from --reading-at-s on;
+the bot reads them in its reading pool (READING_WORKERS, default 1) while the suppliers
+answer. Its window lasts until the pool has used no CPU for 2 s after the last upload;
+the table gives the p99 of the suppliers' updates sent meanwhile, and the run's worst loop
+stall. The uploads come from chats of their own because questions about what was read
+would interrupt a scripted interview; the reading is the same work.
+
 --slow-fsync-ms MS runs each bot under strace, delaying every fsync and fdatasync by MS
 (a slow disk; SQLite's commits; PostgreSQL's fsyncs are the server's, not the bot's).
 

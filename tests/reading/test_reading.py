@@ -132,6 +132,9 @@ def test_a_name_with_a_seals_legend_glued_on_is_not_read() -> None:
         "检测机构：国家建筑材料质量检验检测中专用章\n委托单位：河南华瑞建材有限公专用章"
     )
     assert (found.issuer, found.holder) == (None, None)
+    # The legend's middle character misread; a place named 章丘 is no seal.
+    assert extract_fields("检测机构：河南省建筑材料质量检验测专翊章").issuer is None
+    assert extract_fields("委托单位：济南章丘新型墙材有限公司").holder == "济南章丘新型墙材有限公司"
 
 
 def certificate_pdf() -> bytes:

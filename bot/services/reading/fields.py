@@ -26,9 +26,9 @@ _PCT = re.compile(r"(?P<v>\d{1,3}(?:\.\d+)?)\s*[%％]")
 _NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/()（）.]{3,}")
 _SEPARATORS = " \t:：;；,，.。|"
 _ORG_SUFFIX = re.compile(r"(有限责任公司|股份有限公司|有限公司|集团|厂|公司)")
-#: What a seal's legend leaves in a line OCR reads through it ("…检测中专用章"): a name
+#: What a seal's legend leaves in a line OCR reads through it ("…检测中专用章", "…测专翊章"): a name
 #: with it glued on is not the name under the seal.
-_SEAL = re.compile(r"专用章|用章")
+_SEAL = re.compile(r"专.?章|用章")
 #: A seal's legend this close to a date, in the same piece of text (no space between:
 #: the recogniser read them as one), was stamped over it: "2026年4月19日专用章" was
 #: 2026-04-10 under the seal. Further off, or in a piece of its own, it is only beside it.
