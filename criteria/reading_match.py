@@ -88,8 +88,8 @@ def same_company(read: str, claimed: str) -> bool:
     """Whether two spellings of a company name name the same registered company.
 
     Beyond the spellings, one character the recogniser is known to misread as another is
-    forgiven (`ocr_misreads`): otherwise every plant with 煤矸石 in its name would see its
-    own certificate called another company's.
+    forgiven (`ocr_misreads`): otherwise every plant with coal gangue in its name would see
+    its own certificate called another company's.
     """
     read_key, claimed_key = _company_key(read), _company_key(claimed)
     if not claimed_key:
