@@ -230,3 +230,46 @@ def test_a_date_the_recogniser_read_together_with_a_seal_is_not_read() -> None:
     assert extract_fields("有效期截止：2026年7月29日 认证专用章").expires == "2026-07-29"
     both = extract_fields("证书有效期2023-02-01至2026-01-30以证专用章")
     assert (both.issued, both.expires) == ("2023-02-01", None)
+
+
+def test_a_paced_session_pauses_as_long_as_it_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from bot.services.reading import text
+
+    class Slow:
+        name = "slow"
+
+        def run(self, *_args: object) -> str:
+            time.sleep(0.05)
+            return "out"
+
+    paced = text._Paced(Slow())
+    monkeypatch.setattr(text, "_pause_ratio", 1.0)
+    started = time.perf_counter()
+    assert paced.run(None, {}) == "out"
+    assert time.perf_counter() - started >= 0.1
+    assert paced.name == "slow"
+    monkeypatch.setattr(text, "_pause_ratio", 0.0)  # reading in the foreground
+    started = time.perf_counter()
+    paced.run(None, {})
+    assert time.perf_counter() - started < 0.09
+
+
+def _worker_pacing() -> tuple[float, list[str]]:
+    from bot.services.reading import text
+
+    engine = text._engine()
+    sessions = [engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session]
+    return text._pause_ratio, [type(s.session).__name__ for s in sessions]
+
+
+async def test_a_reading_worker_paces_the_recogniser() -> None:
+    from bot.services.reading.text import WORKER_PAUSE_RATIO, TextReader
+
+    reader = TextReader(1)
+    try:
+        ratio, kinds = await asyncio.wrap_future(reader._pool.submit(_worker_pacing))
+    finally:
+        reader.close()
+    assert (ratio, kinds) == (WORKER_PAUSE_RATIO, ["_Paced"] * 3)
