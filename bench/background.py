@@ -101,7 +101,7 @@ async def seed_sessions(db_url: str, sessions: int) -> list[int]:
 #: A generated certificate or report as a supplier sends it: name, bytes, MIME type.
 Upload = tuple[str, bytes, str]
 #: The reading pool counts as done when its processes used no CPU for this long.
-READ_IDLE_S = 2.0
+READ_IDLE_S = 5.0
 READ_LIMIT_S = 900.0
 
 

@@ -72,7 +72,7 @@ job) ran.
 photos, JPEG scans, PDFs with and without a text layer, half of them damaged) from two more
 chats during the paced run, one every --reading-every-s seconds from --reading-at-s on;
 the bot reads them in its reading pool (READING_WORKERS, default 1) while the suppliers
-answer. Its window lasts until the pool has used no CPU for 2 s after the last upload;
+answer. Its window lasts until the pool has used no CPU for 5 s after the last upload;
 the table gives the p99 of the suppliers' updates sent meanwhile, and the run's worst loop
 stall. The uploads come from chats of their own because questions about what was read
 would interrupt a scripted interview; the reading is the same work.
