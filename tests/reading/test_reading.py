@@ -237,23 +237,25 @@ def test_a_paced_session_pauses_as_long_as_it_ran(monkeypatch: pytest.MonkeyPatc
 
     from bot.services.reading import text
 
-    class Slow:
-        name = "slow"
+    class Busy:
+        name = "busy"
 
         def run(self, *_args: object) -> str:
-            time.sleep(0.05)
+            end = time.perf_counter() + 0.02
+            while time.perf_counter() < end:
+                pass
             return "out"
 
-    paced = text._Paced(Slow())
+    pauses: list[float] = []
+    monkeypatch.setattr(text.time, "sleep", pauses.append)
+    paced = text._Paced(Busy())
     monkeypatch.setattr(text, "_pause_ratio", 1.0)
-    started = time.perf_counter()
     assert paced.run(None, {}) == "out"
-    assert time.perf_counter() - started >= 0.1
-    assert paced.name == "slow"
+    assert len(pauses) == 1 and pauses[0] >= 0.02
+    assert paced.name == "busy"
     monkeypatch.setattr(text, "_pause_ratio", 0.0)  # reading in the foreground
-    started = time.perf_counter()
     paced.run(None, {})
-    assert time.perf_counter() - started < 0.09
+    assert len(pauses) == 1
 
 
 def _worker_pacing() -> tuple[float, list[str]]:
