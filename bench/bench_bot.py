@@ -68,6 +68,15 @@ alternately 90 and 95) and an admin sends /reevaluate --reevaluate-at-s into it.
 gives the p99 of the updates suppliers sent while each piece of work (and the reminders
 job) ran.
 
+--reading-files N uploads N generated certificates and reports (bench_reading.py's corpus:
+photos, JPEG scans, PDFs with and without a text layer, half of them damaged) from two more
+chats during the paced run, one every --reading-every-s seconds from --reading-at-s on;
+the bot reads them in its reading pool (READING_WORKERS, default 1) while the suppliers
+answer. Its window lasts until the pool has used no CPU for 5 s after the last upload;
+the table gives the p99 of the suppliers' updates sent meanwhile, and the run's worst loop
+stall. The uploads come from chats of their own because questions about what was read
+would interrupt a scripted interview; the reading is the same work.
+
 --slow-fsync-ms MS runs each bot under strace, delaying every fsync and fdatasync by MS
 (a slow disk; SQLite's commits; PostgreSQL's fsyncs are the server's, not the bot's).
 
@@ -1019,6 +1028,17 @@ async def add_background(target: Target, args: argparse.Namespace, workdir: Path
         admin = await staff("压测管理员", "admin")
         work = background.reevaluate(admin, args.reevaluate_at_s, cli)
         target.driver.background.append(work)
+    if args.reading_files:
+        uploaders = target.driver.users(2, "上传证书的供应商", 0.0)
+        files = background.certificates(args.reading_files)
+        work = background.reading(
+            uploaders,  # type: ignore[arg-type]
+            files,
+            args.reading_at_s,
+            args.reading_every_s,
+            lambda: target.driver.pid,
+        )
+        target.driver.background.append(work)
 
 
 async def bench(args: argparse.Namespace) -> list[Run]:
@@ -1412,6 +1432,24 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds into the paced run (default 30)",
     )
     parser.add_argument(
+        "--reading-files",
+        type=int,
+        default=0,
+        metavar="N",
+        help="during the paced run, N generated certificates and reports (bench_reading.py's "
+        "corpus: photos, scans, PDFs) are uploaded from two more chats and read in the bot's "
+        "reading pool (default 0)",
+    )
+    parser.add_argument(
+        "--reading-at-s", type=float, default=5.0, help="seconds into the paced run (default 5)"
+    )
+    parser.add_argument(
+        "--reading-every-s",
+        type=float,
+        default=1.0,
+        help="seconds between two uploads (default 1: faster than the pool reads them)",
+    )
+    parser.add_argument(
         "--slow-fsync-ms",
         type=float,
         metavar="MS",
@@ -1462,7 +1500,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--reminders-at-s must be between 0 and 600")
     if not 0 <= args.export_sessions <= 1_000_000:
         parser.error("--export-sessions must be between 0 and 1000000")
-    for option in ("export_at_s", "reevaluate_at_s"):
+    if not 0 <= args.reading_files <= 1000:
+        parser.error("--reading-files must be between 0 and 1000")
+    if not 0 <= args.reading_every_s <= 60:
+        parser.error("--reading-every-s must be between 0 and 60")
+    for option in ("export_at_s", "reevaluate_at_s", "reading_at_s"):
         if not 0 <= getattr(args, option) <= 600:
             parser.error(f"--{option.replace('_', '-')} must be between 0 and 600")
     if args.slow_fsync_ms is not None and not 0 <= args.slow_fsync_ms <= 1000:

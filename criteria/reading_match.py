@@ -85,8 +85,29 @@ def _rules() -> dict[str, Any]:
 
 
 def same_company(read: str, claimed: str) -> bool:
-    """Whether two spellings of a company name name the same registered company."""
-    return _company_key(read) == _company_key(claimed) != ""
+    """Whether two spellings of a company name name the same registered company.
+
+    Beyond the spellings, one character the recogniser is known to misread as another is
+    forgiven (`ocr_misreads`): otherwise every plant with coal gangue in its name would see
+    its own certificate called another company's.
+    """
+    read_key, claimed_key = _company_key(read), _company_key(claimed)
+    if not claimed_key:
+        return False
+    return read_key == claimed_key or _one_known_misread(read_key, claimed_key)
+
+
+def _one_known_misread(read_key: str, claimed_key: str) -> bool:
+    rules = _rules()["names"]
+    if len(read_key) != len(claimed_key) or len(claimed_key) < rules["misread_min_length"]:
+        return False
+    differing = [
+        (typed, read) for read, typed in zip(read_key, claimed_key, strict=True) if read != typed
+    ]
+    if len(differing) != 1:
+        return False
+    typed, read = differing[0]
+    return read in rules["ocr_misreads"].get(typed, "")
 
 
 def _company_key(name: str) -> str:

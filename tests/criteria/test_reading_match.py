@@ -62,6 +62,53 @@ def test_other_company_names_are_not_the_same(read: str) -> None:
     assert not same_company(read, COMPANY)
 
 
+GANGUE = "山西晋城煤矸石砖业有限公司"
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "山西晋城煤研石砖业有限公司",  # how the recogniser reads 矸, on every scan
+        "山西晋城煤研石砖业有限责任公司",
+    ],
+)
+def test_a_known_misread_character_is_the_same_company(read: str) -> None:
+    assert same_company(read, GANGUE)
+
+
+@pytest.mark.parametrize(
+    ("read", "typed"),
+    [
+        # Another character in the same place, or the misread the other way round.
+        ("山西晋城煤砰石砖业有限公司", GANGUE),
+        ("山西晋城煤矸石砖业有限公司", "山西晋城煤研石砖业有限公司"),
+        # The misread plus any other difference: the trade name, the place, the form.
+        ("山西晋城煤研石建材有限公司", GANGUE),
+        ("山西普城煤研石砖业有限公司", GANGUE),
+        ("山西晋城煤研石砖业股份有限公司", GANGUE),
+        ("山西晋城煤研石砖业分公司", GANGUE),
+        ("山西晋城新煤研石砖业有限公司", GANGUE),
+        ("晋城煤研石砖业有限公司", GANGUE),
+        # Two misreads, or one in a name too short to tell companies apart by the rest.
+        ("煤研石研砖业有限公司", "煤矸石矸砖业有限公司"),
+        ("煤研石砖厂", "煤矸石砖厂"),
+    ],
+)
+def test_near_misses_of_a_misread_name_are_other_companies(read: str, typed: str) -> None:
+    assert not same_company(read, typed)
+
+
+def test_a_misread_holder_matches_but_another_company_differs() -> None:
+    misread = compare(
+        _read(holder="山西晋城煤研石砖业有限公司"), "quality_management", _item(), GANGUE, ON
+    )
+    assert misread.field("holder").state == "matches"  # type: ignore[union-attr]
+    other = compare(
+        _read(holder="山西晋城煤研石建材有限公司"), "quality_management", _item(), GANGUE, ON
+    )
+    assert other.field("holder").state == "differs"  # type: ignore[union-attr]
+
+
 def test_a_certificate_that_says_what_was_typed_matches() -> None:
     result = compare(_read(), "quality_management", _item(), COMPANY, ON)
     assert result.state == "matches"

@@ -3,8 +3,10 @@ and `greenlist evidence read FILE --format json`."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -93,6 +95,48 @@ def test_nothing_found_is_null_not_a_guess() -> None:
     }
 
 
+# Lines as the recogniser gave them for generated certificates (bench/bench_reading.py).
+def test_ocr_spellings_of_labels_and_standards() -> None:
+    found = extract_fields("CertificateNo.:49507Q26433R2M\nconformstoIS09001:2015")
+    assert (found.number, found.standard) == ("49507Q26433R2M", "ISO 9001")
+    for line, standard in [
+        ("conforms to 1SO 50001:2018", "ISO 50001"),
+        ("conformsto1SO50001:2018", "ISO 50001"),
+        ("认证依据GB/T24001-2016/ISO14001:2015", "GB/T 24001"),
+        ("符合 GB／T 23331-2020", "GB/T 23331"),
+    ]:
+        assert extract_fields(line).standard == standard, line
+
+
+def test_digits_are_not_a_standard() -> None:
+    assert extract_fields("注册资本 150 9001 万元").standard is None
+
+
+def test_an_unlabelled_issuer_that_is_a_limited_company() -> None:
+    assert (
+        extract_fields("质量管理体系认证证书\n华夏认证中心有限公司").issuer
+        == "华夏认证中心有限公司"
+    )
+
+
+def test_a_date_cut_by_a_seal_is_not_read_as_another_date() -> None:
+    found = extract_fields("证书有效期2023-02-01至2026-01-3以证专用章")
+    assert (found.issued, found.expires) == ("2023-02-01", None)
+    # Unpadded dates are written that way, and are read.
+    assert extract_fields("有效期至：2026-1-3").expires == "2026-01-03"
+    assert extract_fields("有效期至：2026年01月3日").expires == "2026-01-03"
+
+
+def test_a_name_with_a_seals_legend_glued_on_is_not_read() -> None:
+    found = extract_fields(
+        "检测机构：国家建筑材料质量检验检测中专用章\n委托单位：河南华瑞建材有限公专用章"
+    )
+    assert (found.issuer, found.holder) == (None, None)
+    # The legend's middle character misread; a place named 章丘 is no seal.
+    assert extract_fields("检测机构：河南省建筑材料质量检验测专翊章").issuer is None
+    assert extract_fields("委托单位：济南章丘新型墙材有限公司").holder == "济南章丘新型墙材有限公司"
+
+
 def certificate_pdf() -> bytes:
     pdf = FPDF()
     pdf.add_page()
@@ -166,3 +210,68 @@ def test_the_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     }
     assert printed["method"] == "pdf_text"
     assert printed["sources"]["number"] == "证书编号：00123Q45678R0M"
+
+
+async def test_a_reading_worker_yields_the_cpu_to_the_bot() -> None:
+    from bot.services.reading.text import WORKER_NICENESS, TextReader
+
+    reader = TextReader(1)
+    try:
+        niceness = await asyncio.wrap_future(reader._pool.submit(os.nice, 0))
+    finally:
+        reader.close()
+    assert niceness == min(os.nice(0) + WORKER_NICENESS, 19)
+
+
+def test_a_date_the_recogniser_read_together_with_a_seal_is_not_read() -> None:
+    assert extract_fields("有效期至：2026年4月19日专用章").expires is None
+    assert extract_fields("有效期至：认证专用章2026年4月19日").expires is None
+    # A seal beside the date, read apart from it, leaves the date as it is.
+    assert extract_fields("有效期截止：2026年7月29日 认证专用章").expires == "2026-07-29"
+    both = extract_fields("证书有效期2023-02-01至2026-01-30以证专用章")
+    assert (both.issued, both.expires) == ("2023-02-01", None)
+
+
+def test_a_paced_session_pauses_as_long_as_it_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from bot.services.reading import text
+
+    class Busy:
+        name = "busy"
+
+        def run(self, *_args: object) -> str:
+            end = time.perf_counter() + 0.02
+            while time.perf_counter() < end:
+                pass
+            return "out"
+
+    pauses: list[float] = []
+    monkeypatch.setattr(text.time, "sleep", pauses.append)
+    paced = text._Paced(Busy())
+    monkeypatch.setattr(text, "_pause_ratio", 1.0)
+    assert paced.run(None, {}) == "out"
+    assert len(pauses) == 1 and pauses[0] >= 0.02
+    assert paced.name == "busy"
+    monkeypatch.setattr(text, "_pause_ratio", 0.0)  # reading in the foreground
+    paced.run(None, {})
+    assert len(pauses) == 1
+
+
+def _worker_pacing() -> tuple[float, list[str]]:
+    from bot.services.reading import text
+
+    engine = text._engine()
+    sessions = [engine.text_det.infer, engine.text_cls.infer, engine.text_rec.session]
+    return text._pause_ratio, [type(s.session).__name__ for s in sessions]
+
+
+async def test_a_reading_worker_paces_the_recogniser() -> None:
+    from bot.services.reading.text import WORKER_PAUSE_RATIO, TextReader
+
+    reader = TextReader(1)
+    try:
+        ratio, kinds = await asyncio.wrap_future(reader._pool.submit(_worker_pacing))
+    finally:
+        reader.close()
+    assert (ratio, kinds) == (WORKER_PAUSE_RATIO, ["_Paced"] * 3)

@@ -32,6 +32,36 @@ _SCAN_DPI = 200
 #: Certificates and reports put what an assessor checks on their first pages; a 100-page
 #: report is not OCRed whole.
 _SCAN_PAGES = 4
+#: A reading worker's threads for the recogniser: one core, so that on a small server the
+#: bot keeps another (left alone, ONNX Runtime takes every core for each page).
+OCR_THREADS = 1
+#: A reading worker's scheduling priority (`nice`): whenever the bot and a worker both want
+#: a core, the kernel gives it to the bot, so a supplier's answer never queues behind OCR.
+WORKER_NICENESS = 19
+#: In a reading worker, after each step of the recogniser (the detection, a batch of lines)
+#: a pause this many times as long as the step took. A small virtual server that keeps a
+#: vCPU busy for seconds is slowed as a whole, bot included, whatever the priority inside
+#: it; busy half the time, it is not (bench/README.md, "Reading beside the interview").
+WORKER_PAUSE_RATIO = 1.0
+_pause_ratio = 0.0  # set in the reading workers only: reading in the foreground is not paced
+
+
+class _Paced:
+    """An ONNX Runtime session whose every run is followed by a pause (`_pause_ratio`)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._session.run(*args, **kwargs)
+        finally:
+            if _pause_ratio > 0:
+                time.sleep((time.perf_counter() - started) * _pause_ratio)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 class TextUnavailable(Exception):
@@ -55,7 +85,17 @@ def pdf_text(data: bytes) -> str:
 def _engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+    engine = RapidOCR(intra_op_num_threads=OCR_THREADS, inter_op_num_threads=1)
+    # The sessions of rapidocr-onnxruntime 1.4 (detection, orientation, recognition); in a
+    # version laid out otherwise, whatever is not found is simply not paced.
+    for holder in (
+        getattr(getattr(engine, "text_det", None), "infer", None),
+        getattr(getattr(engine, "text_cls", None), "infer", None),
+        getattr(getattr(engine, "text_rec", None), "session", None),
+    ):
+        if holder is not None and hasattr(holder, "session"):
+            holder.session = _Paced(holder.session)
+    return engine
 
 
 def ocr_text(data: bytes | Any) -> str:
@@ -113,9 +153,13 @@ def read_text_sync(data: bytes) -> tuple[str, Method]:
     raise TextUnavailable(f"no text to read in a {kind or 'unknown'} file")
 
 
-def _follow_parent(parent: int) -> None:
-    """In a worker: end when the bot's process ends, even when it was killed outright (a
-    worker left behind would hold the bot's output streams and memory for nothing)."""
+def _start_worker(parent: int) -> None:
+    """In a worker: yield the CPU to the bot (WORKER_NICENESS, WORKER_PAUSE_RATIO), and end
+    when the bot's process ends, even when it was killed outright (a worker left behind
+    would hold the bot's output streams and memory for nothing)."""
+    global _pause_ratio
+    os.nice(WORKER_NICENESS)
+    _pause_ratio = WORKER_PAUSE_RATIO
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -134,7 +178,7 @@ class TextReader:
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_follow_parent,
+            initializer=_start_worker,
             initargs=(os.getpid(),),
         )
 
