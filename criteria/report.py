@@ -111,7 +111,7 @@ def render_report(evaluation: Evaluation | Mapping[str, Any], lang: str = DEFAUL
         flagged = [c for c, result in evaluation.clauses.items() if result.needs_review]
         if flagged:
             # The count keeps reasons outside any clause (the period, a factor's range) in view.
-            count = len(evaluation.review_reasons)
+            count = str(len(evaluation.review_reasons))
             lines.append(say("report.needs_review", clauses=_labels(flagged, lang), count=count))
         else:
             lines.append(say("report.needs_review_reasons"))
