@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from fractions import Fraction
 
 from bot.services import callback_data as cb
 from bot.services.access import DESK_ROLES, Refused, require
@@ -242,8 +243,20 @@ class AssessorDesk:
             return DeskResult([Reply(text=self._t(lang, "desk.export_usage"))])
         return DeskResult(export=ExportRequest(status=status, lang=lang))
 
-    def exported(self, request: ExportRequest, content: bytes, count: int) -> DeskResult:
-        """The finished export as the file the assessor receives."""
+    def exported(
+        self, request: ExportRequest, content: bytes, count: int, send_limit: int | None = None
+    ) -> DeskResult:
+        """The finished export as the file the assessor receives, or, when the file is over
+        what the chat can send (`send_limit` bytes), where to get it instead."""
+        if send_limit is not None and len(content) > send_limit:
+            text = self._t(
+                request.lang,
+                "desk.export_too_large",
+                count=figure(count),
+                size=figure(Fraction(len(content), 1024 * 1024), places=1),
+                limit=figure(Fraction(send_limit, 1024 * 1024), places=0),
+            )
+            return DeskResult([Reply(text=text)])
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         return DeskResult(
             document=Document(

@@ -32,6 +32,10 @@ from bot.telegram.telegram_io import (
 )
 from storage import Decision
 
+#: The Bot API sends a bot's documents up to 50 MB (sendDocument); a larger export is
+#: pointed to the command line instead of failing in the chat.
+BOT_API_SEND_LIMIT = 50 * 1024 * 1024
+
 log = logging.getLogger(__name__)
 
 
@@ -80,7 +84,7 @@ async def _produce_files(desk: AssessorDesk, result: DeskResult) -> DeskResult:
         content, count = await export_off_loop(
             desk.db, fmt="xlsx", status=request.status, lang=request.lang
         )
-        return desk.exported(request, content, count)
+        return desk.exported(request, content, count, send_limit=BOT_API_SEND_LIMIT)
     if result.report is not None:
         report = result.report
         content = await asyncio.to_thread(

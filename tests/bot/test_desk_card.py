@@ -233,3 +233,21 @@ async def test_each_file_shows_what_was_read_and_whether_it_matches(db: Database
         "   读取：有效期至 2027-01-03 —— 不一致："
         "有效期至：文件上是“2027-01-03”，填写的是“2027-03-31”"
     ) in shown(result.card).text
+
+
+async def test_an_export_over_what_a_chat_can_send_points_to_the_command_line(
+    db: Database,
+) -> None:
+    from bot.services.desk import ExportRequest
+    from bot.telegram.desk_handlers import BOT_API_SEND_LIMIT
+
+    desk = AssessorDesk(db, ENGINE, CATALOGUE)
+    workbook = b"x" * (BOT_API_SEND_LIMIT + 3 * 1024 * 1024)
+    result = desk.exported(ExportRequest(None, "zh"), workbook, 100_000, BOT_API_SEND_LIMIT)
+    assert result.document is None
+    assert [reply.text for reply in result.replies] == [
+        "100,000 条评价的导出文件有 53 MB，超过聊天中可发送的 50 MB。"
+        "请在服务器上运行 greenlist export（可加 --status 或 --since 缩小范围）取得文件。"
+    ]
+    fits = desk.exported(ExportRequest(None, "zh"), b"PK", 2, BOT_API_SEND_LIMIT)
+    assert fits.document is not None and fits.document.caption == "评价会话导出（2 条）"
