@@ -815,7 +815,10 @@ class Engine:
                     )
                 )
         self.rules.reconcile(turn, announce=True)
-        self._compute(s)
+        if any(c.computed and c.section == q.section for c in self.bank.questions):
+            # Computed answers follow the figures of their own section only (the cross-field
+            # rules stay within a section too): an answer elsewhere leaves them as they are.
+            self._compute(s)
         self._advance(turn, q)
 
     # -- answers the engine computes ----------------------------------------------------
