@@ -22,6 +22,7 @@ from pydantic import JsonValue
 from conversations import callbacks as cb
 from conversations.bank import Question, QuestionBank
 from conversations.catalogue import Catalogue
+from conversations.computed import ComputedAnswers
 from conversations.display import Display, has_files
 from conversations.document import answers_document, question_for_field
 from conversations.models import (
@@ -52,7 +53,6 @@ from criteria import (
     DEFAULT_RULESET_ID,
     InvalidAnswers,
     Ruleset,
-    energy_review,
     evaluate,
     load_ruleset,
     parse_answers,
@@ -94,6 +94,7 @@ class Engine:
         self.reader = InputReader(self.display, self.rules, self._today)
         self.screens = Screens(self.display, self._today)
         self.readings = Readings(self.display, self.reader, self.screens)
+        self.computed = ComputedAnswers(self.bank, lambda: self.ruleset)
 
     @classmethod
     def default(
@@ -278,10 +279,10 @@ class Engine:
         s.answers = {k: v for k, v in s.answers.items() if known(k)}
         s.pending_files = {k: v for k, v in s.pending_files.items() if known(k)}
         s.back_stack = [q for q in s.back_stack if known(q)]
-        self._assume(s)
+        self.computed.assume(s)
         self.rules.reconcile(turn, announce=False)
         if any(q.computed and q.id not in s.answers for q in self.bank.questions):
-            self._compute(s)
+            self.computed.compute(s)
         applicable = {q.id for q in self.bank.applicable(s.answers)}
         if s.current is not None and s.current not in applicable:
             s.current = None
@@ -794,7 +795,7 @@ class Engine:
             self._revisit(turn, q)
             return
         if s.answers.get(q.id, _UNSET) != value:
-            self._withdraw_asked_back(s, q)
+            self.computed.withdraw_asked_back(s, q)
         s.answers[q.id] = value
         s.pending_files.pop(q.id, None)
         s.selection = []
@@ -815,74 +816,8 @@ class Engine:
                     )
                 )
         self.rules.reconcile(turn, announce=True)
-        if any(c.computed and c.section == q.section for c in self.bank.questions):
-            # Computed answers follow the figures of their own section only (the cross-field
-            # rules stay within a section too): an answer elsewhere leaves them as they are.
-            self._compute(s)
+        self.computed.after_answer(s, q)
         self._advance(turn, q)
-
-    # -- answers the engine computes ----------------------------------------------------
-
-    def _assume(self, s: InterviewState) -> None:
-        """A draft from before a question was added keeps the answers that now follow
-        from it: the question takes the answer those imply instead of dropping them."""
-        for q in self.bank.questions:
-            assumed = q.assumed
-            if assumed is None or q.id in s.answers:
-                continue
-            if any(s.answers.get(qid) is not None for qid in assumed.given):
-                s.answers[q.id] = assumed.value
-
-    def _compute(self, s: InterviewState) -> None:
-        """The computed answers again, once every question before each is answered: the
-        energy figures are judged whole, not while half of them are still to come."""
-        applicable = self.bank.applicable(s.answers)
-        for computed in (q for q in self.bank.questions if q.computed):
-            position = self.bank.index(computed.id)
-            earlier = [
-                q
-                for q in applicable
-                if q.section == computed.section and self.bank.index(q.id) < position
-            ]
-            value = None
-            if all(q.id in s.answers for q in earlier):
-                value = self._plausibility(s, computed)
-            if value != s.answers.get(computed.id):
-                # What was asked back on the old finding does not answer the new one.
-                for follower in self.bank.questions:
-                    if computed.id in follower.when:
-                        s.answers.pop(follower.id, None)
-            if value is None:
-                s.answers.pop(computed.id, None)
-            else:
-                s.answers[computed.id] = value
-
-    def _plausibility(self, s: InterviewState, computed: Question) -> str | None:
-        """The option standing for what the ruleset's bands say of the figures so far
-        (the first one it names), the plain one when they say nothing."""
-        try:
-            answers = parse_answers(answers_document(self.bank, s))
-        except InvalidAnswers:
-            return None
-        codes = [note.code for note in energy_review(answers, self.ruleset)]
-        for code in codes:
-            for option in computed.options:
-                if code in option.codes:
-                    return option.value
-        return next((o.value for o in computed.options if not o.codes), None)
-
-    def _withdraw_asked_back(self, s: InterviewState, changed: Question) -> None:
-        """A figure changed after the supplier confirmed the figures: the confirmation was
-        about the old ones, so it is asked again if the new ones trip a band too."""
-        position = self.bank.index(changed.id)
-        for computed in self.bank.questions:
-            if not computed.computed or computed.section != changed.section:
-                continue
-            if position >= self.bank.index(computed.id):
-                continue
-            for follower in self.bank.questions:
-                if computed.id in follower.when:
-                    s.answers.pop(follower.id, None)
 
     def _revisit(self, turn: Turn, q: Question) -> None:
         """The supplier chose to correct a figure asked back on: to that question, with
