@@ -480,6 +480,7 @@ class Driver:
         tg.add_call_listener(self.observer)
         self.engine = engine
         self.pid = 0  # the bot process, once started (under strace: strace's child)
+        self.timeline = False  # print each run's p99 per 5 s of sends
         self.stall_file: Path | None = None  # where the launcher's ticker reports
         self.log_path: Path | None = None  # the bot's log
         self.background: list[Background] = []  # work started amid 100 suppliers
@@ -612,6 +613,8 @@ class Driver:
             )
         latencies = [lat * 1000 for user in users for lat in user.inbox.latencies]
         handovers = [lat * 1000 for user in users for lat in user.inbox.handovers]
+        if self.timeline:
+            print(f"  {label}: {timeline(users, began)}", flush=True)
         during = {}
         for name, began, ended in self.windows:
             inside = [
@@ -810,6 +813,20 @@ async def database(backend: str, pg_url: str, workdir: Path) -> AsyncIterator[st
 def _remove_sqlite(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def timeline(users: Sequence[Any], began: float, step_s: int = 5) -> str:
+    """The run's p99 per `step_s` seconds of sends, with how many were sent: whether a
+    miss is one burst or the whole run."""
+    buckets: dict[int, list[float]] = {}
+    for user in users:
+        for sent, latency in zip(user.inbox.sends, user.inbox.latencies, strict=True):
+            buckets.setdefault(int((sent - began) // step_s), []).append(latency * 1000)
+    cells = (
+        f"{index * step_s}s {percentile(values, 0.99):.0f}/{len(values)}"
+        for index, values in sorted(buckets.items())
+    )
+    return f"p99 ms/updates per {step_s} s: " + ", ".join(cells)
 
 
 # -- profiling --------------------------------------------------------------------------------
@@ -1070,6 +1087,7 @@ async def bench(args: argparse.Namespace) -> list[Run]:
                 for backend in args.backend
             ]
             for target in bots:
+                target.driver.timeline = args.timeline
                 await add_background(target, args, workdir)
             per_interview = 0
             for target in bots:
@@ -1484,6 +1502,11 @@ def main(argv: list[str] | None = None) -> int:
         help="run the bot of another checkout (its own DIR/.venv, e.g. a git worktree of an "
         "earlier commit) under this benchmark's driver, floor and probes: a before/after pair "
         "measured the same way",
+    )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="print each run's p99 per 5 s of sends (is a miss one burst or the whole run?)",
     )
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write the runs as JSON")
     args = parser.parse_args(argv)

@@ -5,10 +5,16 @@ OCR, seconds of CPU) happens afterwards in a bounded process pool, so the event 
 supplier's next answers never wait for it. When the reading is done the interview records
 it and asks about each value that would change an answer; a file that cannot be read is
 recorded as unreadable and nothing is said.
+
+Readings are applied one at a time. The pool finishes them in bursts (a queue of small
+files read in a second after a long scan), and each is a write to the supplier's session:
+let loose together, hundreds of them would queue for SQLite's write turn ahead of every
+supplier's next answer. One at a time, an answer waits for at most one of them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.services.interview import InterviewService
@@ -26,6 +32,7 @@ class CertificateReading:
         self.interview = interview
         self.workers = workers
         self._reader: TextReader | None = None
+        self._applying = asyncio.Semaphore(1)
 
     @property
     def enabled(self) -> bool:
@@ -56,7 +63,8 @@ class CertificateReading:
         if not self.enabled:
             return Outcome([])
         fields = await self.fields(data)
-        return await self.interview.file_read(who, digest, file_name, fields)
+        async with self._applying:
+            return await self.interview.file_read(who, digest, file_name, fields)
 
     def close(self) -> None:
         if self._reader is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import multiprocessing
 import os
 import threading
@@ -160,6 +161,9 @@ def _start_worker(parent: int) -> None:
     global _pause_ratio
     os.nice(WORKER_NICENESS)
     _pause_ratio = WORKER_PAUSE_RATIO
+    # A damaged PDF is an ordinary upload; pypdf's warnings about it (hundreds for one
+    # file) would reach the bot's log through the worker's stderr and bury what matters.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     def watch() -> None:
         while os.getppid() == parent:
