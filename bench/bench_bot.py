@@ -8,6 +8,7 @@ Run by hand (not part of the test suite), from the repository root:
     .venv/bin/python bench/bench_bot.py --paced-think-ms 500      # faster "people"
     .venv/bin/python bench/bench_bot.py --profile /tmp/greenlist-profile   # py-spy, see below
     .venv/bin/python bench/bench_bot.py --count-instructions --concurrency 1 --min-updates 122
+    .venv/bin/python bench/bench_bot.py --timeline    # p99 per 5 s: one burst, or the whole run?
 
 A fake Telegram Bot API (tests/fakebot) listens on 127.0.0.1 inside this process. The real
 bot runs as a child process, `.venv/bin/greenlist run`, polling that server with

@@ -38,7 +38,7 @@ APPLICATION_TABLES = {
 }
 
 #: The newest migration shipped; a new migration updates this line and nothing else.
-HEAD = "0005"
+HEAD = "0006"
 
 
 async def table_names(url: str) -> set[str]:
@@ -68,6 +68,30 @@ async def test_migrations_go_up_to_head_and_down_to_base(empty_database_url: str
 
     await upgrade_async(empty_database_url)
     assert await table_names(empty_database_url) == APPLICATION_TABLES | {"alembic_version"}
+
+
+async def test_sessions_leave_room_on_each_page_for_a_rows_next_version(
+    empty_database_url: str,
+) -> None:
+    """PostgreSQL then rewrites a session in place (no index touched) at every answer."""
+    from sqlalchemy import text
+
+    await upgrade_async(empty_database_url)
+    engine = create_async_engine(empty_database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            if connection.dialect.name != "postgresql":
+                pytest.skip("a PostgreSQL storage parameter; SQLite has none")
+            query = "SELECT reloptions FROM pg_class WHERE relname = 'assessment_sessions'"
+            options = (await connection.execute(text(query))).scalar_one()
+            await connection.rollback()
+        await downgrade_async(empty_database_url, "0005")
+        async with engine.connect() as connection:
+            reset = (await connection.execute(text(query))).scalar_one()
+    finally:
+        await engine.dispose()
+    assert options == ["fillfactor=70"]
+    assert reset is None
 
 
 async def test_sync_api_works_inside_a_running_loop_and_from_a_thread(
