@@ -90,7 +90,7 @@ async def test_sessions_leave_room_on_each_page_for_a_rows_next_version(
             reset = (await connection.execute(text(query))).scalar_one()
     finally:
         await engine.dispose()
-    assert options == ["fillfactor=70"]
+    assert options == ["fillfactor=85"]
     assert reset is None
 
 
