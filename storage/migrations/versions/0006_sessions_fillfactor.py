@@ -1,12 +1,13 @@
 """assessment sessions: room on each page for a row's next version (PostgreSQL)
 
 A session row is rewritten at every answer, decision and re-evaluation, and almost none of
-those writes changes an indexed column (the company's name and credit code, once). With room left on the row's page PostgreSQL keeps the
-new version there (a heap-only tuple) and touches none of the table's seven indexes;
-packed full, as COPY and a long run of inserts leave it, every write is a new index entry
-in each of them. 15 % measured as fast as 30 % for a re-evaluation of 100,000 sessions
-(bench/README.md), and 30 % turned the planner from the (status, submitted_at) index for
-the assessors' status list. SQLite has no such setting; nothing happens there.
+those writes changes an indexed column (the company's name and credit code, once). With
+room left on the row's page PostgreSQL keeps the new version there (a heap-only tuple) and
+touches none of the table's seven indexes; packed full, as COPY and a long run of inserts
+leave it, every write is a new index entry in each of them. 15 % measured as fast as 30 %
+for a re-evaluation of 100,000 sessions (bench/README.md), and 30 % turned the planner from
+the (status, submitted_at) index for the assessors' status list. SQLite has no such
+setting; nothing happens there.
 
 Revision ID: 0006
 Revises: 0005
