@@ -119,7 +119,7 @@ def build_services(
             reevaluator=reevaluator,
         ),
         evidence=evidence,
-        reading=CertificateReading(interview, settings.reading_workers),
+        reading=CertificateReading(interview, evidence, settings.reading_workers),
     )
 
 

@@ -114,8 +114,12 @@ class EvidenceArchive:
         """The file's bytes from the store, checked against the digest; None if not there."""
         if not row.sha256:
             return None
-        data = await self.store.get(row.sha256)
-        if data is None or sha256_hex(data) != row.sha256:
+        return await self.content_of(row.sha256)
+
+    async def content_of(self, sha256: str) -> bytes | None:
+        """The bytes stored under a digest, checked against it; None if not there."""
+        data = await self.store.get(sha256)
+        if data is None or sha256_hex(data) != sha256:
             return None
         return data
 

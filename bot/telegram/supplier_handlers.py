@@ -161,18 +161,18 @@ async def upload_file(update: Update, context: CustomContext) -> None:
     if context.services.reading.enabled:
         # Read beside the interview: the supplier's next answers do not wait for it.
         context.application.create_task(
-            _read_upload(context, who_of(update), kept.sha256, file.file_name, data),
+            _read_upload(context, who_of(update), kept.sha256, file.file_name),
             update=update,
         )
 
 
 async def _read_upload(
-    context: CustomContext, who: Who, digest: str, file_name: str | None, data: bytes
+    context: CustomContext, who: Who, digest: str, file_name: str | None
 ) -> None:
     """What the file says, put to the supplier once read; a failure here is only logged:
     the upload itself is stored and confirmed already."""
     try:
-        outcome = await context.services.reading.read(who, digest, file_name, data)
+        outcome = await context.services.reading.read(who, digest, file_name)
     except Exception:
         log.warning("reading file %s failed", digest[:12], exc_info=True)
         return
