@@ -86,7 +86,9 @@ class CertificateReading:
                 return Outcome([])
             if data is None:
                 log.warning("file %s not read: its bytes are not in the store", digest[:12])
-            fields = await self.fields(data) if data is not None else None
+                fields = None
+            else:
+                fields = await self.fields(data)
         async with self._applying:
             return await self.interview.file_read(who, digest, file_name, fields)
 
