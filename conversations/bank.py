@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -54,15 +54,41 @@ _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 _APPLICABLE_MEMO_SIZE = 4096
 
+_SCALARS = frozenset({str, bool, int, float, Decimal, type(None)})
+
 
 def _frozen(value: Any) -> Hashable | None:
     """A hashable stand-in for answers as stored (scalars, lists); None if there is none."""
-    if isinstance(value, list | tuple):
+    kind = type(value)
+    if kind in _SCALARS:
+        return (kind, value)  # the type too: True and 1 are equal, and must not share a key
+    if kind is list or kind is tuple:
         items = tuple(_frozen(item) for item in value)
-        return None if any(item is None for item in items) else ("list", items)
-    if value is None or isinstance(value, str | bool | int | float | Decimal):
-        return (type(value).__name__, value)
+        return None if None in items else ("list", items)
     return None
+
+
+def _frozen_all(values: tuple[Any, ...]) -> Hashable | None:
+    """`_frozen` of each, without a call per scalar: it keys every input's step."""
+    key: list[Hashable] = []
+    for value in values:
+        kind = type(value)
+        if kind in _SCALARS:
+            key.append((kind, value))
+            continue
+        item = _frozen(value)
+        if item is None:
+            return None
+        key.append(item)
+    return tuple(key)
+
+
+class _Applicable(NamedTuple):
+    """Which questions apply, for one combination of the answers conditions read."""
+
+    questions: tuple[Question, ...]  # those asked, in order (computed ones are not)
+    ids: frozenset[str]  # their ids
+    met: frozenset[str]  # every question whose condition holds, computed ones included
 
 
 class QuestionBank(BaseModel):
@@ -259,40 +285,49 @@ class QuestionBank(BaseModel):
         The engine asks several times for every input; the answer depends only on the few
         answers that conditions read, so it is remembered by those.
         """
-        key = _frozen(tuple(answers.get(qid) for qid in self._condition_inputs))
+        return list(self._judged(answers).questions)
+
+    def applicable_ids(self, answers: Mapping[str, Any]) -> frozenset[str]:
+        """The ids of `applicable(answers)`."""
+        return self._judged(answers).ids
+
+    def conditions_met(self, answers: Mapping[str, Any]) -> frozenset[str]:
+        """Every question whose condition holds, computed ones included (they are not
+        asked, but their answers are kept and read like any other)."""
+        return self._judged(answers).met
+
+    def _judged(self, answers: Mapping[str, Any]) -> _Applicable:
+        key = _frozen_all(tuple(answers.get(qid) for qid in self._condition_inputs))
         if key is None:
             return self._applicable(answers)
-        return list(self._applicable_by_inputs(key, answers))
+        memo = self._applicable_memo
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _APPLICABLE_MEMO_SIZE:
+                memo.clear()  # a handful of answer combinations occur in practice
+            found = memo[key] = self._applicable(answers)
+        return found
 
-    def _applicable(self, answers: Mapping[str, Any]) -> list[Question]:
+    def _applicable(self, answers: Mapping[str, Any]) -> _Applicable:
         kept: dict[str, Any] = {}
-        result = []
+        asked = []
+        met = []
         for question in self.questions:
             if condition_holds(question.when, kept):
+                met.append(question.id)
                 if not question.computed:
-                    result.append(question)
+                    asked.append(question)
                 if question.id in answers:
                     kept[question.id] = answers[question.id]
-        return result
+        return _Applicable(tuple(asked), frozenset(q.id for q in asked), frozenset(met))
 
     @cached_property
     def _condition_inputs(self) -> tuple[str, ...]:
         return tuple(sorted({qid for question in self.questions for qid in question.when}))
 
     @cached_property
-    def _applicable_memo(self) -> dict[Hashable, tuple[Question, ...]]:
+    def _applicable_memo(self) -> dict[Hashable, _Applicable]:
         return {}
-
-    def _applicable_by_inputs(
-        self, key: Hashable, answers: Mapping[str, Any]
-    ) -> tuple[Question, ...]:
-        memo = self._applicable_memo
-        found = memo.get(key)
-        if found is None:
-            if len(memo) >= _APPLICABLE_MEMO_SIZE:
-                memo.clear()  # a handful of answer combinations occur in practice
-            found = memo[key] = tuple(self._applicable(answers))
-        return found
 
     def unit_tokens(self, question: Question) -> dict[str, Decimal]:
         """Typed unit token → factor to the question's canonical unit."""

@@ -7,6 +7,7 @@ draft is as well-formed as a finished one's.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ __all__ = ["answers_document", "json_number", "question_for_field"]
 def answers_document(bank: QuestionBank, state: InterviewState) -> dict[str, Any]:
     """The answers document criteria judges; fields not (yet) claimed take their
     defaults, so a draft's document is always complete and well-formed."""
-    applicable = {q.id for q in bank.applicable(state.answers)}
+    applicable = bank.applicable_ids(state.answers)
     document: dict[str, Any] = {}
     for question in bank.questions:
         if question.target is None:
@@ -45,7 +46,7 @@ def answers_document(bank: QuestionBank, state: InterviewState) -> dict[str, Any
 
 
 def _evidence(
-    bank: QuestionBank, state: InterviewState, applicable: set[str]
+    bank: QuestionBank, state: InterviewState, applicable: Set[str]
 ) -> dict[str, dict[str, JsonValue]]:
     """What the supplier said of each certificate or report, as `evidence` entries: a
     detail skipped stays out, so the evaluation sees the description incomplete and flags
@@ -92,7 +93,7 @@ _PLANT_FACTOR_SOURCE = "企业填报"
 
 
 def _other_fuels(
-    bank: QuestionBank, state: InterviewState, applicable: set[str]
+    bank: QuestionBank, state: InterviewState, applicable: Set[str]
 ) -> list[dict[str, JsonValue]]:
     """The fuels without a field of their own, as `energy.other_fuels` entries."""
     fuels: list[dict[str, JsonValue]] = []

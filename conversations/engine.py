@@ -283,7 +283,7 @@ class Engine:
         self.rules.reconcile(turn, announce=False)
         if any(q.computed and q.id not in s.answers for q in self.bank.questions):
             self.computed.compute(s)
-        applicable = {q.id for q in self.bank.applicable(s.answers)}
+        applicable = self.bank.applicable_ids(s.answers)
         if s.current is not None and s.current not in applicable:
             s.current = None
             s.selection = []

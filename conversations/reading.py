@@ -216,7 +216,7 @@ class InputReader:
         return stored
 
     def _applicable_answers(self, s: InterviewState) -> dict[str, JsonValue]:
-        applicable = {q.id for q in self.bank.applicable(s.answers)}
+        applicable = self.bank.applicable_ids(s.answers)
         return {k: v for k, v in s.answers.items() if k in applicable}
 
     def _yes_no_words(self) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from pydantic import JsonValue
 
-from conversations.bank import Question, QuestionBank, Rule, condition_holds
+from conversations.bank import Question, QuestionBank, Rule
 from conversations.display import Display
 from conversations.models import FilesCleared, InterviewState, Reply
 from conversations.parsing import ParseError, decimal_to_str
@@ -39,13 +39,17 @@ class CrossFieldRules:
         later answer that an earlier change made inconsistent is withdrawn to be asked again.
         """
         s = turn.state
+        # Conditions read yes/no and choice answers, which no cross-field rule withdraws
+        # (the bank refuses any other when it loads), so which questions apply is what the
+        # bank judged of the answers as they stand, and remembers.
+        met = self.bank.conditions_met(s.answers)
         kept: dict[str, JsonValue] = {}
         applicable: set[str] = set()
         dropped: list[Question] = []
         withdrawn: list[tuple[Question, JsonValue]] = []
         for question in self.bank.questions:
             qid = question.id
-            if condition_holds(question.when, kept):
+            if qid in met:
                 applicable.add(qid)
                 if qid not in s.answers:
                     continue

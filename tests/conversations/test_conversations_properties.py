@@ -151,8 +151,12 @@ def _condition_values() -> st.SearchStrategy[object]:
 def test_remembered_applicable_questions_match_a_fresh_walk(answers: dict[str, object]) -> None:
     """Which questions apply is remembered by the answers conditions read; the remembered
     list must be the one a walk over the whole bank gives, every time it is asked."""
-    walked = BANK._applicable(answers)
+    fresh = BANK._applicable(answers)
+    walked = list(fresh.questions)
     assert BANK.applicable(answers) == walked
     assert BANK.applicable(dict(answers)) == walked
     BANK.applicable(answers).clear()  # a caller's copy: changing it changes nothing
     assert BANK.applicable(answers) == walked
+    assert BANK.applicable_ids(answers) == {q.id for q in walked}
+    assert BANK.conditions_met(answers) == fresh.met
+    assert {q.id for q in walked} == {q for q in fresh.met if not BANK.question(q).computed}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from interview_driver import typed
 from interview_plans import ENGINE, at, completed, refused
 
-from conversations import FilesCleared
+from conversations import FilesCleared, InterviewState
+from conversations.bank import Question, condition_holds
+from conversations.turn import Turn, private_copy
 
 # -- answers that must agree ----------------------------------------------------------------
 
@@ -83,3 +87,69 @@ def test_an_edit_that_breaks_a_later_answer_asks_it_again() -> None:
     chat.text("39000")
     assert chat.state.mode == "review"
     assert ENGINE.answers_document(chat.state)["raw_materials"]["local_t"] == 39000
+
+
+# -- the same answers kept as the plain reading of the rules would keep them ------------------
+
+_NUMBERS = ["0", "1", "10", "40", "50", "60", "100", "52000", "60000", "120000"]
+
+
+def _candidates(question: Question, answer: object) -> list[object]:
+    """Values a supplier could have left for this question, its happy-path one first."""
+    values: list[object] = [answer]
+    if question.kind == "yes_no":
+        values += [True, False]
+    elif question.kind == "single_choice":
+        values += [option.value for option in question.options]
+    elif question.kind == "multi_choice":
+        values += [[option.value] for option in question.options]
+    elif question.kind in ("number", "percentage"):
+        values += _NUMBERS
+    return values
+
+
+def _reconciled_plainly(state: InterviewState) -> tuple[dict, list[str], list]:
+    """reconcile as the rules read: each question's condition judged on what was kept."""
+    kept: dict = {}
+    applicable: set[str] = set()
+    effects: list = []
+    for question in ENGINE.bank.questions:
+        if condition_holds(question.when, kept):
+            applicable.add(question.id)
+            if question.id not in state.answers:
+                continue
+            answer = state.answers[question.id]
+            if answer is None or not ENGINE.rules.violation(state, question, answer, kept):
+                kept[question.id] = answer
+        elif question.is_file and (
+            question.id in state.answers or question.id in state.pending_files
+        ):
+            effects.append(FilesCleared(question_id=question.id))
+    return kept, [k for k in state.pending_files if k in applicable], effects
+
+
+_FINISHED = completed().state
+_CHANGEABLE = [q.id for q in ENGINE.bank.questions if q.id in _FINISHED.answers]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_reconcile_keeps_what_the_rules_read_plainly_keep(data: st.DataObject) -> None:
+    """The engine judges skip rules from memory until an answer is withdrawn; whatever the
+    answers, it must keep, drop and clear exactly what judging every condition afresh does."""
+    state = _FINISHED.model_copy(deep=True)
+    for question_id in data.draw(st.lists(st.sampled_from(_CHANGEABLE), max_size=8, unique=True)):
+        question = ENGINE.bank.question(question_id)
+        choice = data.draw(
+            st.sampled_from([None, *_candidates(question, state.answers[question.id])])
+        )
+        if choice is None:
+            del state.answers[question.id]
+        else:
+            state.answers[question.id] = choice
+    expected_answers, expected_pending, expected_effects = _reconciled_plainly(state)
+    turn = Turn(state=private_copy(state))
+    ENGINE.rules.reconcile(turn, announce=True)
+    assert list(turn.state.answers.items()) == list(expected_answers.items())
+    assert list(turn.state.pending_files) == expected_pending
+    assert turn.effects == expected_effects
