@@ -25,33 +25,34 @@ _LIVE_KEYBOARDS = "live_keyboards"
 
 
 async def _reply(update: Update, context: CustomContext, outcome: Outcome) -> None:
-    """Send the outcome; a new screen with buttons first takes the buttons off the earlier
-    ones, so the chat reads as a clean record with only the current question live."""
+    """Send the outcome; a new screen with buttons then takes the buttons off the earlier
+    ones, so the chat reads as a clean record with only the current question live. The
+    answer goes first: the supplier waits for it, not for the old buttons to go."""
     message = update.callback_query.message if update.callback_query else None
+    chat_data = context.chat_data
     new_screen = any(reply.buttons for reply in outcome.replies)
     edits_in_place = any(reply.replace_previous for reply in outcome.replies)
-    if new_screen and not edits_in_place:
-        await _retire_keyboards(update, context)
+    retired: list[int] = []
+    if new_screen and not edits_in_place and chat_data is not None:
+        retired = chat_data.pop(_LIVE_KEYBOARDS, [])
     live = await send_replies(update, outcome.replies, edit_target=message)
-    if live:
-        chat_data = context.chat_data
-        if chat_data is not None:
-            known = [i for i in chat_data.get(_LIVE_KEYBOARDS, []) if i not in live]
-            chat_data[_LIVE_KEYBOARDS] = [*known, *live]
+    if live and chat_data is not None:
+        known = [i for i in chat_data.get(_LIVE_KEYBOARDS, []) if i not in live]
+        chat_data[_LIVE_KEYBOARDS] = [*known, *live]
+    await _retire_keyboards(update, context, [i for i in retired if i not in live])
     await send_notices(context, outcome.notices)
 
 
-async def _retire_keyboards(update: Update, context: CustomContext) -> None:
-    """Remove the buttons of the messages this process last gave buttons in this chat.
+async def _retire_keyboards(update: Update, context: CustomContext, message_ids: list[int]) -> None:
+    """Remove the buttons of messages this process gave buttons earlier in this chat.
 
     Cosmetic only (an old button is still refused by the engine as stale), so a message
     that can no longer be edited, or one another bot process sent, is left as it is.
     """
     chat = update.effective_chat
-    chat_data = context.chat_data
-    if chat is None or chat_data is None:
+    if chat is None:
         return
-    for message_id in chat_data.pop(_LIVE_KEYBOARDS, []):
+    for message_id in message_ids:
         try:
             await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
         except TelegramError as exc:

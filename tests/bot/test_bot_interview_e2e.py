@@ -50,7 +50,9 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
     screen = await zhang.answer_until(screen, stop="output_t", plan=plan)
 
     # What the scripted run went through: a question with buttons, a file and its receipt.
-    # Answered, they carry no live buttons: the chat reads as a record.
+    # Answered, they carry no live buttons: the chat reads as a record. The new screen
+    # comes first, then the old buttons go, and nothing else is sent.
+    assert await zhang.user.messages_until_idle() == []
     category = earlier(zhang.user, "本次参评的主要产品属于哪一类？")
     shows(category, "第 2/8 部分 · 产品类别")
     assert category.buttons == []
@@ -90,6 +92,7 @@ async def test_full_interview_by_buttons_and_typing_ends_in_a_cited_verdict(
         "全部问题已回答。确认无误请点“提交评价”；需要修改请点对应部分。提交后答案将冻结。",
     )
     offers(screen, "📨 提交评价", "✏️ 企业信息", "✏️ 能源")
+    assert await zhang.user.messages_until_idle() == []  # the old buttons gone
     assert [m.text for m in zhang.user.messages if m.buttons] == [screen.text]
 
     await zhang.user.press(zhang.t("button.submit"), screen)
