@@ -13,11 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import multiprocessing
 import os
 import tempfile
 from collections.abc import AsyncGenerator, Callable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -49,6 +47,7 @@ from bot.reports.texts import (
     check_language,
 )
 from bot.reports.xlsx import XlsxWriter
+from bot.services.background import worker_pool
 from storage import AssessmentSession, Database, Status
 from storage.sqlite_driver import SqliteDriver
 
@@ -166,7 +165,7 @@ async def export_off_loop(
         return buffer.getvalue(), count
     with tempfile.TemporaryDirectory(prefix="greenlist-export-") as folder:
         path = Path(folder) / f"sessions.{fmt}"
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = worker_pool(1)
         try:
             count = await asyncio.get_running_loop().run_in_executor(
                 pool, _export_in_worker, url, db.sqlite_driver, path, options

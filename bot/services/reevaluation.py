@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import (
@@ -23,11 +22,11 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import aclosing, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.services.background import worker_pool
 from bot.services.ruleset_changes import load_version
 from bot.services.rulesets import RulesetProvider
 from criteria import (
@@ -140,7 +139,7 @@ async def judging(expected: int, workers: int | None = None) -> AsyncIterator[Ju
 
         yield in_thread
         return
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+    pool = worker_pool(count)
     loop = asyncio.get_running_loop()
 
     async def in_pool(

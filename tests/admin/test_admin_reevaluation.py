@@ -4,7 +4,9 @@ worker processes, and sessions that change or a version that moves on during a r
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 import bot.services.reevaluation as reevaluation_module
 from bot.services.admin_screens import Screens
+from bot.services.background import WORKER_NICENESS, worker_pool
 from bot.services.reevaluation import (
     CURRENT,
     INVALID,
@@ -162,10 +165,20 @@ async def test_worker_processes_judge_exactly_like_a_thread(
     ]
     async with judging(len(items), workers=1) as in_thread:
         expected = await in_thread(target, changes, items, True)
+    niceness: list[int] = []
+
+    def judging_pool(workers: int) -> ProcessPoolExecutor:
+        pool = worker_pool(workers)
+        niceness.append(pool.submit(os.nice, 0).result())
+        return pool
+
+    monkeypatch.setattr(reevaluation_module, "worker_pool", judging_pool)
     async with judging(len(items), workers=2) as in_processes:
         got = await in_processes(target, changes, items, True)
     assert got == expected
     assert {v.outcome for v in got} == {SAME, JUDGED}
+    # On a small server they share the cores with the chats, at the lowest priority.
+    assert niceness == [min(os.nice(0) + WORKER_NICENESS, 19)]
 
 
 # -- runs against the database --------------------------------------------------------------

@@ -213,7 +213,8 @@ def test_the_command_prints_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 async def test_a_reading_worker_yields_the_cpu_to_the_bot() -> None:
-    from bot.services.reading.text import WORKER_NICENESS, TextReader
+    from bot.services.background import WORKER_NICENESS
+    from bot.services.reading.text import TextReader
 
     reader = TextReader(1)
     try:

@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any, Literal
 
+from bot.services.background import yield_to_chats
 from storage.evidence_store import sniff_type
 
 Method = Literal["pdf_text", "ocr", "pdf_ocr"]
@@ -36,9 +37,6 @@ _SCAN_PAGES = 4
 #: A reading worker's threads for the recogniser: one core, so that on a small server the
 #: bot keeps another (left alone, ONNX Runtime takes every core for each page).
 OCR_THREADS = 1
-#: A reading worker's scheduling priority (`nice`): whenever the bot and a worker both want
-#: a core, the kernel gives it to the bot, so a supplier's answer never queues behind OCR.
-WORKER_NICENESS = 19
 #: In a reading worker, after each step of the recogniser (the detection, a batch of lines)
 #: a pause this many times as long as the step took. A small virtual server that keeps a
 #: vCPU busy for seconds is slowed as a whole, bot included, whatever the priority inside
@@ -155,11 +153,11 @@ def read_text_sync(data: bytes) -> tuple[str, Method]:
 
 
 def _start_worker(parent: int) -> None:
-    """In a worker: yield the CPU to the bot (WORKER_NICENESS, WORKER_PAUSE_RATIO), and end
+    """In a worker: yield the CPU to the bot (`yield_to_chats`, WORKER_PAUSE_RATIO), and end
     when the bot's process ends, even when it was killed outright (a worker left behind
     would hold the bot's output streams and memory for nothing)."""
     global _pause_ratio
-    os.nice(WORKER_NICENESS)
+    yield_to_chats()
     _pause_ratio = WORKER_PAUSE_RATIO
     # A damaged PDF is an ordinary upload; pypdf's warnings about it (hundreds for one
     # file) would reach the bot's log through the worker's stderr and bury what matters.
