@@ -21,8 +21,10 @@ must be `submitted` in the database with that supplier's company name and figure
 
 * latency of an update: from the moment the simulated user sends it (the fake server
   receives it) to the arrival of the bot's first message for that chat (sendMessage or an
-  edit; a callback answer does not count: the bot sends it before doing any work). The
-  wait before the bot's getUpdates picks the update up is part of it, as for a person;
+  edit of a message's text; a callback answer does not count: the bot sends it before doing
+  any work, and neither does taking the buttons off an earlier screen, which answers
+  nothing). The wait before the bot's getUpdates picks the update up is part of it, as for
+  a person;
 * throughput: updates handled / wall time of the run;
 * stall: the worst lateness of a 10 ms ticker on the bot's own event loop (both bots start
   through bench/launcher.py, which adds it);
@@ -142,6 +144,9 @@ MAX_SCREENS = 150  # questions one interview may show before it counts as stuck
 
 SENT_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
+# What a user reads as the answer to an input: a new message or a message's text redrawn.
+# Buttons taken off an earlier screen answer nothing, so they do not stop the clock.
+ANSWER_METHODS = SENT_METHODS | {"editMessageText", "editMessageCaption"}
 
 
 class BenchError(RuntimeError):
@@ -178,7 +183,7 @@ class Inbox:
         self.in_flight.append(sent)
 
     def receive(self, call: Call) -> None:
-        if self.in_flight:
+        if self.in_flight and call.method in ANSWER_METHODS:
             sent = self.in_flight.popleft()
             self.sends.append(sent)
             self.latencies.append(call.at - sent)
@@ -1338,7 +1343,7 @@ def table(result: Sequence[Row]) -> list[str]:
         "pause: users' mean pause before each input in ms (- = none: capacity runs, judged on "
         "throughput; paced runs are judged on p99)\n"
         "send p50/p99: ms from the user's send (the fake server receiving the update) to the "
-        "bot's first message for that chat\n"
+        "bot's first message for that chat (a buttons-only edit does not count)\n"
         "stall: the worst lateness of a 10 ms ticker on the bot's event loop, ms (max over "
         "the rounds)\n"
         "cpu ms: CPU time of the bot process per update (PostgreSQL's own server time is not "
