@@ -7,7 +7,7 @@ migrated SQLite file; the shared PostgreSQL database migrated once per run and t
 before each test). `empty_database_url` has no tables, for tests that run migrations.
 Schemas come from the migrations, never from `metadata.create_all`, so the tests exercise
 exactly what production runs. Mark a test `postgres_only` to run just its PostgreSQL
-variant.
+variant. `worker_niceness` spies on the worker pools a module starts.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar
 
 import pytest
@@ -27,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.services.background import worker_pool
 from storage import Database, normalise_url, upgrade_async
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -164,3 +166,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture
+def worker_niceness(monkeypatch: pytest.MonkeyPatch) -> Callable[[ModuleType], list[int]]:
+    """Make a module's `worker_pool` record the niceness its workers run at, one entry a
+    pool: background work must leave the cores to the chats on a small server."""
+
+    def spy(module: ModuleType) -> list[int]:
+        seen: list[int] = []
+
+        def recording_pool(workers: int) -> ProcessPoolExecutor:
+            pool = worker_pool(workers)
+            seen.append(pool.submit(os.nice, 0).result())
+            return pool
+
+        monkeypatch.setattr(module, "worker_pool", recording_pool)
+        return seen
+
+    return spy

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import bot.services.reevaluation as reevaluation_module
 from bot.services.admin_screens import Screens
-from bot.services.background import WORKER_NICENESS, worker_pool
+from bot.services.background import WORKER_NICENESS
 from bot.services.reevaluation import (
     CURRENT,
     INVALID,
@@ -154,7 +154,7 @@ def test_stored_sessions_on_the_target_invalid_or_never_judged() -> None:
 
 
 async def test_worker_processes_judge_exactly_like_a_thread(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, worker_niceness: Callable[[ModuleType], list[int]]
 ) -> None:
     monkeypatch.setattr(reevaluation_module, "PARALLEL_FROM", 0)
     target = tightened("energy.porous_brick", "45")
@@ -165,14 +165,7 @@ async def test_worker_processes_judge_exactly_like_a_thread(
     ]
     async with judging(len(items), workers=1) as in_thread:
         expected = await in_thread(target, changes, items, True)
-    niceness: list[int] = []
-
-    def judging_pool(workers: int) -> ProcessPoolExecutor:
-        pool = worker_pool(workers)
-        niceness.append(pool.submit(os.nice, 0).result())
-        return pool
-
-    monkeypatch.setattr(reevaluation_module, "worker_pool", judging_pool)
+    niceness = worker_niceness(reevaluation_module)
     async with judging(len(items), workers=2) as in_processes:
         got = await in_processes(target, changes, items, True)
     assert got == expected

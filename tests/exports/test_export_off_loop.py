@@ -13,8 +13,8 @@ import io
 import os
 import time
 import zipfile
-from collections.abc import Awaitable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from sqlalchemy import insert, select
 
 from bot.reports import exporting
 from bot.reports.exporting import export_off_loop, export_sessions
-from bot.services.background import WORKER_NICENESS, worker_pool
+from bot.services.background import WORKER_NICENESS
 from storage import AssessmentSession, Database
 from tests.exports.conftest import Seeded
 
@@ -115,18 +115,11 @@ def _sheets(content: bytes) -> dict[str, bytes]:
 
 
 async def test_the_export_worker_yields_the_cpu_to_the_chats(
-    db: Database, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+    db: Database, seeded: Seeded, worker_niceness: Callable[[ModuleType], list[int]]
 ) -> None:
     """On a small server the export shares the cores with the chats: its worker asks for
     the lowest priority, so a supplier's answer never waits behind it for a core."""
-    niceness: list[int] = []
-
-    def pool_of_the_export(workers: int) -> ProcessPoolExecutor:
-        pool = worker_pool(workers)
-        niceness.append(pool.submit(os.nice, 0).result())
-        return pool
-
-    monkeypatch.setattr(exporting, "worker_pool", pool_of_the_export)
+    niceness = worker_niceness(exporting)
     _content, count = await export_off_loop(db, fmt="csv", lang="zh")
     assert count == 3
     assert niceness == [min(os.nice(0) + WORKER_NICENESS, 19)]
