@@ -104,7 +104,7 @@ class Readings:
                     reading.replies[field] = "agreed"
 
     def _open(self, s: InterviewState) -> Iterator[tuple[str, str, str, Question]]:
-        applicable = {q.id for q in self.bank.applicable(s.answers)}
+        applicable = self.bank.applicable_ids(s.answers)
         for digest, reading in s.readings.items():
             if reading.question_id not in applicable:
                 continue

@@ -59,7 +59,7 @@ class Screens:
         """
         sections = [section.id for section in self.bank.sections]
         lang = self.display.lang(s)
-        applicable = {q.id for q in self.bank.applicable(s.answers)}
+        applicable = self.bank.applicable_ids(s.answers)
         if s.mode in ("interview", "confirm_cancel") and s.current in applicable:
             question = self.bank.question(s.current)
             section = self.catalogue.text(self.bank.section(question.section).title, lang)
