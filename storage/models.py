@@ -1,8 +1,9 @@
 """Database models shared by SQLite (single-process deployments, tests) and PostgreSQL.
 
 Every column type is chosen to behave the same on both backends: JSON becomes JSONB on
-PostgreSQL, Telegram ids are 64-bit, and timestamps always come back timezone-aware in UTC
-even from SQLite, which has no timezone-aware storage of its own.
+PostgreSQL (a session's own documents stay json: see `_document`), Telegram ids are 64-bit,
+and timestamps always come back timezone-aware in UTC even from SQLite, which has no
+timezone-aware storage of its own.
 """
 
 from __future__ import annotations
@@ -99,6 +100,18 @@ def _json() -> JSON:
     return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
+def _document() -> JSON:
+    """A session's state, answers and evaluation: PostgreSQL's json, which keeps the text.
+
+    They are written at every answer and every re-evaluation and read whole, never queried
+    inside. jsonb would parse each of them into its binary form on the way in and print it
+    back on the way out, work no query here ever uses: json only checks the text, which
+    took about a quarter less server time for a re-evaluation's writes and two thirds less
+    for an export's reads (migration 0007).
+    """
+    return JSON(none_as_null=True)
+
+
 def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
     """A VARCHAR plus CHECK constraint rather than a native PostgreSQL ENUM type.
 
@@ -151,9 +164,9 @@ class AssessmentSession(Base):
     owner_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("people.telegram_id"))
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.IN_PROGRESS)
     current_question: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[dict[str, Any]] = mapped_column(_json())
-    answers: Mapped[dict[str, Any]] = mapped_column(_json())
-    evaluation: Mapped[dict[str, Any] | None] = mapped_column(_json())
+    state: Mapped[dict[str, Any]] = mapped_column(_document())
+    answers: Mapped[dict[str, Any]] = mapped_column(_document())
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(_document())
     product_category: Mapped[str | None] = mapped_column(String(32))
     company_name: Mapped[str | None] = mapped_column(String(256))
     credit_code: Mapped[str | None] = mapped_column(String(32))

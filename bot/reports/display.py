@@ -102,7 +102,8 @@ def dig(document: Any, path: Sequence[str]) -> Any:
 def ordered_clauses(evaluation: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """The evaluation's clause results in the guideline's order (4.1a ... 5.4).
 
-    PostgreSQL's JSONB keeps object keys in its own order, not the order they were written.
+    Sessions stored as PostgreSQL's jsonb (before migration 0007) keep object keys in its
+    own order, not the order they were written.
     """
     clauses = evaluation.get("clauses")
     if not isinstance(clauses, Mapping):

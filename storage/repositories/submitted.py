@@ -7,11 +7,12 @@ holding an older copy of a session gets a conflict instead of overwriting it.
 
 On PostgreSQL that UPDATE is one statement for the whole batch, its values passed as
 arrays and joined through unnest: one parse, one plan and one execution instead of one
-per session. What remains is the server's work per row, most of it compressing the
-evaluation (several kB of JSON) for storage: where the server offers lz4, that batch's
-transaction compresses with it (default_toast_compression, for this transaction only),
-which here roughly halved that UPDATE's time against pglz. Readers see no difference;
-values already stored stay as they are. SQLite, in process, keeps the executemany form.
+per session. What remains is the server's work per row, most of it checking and
+compressing the evaluation (several kB of JSON, kept as text: migration 0007) for
+storage: where the server offers lz4, that batch's transaction compresses with it
+(default_toast_compression, for this transaction only), which here roughly halved that
+UPDATE's time against pglz. Readers see no difference; values already stored stay as
+they are. SQLite, in process, keeps the executemany form.
 
 A batch is written `WRITE_ROWS` sessions per statement, and other chats are served between
 statements: SQLite's statements run on the loop's thread, and 500 evaluations in one
@@ -94,7 +95,7 @@ def _rejudge(evaluation: Any) -> Any:
     )
 
 
-# The evaluation arrives as JSON text; PostgreSQL's JSONB column needs it cast (below).
+# The evaluation arrives as JSON text; PostgreSQL's json column needs it cast (below).
 _EVALUATION_TEXT: Any = bindparam("b_evaluation", type_=Text)
 _REJUDGE_ROWS = _rejudge(_EVALUATION_TEXT)
 # PostgreSQL 14+ built with lz4; elsewhere (older servers, no lz4) this sets nothing.
@@ -105,7 +106,7 @@ _FAST_COMPRESSION = text(
 _REJUDGE_BATCH = text(
     f"""
     UPDATE {_SESSIONS.name} AS s
-    SET evaluation = CAST(v.evaluation AS JSONB),
+    SET evaluation = CAST(v.evaluation AS JSON),
         qualified = v.qualified,
         needs_review = v.needs_review,
         ruleset_id = :b_ruleset_id,

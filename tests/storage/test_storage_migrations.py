@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -38,7 +40,7 @@ APPLICATION_TABLES = {
 }
 
 #: The newest migration shipped; a new migration updates this line and nothing else.
-HEAD = "0006"
+HEAD = "0007"
 
 
 async def table_names(url: str) -> set[str]:
@@ -92,6 +94,79 @@ async def test_sessions_leave_room_on_each_page_for_a_rows_next_version(
         await engine.dispose()
     assert options == ["fillfactor=85"]
     assert reset is None
+
+
+_DOCUMENT_TYPES = (
+    "SELECT column_name, data_type FROM information_schema.columns"
+    " WHERE table_name = 'assessment_sessions'"
+    " AND column_name IN ('state', 'answers', 'evaluation') ORDER BY column_name"
+)
+
+
+async def test_session_documents_are_kept_as_json_text_and_survive_both_ways(
+    empty_database_url: str,
+) -> None:
+    """0007 stores a session's documents as json (no binary conversion at each write and
+    read); going up and down keeps every stored value, the Chinese text included."""
+    from sqlalchemy import text
+
+    await upgrade_async(empty_database_url, "0006")
+    engine = create_async_engine(empty_database_url, poolclass=NullPool)
+    state = {"lang": "zh", "mode": "asking", "current": "enterprise.name", "answers": {}}
+    answers = {"enterprise": {"name": "邢台宏达新型建材有限公司"}, "energy": {"output_t": 120000}}
+    evaluation = {"qualified": False, "clauses": {"5.1b": {"passed": False, "reason": "未满足"}}}
+    try:
+        async with engine.begin() as connection:
+            if connection.dialect.name != "postgresql":
+                pytest.skip("a PostgreSQL column type; SQLite stores JSON as text already")
+            now = datetime(2026, 12, 6, 3, tzinfo=UTC)
+            await connection.execute(
+                text(
+                    "INSERT INTO people (telegram_id, name, language, role, created_at,"
+                    " updated_at) VALUES (42, '王建国', 'zh', 'supplier', :now, :now)"
+                ),
+                {"now": now},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO assessment_sessions (owner_id, status, state, answers,"
+                    " evaluation, needs_review, version, created_at, updated_at) VALUES"
+                    " (42, 'submitted', CAST(:state AS JSONB), CAST(:answers AS JSONB),"
+                    " CAST(:evaluation AS JSONB), false, 1, :now, :now)"
+                ),
+                {
+                    "state": json.dumps(state),
+                    "answers": json.dumps(answers),
+                    "evaluation": json.dumps(evaluation),
+                    "now": now,
+                },
+            )
+            before = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
+        await upgrade_async(empty_database_url)
+        async with engine.connect() as connection:
+            after = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
+            stored = (
+                await connection.execute(
+                    text("SELECT state, answers, evaluation FROM assessment_sessions")
+                )
+            ).one()
+            await connection.rollback()
+        await downgrade_async(empty_database_url, "0006")
+        async with engine.connect() as connection:
+            back = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
+            restored = (
+                await connection.execute(
+                    text("SELECT state, answers, evaluation FROM assessment_sessions")
+                )
+            ).one()
+            await connection.rollback()
+    finally:
+        await engine.dispose()
+    assert before == {"answers": "jsonb", "evaluation": "jsonb", "state": "jsonb"}
+    assert after == {"answers": "json", "evaluation": "json", "state": "json"}
+    assert back == before
+    assert tuple(stored) == (state, answers, evaluation)
+    assert tuple(restored) == (state, answers, evaluation)
 
 
 async def test_sync_api_works_inside_a_running_loop_and_from_a_thread(
