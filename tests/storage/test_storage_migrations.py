@@ -5,13 +5,14 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from storage import (
@@ -103,6 +104,18 @@ _DOCUMENT_TYPES = (
 )
 
 
+async def _stored_documents(engine: AsyncEngine) -> tuple[dict[str, str], tuple[Any, ...]]:
+    """The documents' column types, and the one session's documents as read back."""
+    from sqlalchemy import text
+
+    async with engine.connect() as connection:
+        types = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
+        query = text("SELECT state, answers, evaluation FROM assessment_sessions")
+        row = (await connection.execute(query)).one()
+        await connection.rollback()
+    return types, tuple(row)
+
+
 async def test_session_documents_are_kept_as_json_text_and_survive_both_ways(
     empty_database_url: str,
 ) -> None:
@@ -115,6 +128,7 @@ async def test_session_documents_are_kept_as_json_text_and_survive_both_ways(
     state = {"lang": "zh", "mode": "asking", "current": "enterprise.name", "answers": {}}
     answers = {"enterprise": {"name": "邢台宏达新型建材有限公司"}, "energy": {"output_t": 120000}}
     evaluation = {"qualified": False, "clauses": {"5.1b": {"passed": False, "reason": "未满足"}}}
+    documents = (state, answers, evaluation)
     try:
         async with engine.begin() as connection:
             if connection.dialect.name != "postgresql":
@@ -141,32 +155,16 @@ async def test_session_documents_are_kept_as_json_text_and_survive_both_ways(
                     "now": now,
                 },
             )
-            before = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
+        before = await _stored_documents(engine)
         await upgrade_async(empty_database_url)
-        async with engine.connect() as connection:
-            after = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
-            stored = (
-                await connection.execute(
-                    text("SELECT state, answers, evaluation FROM assessment_sessions")
-                )
-            ).one()
-            await connection.rollback()
+        after = await _stored_documents(engine)
         await downgrade_async(empty_database_url, "0006")
-        async with engine.connect() as connection:
-            back = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
-            restored = (
-                await connection.execute(
-                    text("SELECT state, answers, evaluation FROM assessment_sessions")
-                )
-            ).one()
-            await connection.rollback()
+        back = await _stored_documents(engine)
     finally:
         await engine.dispose()
-    assert before == {"answers": "jsonb", "evaluation": "jsonb", "state": "jsonb"}
-    assert after == {"answers": "json", "evaluation": "json", "state": "json"}
+    assert before == ({"answers": "jsonb", "evaluation": "jsonb", "state": "jsonb"}, documents)
+    assert after == ({"answers": "json", "evaluation": "json", "state": "json"}, documents)
     assert back == before
-    assert tuple(stored) == (state, answers, evaluation)
-    assert tuple(restored) == (state, answers, evaluation)
 
 
 async def test_sync_api_works_inside_a_running_loop_and_from_a_thread(
