@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -77,8 +77,6 @@ async def test_sessions_leave_room_on_each_page_for_a_rows_next_version(
     empty_database_url: str,
 ) -> None:
     """PostgreSQL then rewrites a session in place (no index touched) at every answer."""
-    from sqlalchemy import text
-
     await upgrade_async(empty_database_url)
     engine = create_async_engine(empty_database_url, poolclass=NullPool)
     try:
@@ -106,8 +104,6 @@ _DOCUMENT_TYPES = (
 
 async def _stored_documents(engine: AsyncEngine) -> tuple[dict[str, str], tuple[Any, ...]]:
     """The documents' column types, and the one session's documents as read back."""
-    from sqlalchemy import text
-
     async with engine.connect() as connection:
         types = dict((await connection.execute(text(_DOCUMENT_TYPES))).tuples().all())
         query = text("SELECT state, answers, evaluation FROM assessment_sessions")
@@ -121,8 +117,6 @@ async def test_session_documents_are_kept_as_json_text_and_survive_both_ways(
 ) -> None:
     """0007 stores a session's documents as json (no binary conversion at each write and
     read); going up and down keeps every stored value, the Chinese text included."""
-    from sqlalchemy import text
-
     await upgrade_async(empty_database_url, "0006")
     engine = create_async_engine(empty_database_url, poolclass=NullPool)
     state = {"lang": "zh", "mode": "asking", "current": "enterprise.name", "answers": {}}
