@@ -12,7 +12,7 @@ from criteria.answers import Answers, answers_json_schema, parse_answers
 from criteria.dependencies import changed_settings, reads_setting
 from criteria.errors import AnswerProblem, CriteriaError, InvalidAnswers, RulesetError
 from criteria.evaluation import ClauseResult, Evaluation, Gap, Metrics, NearestPath
-from criteria.evaluator import CLAUSE_CHECKS, energy_review, evaluate
+from criteria.evaluator import CLAUSE_CHECKS, energy_review, evaluate, judged_on, rejudge
 from criteria.report import render_report
 from criteria.ruleset import (
     DEFAULT_RULESET_ID,
@@ -59,9 +59,11 @@ __all__ = [
     "changed_settings",
     "energy_review",
     "evaluate",
+    "judged_on",
     "load_ruleset",
     "parse_answers",
     "parse_ruleset_spec",
     "reads_setting",
+    "rejudge",
     "render_report",
 ]

@@ -9,17 +9,19 @@ and which single route needs the least change (nearest path).
 An administrator re-judges every stored session after a threshold change, so one
 evaluation must stay cheap: each figure, and the text shown for it, is derived once per
 evaluation (`_Facts`) although a clause, its gap and the advice all quote it, and what only
-depends on the ruleset is prepared once per ruleset (`_Prepared`).
+depends on the ruleset is prepared once per ruleset (`_Prepared`). After a threshold change
+a stored evaluation is re-judged only along the route the changed value is judged by
+(`rejudge`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache, wraps
+from functools import cache, cached_property, wraps
 from typing import Any, NamedTuple
 
 from criteria import evidence as evidence_checks
@@ -59,6 +61,9 @@ PERCENTAGE_POINTS = "pp"
 KGCE_PER_T = "kgce/t"
 
 ZERO = Decimal(0)
+# Codes of review reasons by origin: the evaluation period's, and a clause's own.
+_PERIOD_NOTE = "period_"
+_CLAUSE_NOTE = "clause_"
 _NO_CHANGE = Fraction(0)  # nothing to change: a met figure, or a route needing documents
 
 
@@ -291,33 +296,31 @@ class _Energy(NamedTuple):
     judged: _UnitEnergy | None
 
 
-class _Facts(NamedTuple):
+class _Facts:
     """The answers, what the ruleset contributes, and the figures derived from both.
 
     Each figure is derived and formatted once, although the clause, its gap and the advice
-    all quote it.
+    all quote it, and only when something asks for it: re-judging one route of a stored
+    evaluation (`rejudge`) need not derive the figures of the others.
     """
 
-    answers: Answers
-    prepared: _Prepared
-    waste: _Waste
-    local: _Local
-    energy: _Energy
-    ruleset: Ruleset
-    on: date
+    def __init__(self, answers: Answers, ruleset: Ruleset, on: date | None = None) -> None:
+        self.answers = answers
+        self.ruleset = ruleset
+        self.prepared = _prepare(ruleset)
+        self.on = on or date.today()
 
-    @classmethod
-    def of(cls, answers: Answers, ruleset: Ruleset, on: date | None = None) -> _Facts:
-        prepared = _prepare(ruleset)
-        return cls(
-            answers,
-            prepared,
-            _waste(answers, ruleset, prepared),
-            _local(answers, ruleset, prepared),
-            _energy(answers, ruleset, prepared),
-            ruleset,
-            on or date.today(),
-        )
+    @cached_property
+    def waste(self) -> _Waste:
+        return _waste(self.answers, self.ruleset, self.prepared)
+
+    @cached_property
+    def local(self) -> _Local:
+        return _local(self.answers, self.ruleset, self.prepared)
+
+    @cached_property
+    def energy(self) -> _Energy:
+        return _energy(self.answers, self.ruleset, self.prepared)
 
     def evidence(self, claim: str, allow_system: bool = False) -> evidence_checks.EvidenceCheck:
         return evidence_checks.check(self.answers, self.ruleset, claim, self.on, allow_system)
@@ -753,7 +756,7 @@ def _on_answers(check: _Check) -> ClauseCheck:
 
     @wraps(check)
     def run(answers: Answers, ruleset: Ruleset) -> ClauseResult:
-        return check(_Facts.of(answers, ruleset))
+        return check(_Facts(answers, ruleset))
 
     return run
 
@@ -916,7 +919,7 @@ def _gaps(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[Gap]:
 
 def gaps(answers: Answers, ruleset: Ruleset, results: Mapping[str, ClauseResult]) -> list[Gap]:
     """One gap per quantitative route (5.1 a, 5.1 b, 5.2 a) that does not pass."""
-    return _gaps(_Facts.of(answers, ruleset), results)
+    return _gaps(_Facts(answers, ruleset), results)
 
 
 # ---------------------------------------------------------------- nearest path
@@ -1036,7 +1039,7 @@ def nearest_path(
     answers: Answers, ruleset: Ruleset, results: Mapping[str, ClauseResult]
 ) -> NearestPath | None:
     """The least change that would qualify the plant; None when it already qualifies."""
-    return _nearest_path(_Facts.of(answers, ruleset), results)
+    return _nearest_path(_Facts(answers, ruleset), results)
 
 
 # ---------------------------------------------------------------- the verdict
@@ -1079,7 +1082,9 @@ def _range_notes(facts: _Facts) -> list[ReviewNote]:
     return notes
 
 
-def _review_notes(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[ReviewNote]:
+def _answer_notes(facts: _Facts) -> list[ReviewNote]:
+    """What the energy figures ask an assessor to look at: range factors that would flip
+    the verdict, implausible figures, fuels not counted or without a standard factor."""
     texts = catalogue()
     figures = facts.energy.figures
     notes = _range_notes(facts)
@@ -1095,16 +1100,23 @@ def _review_notes(facts: _Facts, results: Mapping[str, ClauseResult]) -> list[Re
                         texts.both("review.other_fuel", label=use.label, source=use.source),
                     )
                 )
-    notes += period_notes(facts.answers, facts.ruleset, facts.on)
-    for clause, result in results.items():
-        if result.needs_review:
-            notes.append(
-                ReviewNote(
-                    f"clause_{clause}",
-                    texts.both("review.clause", reason=Text(result.reason, result.reason_en)),
-                )
-            )
     return notes
+
+
+def _clause_notes(results: Mapping[str, ClauseResult]) -> list[ReviewNote]:
+    texts = catalogue()
+    return [
+        ReviewNote(
+            f"{_CLAUSE_NOTE}{clause}",
+            texts.both("review.clause", reason=Text(result.reason, result.reason_en)),
+        )
+        for clause, result in results.items()
+        if result.needs_review
+    ]
+
+
+def _reasons(notes: list[ReviewNote]) -> list[ReviewReason]:
+    return [ReviewReason(code=note.code, text=note.text.zh, text_en=note.text.en) for note in notes]
 
 
 def _factors_used(uses: tuple[CarrierUse, ...]) -> list[FactorUsed]:
@@ -1151,6 +1163,42 @@ def _carbon(found: CarbonEstimate | None, facts: _Facts) -> Carbon | None:
     )
 
 
+def _verdict(
+    facts: _Facts,
+    results: dict[str, ClauseResult],
+    gaps: list[Gap],
+    reasons: list[ReviewReason],
+    metrics: Metrics,
+    carbon: Carbon | None,
+) -> Evaluation:
+    """The evaluation made of its parts: the verdict follows from the clause results."""
+    answers = facts.answers
+    basic_passed = all(results[c].passed for c in BASIC_CLAUSES)
+    passed_indicators = [c for c in INDICATOR_CLAUSES if results[c].passed]
+    category = answers.product_category
+    category_label = facts.prepared.category_labels[category] if category else None
+    return Evaluation(
+        ruleset_id=facts.ruleset.id,
+        ruleset_version=facts.ruleset.version,
+        qualified=basic_passed and bool(passed_indicators),
+        basic_passed=basic_passed,
+        passed_indicators=passed_indicators,
+        needs_review=bool(reasons) or any(result.needs_review for result in results.values()),
+        product_category=category,
+        product_category_label=category_label.zh if category_label else None,
+        product_category_label_en=category_label.en if category_label else None,
+        enterprise_name=answers.enterprise.name,
+        credit_code=answers.enterprise.credit_code,
+        clauses=results,
+        metrics=metrics,
+        gaps=gaps,
+        nearest_path=_nearest_path(facts, results),
+        review_reasons=reasons,
+        carbon=carbon,
+        evaluated_on=facts.on.isoformat(),
+    )
+
+
 def evaluate(
     answers: Answers | Mapping[str, Any], ruleset: Ruleset, on: date | None = None
 ) -> Evaluation:
@@ -1160,48 +1208,91 @@ def evaluate(
     """
     if not isinstance(answers, Answers):
         answers = parse_answers(answers)
-    facts = _Facts.of(answers, ruleset, on)
+    facts = _Facts(answers, ruleset, on)
     results = {clause: check(facts) for clause, check in _CHECKS.items()}
-    notes = _review_notes(facts, results)
+    notes = _answer_notes(facts)
+    notes += period_notes(answers, ruleset, facts.on)
+    notes += _clause_notes(results)
     uses = facts.energy.figures.uses
     carbon = _carbon(estimate(answers, ruleset, list(uses)), facts)
-    basic_passed = all(results[c].passed for c in BASIC_CLAUSES)
-    passed_indicators = [c for c in INDICATOR_CLAUSES if results[c].passed]
-    category = answers.product_category
-    category_label = facts.prepared.category_labels[category] if category else None
-    waste, energy = facts.waste, facts.energy
-    ratio = facts.local.ratio
-    return Evaluation(
-        ruleset_id=ruleset.id,
-        ruleset_version=ruleset.version,
-        qualified=basic_passed and bool(passed_indicators),
-        basic_passed=basic_passed,
-        passed_indicators=passed_indicators,
-        needs_review=bool(notes) or any(result.needs_review for result in results.values()),
-        product_category=category,
-        product_category_label=category_label.zh if category_label else None,
-        product_category_label_en=category_label.en if category_label else None,
-        enterprise_name=answers.enterprise.name,
-        credit_code=answers.enterprise.credit_code,
-        clauses=results,
-        metrics=Metrics(
-            unit_energy_kgce_per_t=energy.unit,
-            energy_kgce=energy.energy,
-            output_t=energy.output,
-            local_material_ratio=ratio.text if ratio else None,
-            waste_category=waste.mix.category,
-            waste_category_label=waste.label.zh,
-            waste_category_label_en=waste.label.en,
-            waste_content_pct=waste.content,
-            factors=_factors_used(uses),
-            unit_co2_kg_per_t=carbon.unit_co2_kg_per_t if carbon else None,
-            co2_t_per_year=carbon.co2_t_per_year if carbon else None,
-        ),
-        gaps=_gaps(facts, results),
-        nearest_path=_nearest_path(facts, results),
-        review_reasons=[
-            ReviewReason(code=note.code, text=note.text.zh, text_en=note.text.en) for note in notes
-        ],
-        carbon=carbon,
-        evaluated_on=facts.on.isoformat(),
+    waste, energy, ratio = facts.waste, facts.energy, facts.local.ratio
+    metrics = Metrics(
+        unit_energy_kgce_per_t=energy.unit,
+        energy_kgce=energy.energy,
+        output_t=energy.output,
+        local_material_ratio=ratio.text if ratio else None,
+        waste_category=waste.mix.category,
+        waste_category_label=waste.label.zh,
+        waste_category_label_en=waste.label.en,
+        waste_content_pct=waste.content,
+        factors=_factors_used(uses),
+        unit_co2_kg_per_t=carbon.unit_co2_kg_per_t if carbon else None,
+        co2_t_per_year=carbon.co2_t_per_year if carbon else None,
     )
+    return _verdict(facts, results, _gaps(facts, results), _reasons(notes), metrics, carbon)
+
+
+# ---------------------------------------------------------------- re-judging a stored verdict
+
+#: The clause by which each settable group's values are judged: a change confined to these
+#: groups moves that route (its clause, its gap, the advice) and nothing else. A change of
+#: the standard-coal factors moves every energy figure, so it is judged in full.
+_ROUTES: dict[str, str] = {"waste": "5.1a", "localisation": "5.1b", "energy": "5.2a"}
+_GAP_OF: dict[str, Callable[[_Facts], Gap]] = {
+    "5.1a": _waste_gap,
+    "5.1b": _local_gap,
+    "5.2a": _energy_gap,
+}
+
+
+def judged_on(evaluation: Evaluation) -> date | None:
+    """The date an evaluation judged validity and recency on; None if it does not say."""
+    try:
+        return date.fromisoformat(evaluation.evaluated_on) if evaluation.evaluated_on else None
+    except ValueError:
+        return None
+
+
+def rejudge(
+    answers: Answers, ruleset: Ruleset, previous: Evaluation, changed: Collection[str]
+) -> Evaluation:
+    """`evaluate(answers, ruleset, on)` on the previous evaluation's date `on`, deriving
+    afresh only what the changed settings can move.
+
+    A change of thresholds asks what the new values say of the same submission, so the
+    date stays the one it was judged on: a certificate that lapsed since is a matter for
+    the plant's next submission, not a verdict the change brought about.
+
+    `previous` is the evaluation of the same answers under an earlier version of `ruleset`
+    that differs from it only in the settings `changed` (as `changed_settings` names
+    them). The routes that read a changed setting are judged again; the verdict, the
+    advice and the clauses' review reasons that follow from them are rebuilt. Anything
+    else, or a previous evaluation that lacks a part, is judged in full.
+    """
+    on = judged_on(previous)
+    groups = {key.partition(".")[0] for key in changed}
+    if on is None or previous.ruleset_id != ruleset.id or not groups <= _ROUTES.keys():
+        return evaluate(answers, ruleset, on)
+    facts = _Facts(answers, ruleset, on)
+    stale = {_ROUTES[group] for group in groups}
+    kept_gaps = {gap.clause: gap for gap in previous.gaps}
+    try:
+        results = {
+            clause: check(facts) if clause in stale else previous.clauses[clause]
+            for clause, check in _CHECKS.items()
+        }
+        gaps = [
+            make(facts) if clause in stale else kept_gaps[clause]
+            for clause, make in _GAP_OF.items()
+            if not results[clause].passed
+        ]
+    except KeyError:  # stored by a version of this code that judged other clauses
+        return evaluate(answers, ruleset, on)
+    earlier = previous.review_reasons
+    if "energy" in groups:  # range factors are weighed against the Table 2 value
+        reasons = _reasons(_answer_notes(facts))
+        reasons += [r for r in earlier if r.code.startswith(_PERIOD_NOTE)]
+    else:
+        reasons = [r for r in earlier if not r.code.startswith(_CLAUSE_NOTE)]
+    reasons += _reasons(_clause_notes(results))
+    return _verdict(facts, results, gaps, reasons, previous.metrics, previous.carbon)

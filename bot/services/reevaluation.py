@@ -26,16 +26,21 @@ from contextlib import aclosing, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from bot.services.background import worker_pool
 from bot.services.ruleset_changes import load_version
 from bot.services.rulesets import RulesetProvider
 from criteria import (
+    Evaluation,
     InvalidAnswers,
     Ruleset,
     changed_settings,
     evaluate,
+    judged_on,
     parse_answers,
     reads_setting,
+    rejudge,
 )
 from criteria.texts import Text
 from storage import BASELINE_RULESET_VERSION as BASELINE_VERSION
@@ -62,9 +67,10 @@ SAME = "same"  # reads none of the changed values: the stored evaluation stands
 JUDGED = "judged"  # evaluated afresh
 INVALID = "invalid"  # the stored answers no longer pass validation
 
-#: (session id, answers document or its JSON text, ruleset id, ruleset version) of one
-#: submitted session. The text form lets a worker process do the decoding.
-Item = tuple[int, Any, str | None, int | None]
+#: (session id, answers document or its JSON text, ruleset id, ruleset version, stored
+#: evaluation as JSON text) of one submitted session. The text form lets a worker process
+#: do the decoding.
+Item = tuple[int, Any, str | None, int | None, str | None]
 Changes = Mapping[tuple[str, int], frozenset[str] | None]
 
 
@@ -85,11 +91,14 @@ def judge_documents(
 
     `changes` maps each (ruleset id, version) the sessions were judged under to the
     settings that differ from `ruleset` (None or absent: judge in full). A session that
-    reads none of them would get the evaluation it already has, so it is not evaluated.
+    reads none of them would get the evaluation it already has, so it is not evaluated;
+    one that reads some has only the routes they move judged again (`rejudge`). Either
+    way a session is judged as of the date its stored evaluation was made, so the
+    verdicts a change moves are the ones the change itself moves.
     """
     out: list[Judged] = []
     target = (ruleset.id, ruleset.version)
-    for session_id, stored, ruleset_id, version in items:
+    for session_id, stored, ruleset_id, version, earlier in items:
         key = (ruleset_id, version) if ruleset_id is not None and version is not None else None
         if key == target:
             out.append(Judged(session_id, CURRENT))
@@ -106,7 +115,12 @@ def judge_documents(
         if changed is not None and not any(reads_setting(answers, ruleset, k) for k in changed):
             out.append(Judged(session_id, SAME))
             continue
-        evaluation = evaluate(answers, ruleset)
+        # Judged as of the day it was judged before: the change is in the ruleset only.
+        previous = _stored_evaluation(earlier)
+        if changed is not None and previous is not None and _version(previous) == key:
+            evaluation = rejudge(answers, ruleset, previous, changed)
+        else:
+            evaluation = evaluate(answers, ruleset, judged_on(previous) if previous else None)
         out.append(
             Judged(
                 session_id,
@@ -117,6 +131,20 @@ def judge_documents(
             )
         )
     return out
+
+
+def _stored_evaluation(text: str | None) -> Evaluation | None:
+    """The evaluation a session holds; None when there is none or it no longer reads."""
+    if text is None:
+        return None
+    try:
+        return Evaluation.model_validate_json(text)
+    except ValidationError:
+        return None
+
+
+def _version(evaluation: Evaluation) -> tuple[str, int]:
+    return evaluation.ruleset_id, evaluation.ruleset_version
 
 
 JudgeFn = Callable[[Ruleset, Changes, Sequence[Item], bool], Awaitable[list[Judged]]]
@@ -433,7 +461,6 @@ class Reevaluator:
         self, uow: UnitOfWork, rows: Mapping[int, ForJudging], flipped: Sequence[Judged]
     ) -> list[Flip]:
         ids = [verdict.session_id for verdict in flipped]
-        earlier = await uow.sessions.submitted.evaluations(ids)
         languages = await uow.people.languages({rows[sid].owner_id for sid in ids})
         out = []
         for verdict in flipped:
@@ -446,14 +473,16 @@ class Reevaluator:
                     owner_language=languages.get(row.owner_id, self.default_language),
                     company=row.company_name or "—",
                     qualified=bool(verdict.qualified),
-                    clauses=_flipped_clauses(earlier.get(row.id), now),
+                    clauses=_flipped_clauses(json.loads(row.evaluation or "null"), now),
                 )
             )
         return out
 
 
 def _items(rows: Sequence[ForJudging]) -> list[Item]:
-    return [(row.id, row.answers, row.ruleset_id, row.ruleset_version) for row in rows]
+    return [
+        (row.id, row.answers, row.ruleset_id, row.ruleset_version, row.evaluation) for row in rows
+    ]
 
 
 async def pending_count(uow: UnitOfWork) -> int:

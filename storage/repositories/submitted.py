@@ -21,7 +21,7 @@ statement held every chat for 7 to 22 ms here, 100 for about 1 ms.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import Boolean, Integer, Text, bindparam, func, select, text, update
@@ -39,7 +39,8 @@ WRITE_ROWS = 100
 
 class ForJudging(Protocol):
     """One submitted session as judging needs it: a result row, read-only, whose
-    `answers` is the document as JSON text (a worker process decodes it)."""
+    `answers` and `evaluation` are the documents as JSON text (a worker process decodes
+    them)."""
 
     @property
     def id(self) -> int: ...
@@ -52,6 +53,9 @@ class ForJudging(Protocol):
 
     @property
     def answers(self) -> str: ...
+
+    @property
+    def evaluation(self) -> str | None: ...
 
     @property
     def qualified(self) -> bool | None: ...
@@ -151,6 +155,7 @@ class SubmittedSessions:
                 _SESSIONS.c.owner_id,
                 _SESSIONS.c.version,
                 sql_cast(_SESSIONS.c.answers, Text).label("answers"),
+                sql_cast(_SESSIONS.c.evaluation, Text).label("evaluation"),
                 _SESSIONS.c.qualified,
                 _SESSIONS.c.ruleset_id,
                 _SESSIONS.c.ruleset_version,
@@ -174,13 +179,6 @@ class SubmittedSessions:
         )
         found = (await self._session.execute(query)).all()
         return {sid for sid, version in found if versions.get(sid) == version}
-
-    async def evaluations(self, session_ids: Collection[int]) -> dict[int, Any]:
-        """The stored evaluation documents of these sessions, by id."""
-        query = select(_SESSIONS.c.id, _SESSIONS.c.evaluation).where(
-            _SESSIONS.c.id.in_(session_ids)
-        )
-        return {sid: evaluation for sid, evaluation in (await self._session.execute(query)).all()}
 
     async def rejudge(
         self, ruleset_id: str, ruleset_version: int, verdicts: Sequence[Rejudged]

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -50,8 +51,10 @@ def tightened(key: str, value: str, version: int = 2) -> Ruleset:
 
 
 def judge_one(document: dict[str, Any], new: Ruleset) -> Any:
+    """Judge a session as stored: its answers and the evaluation they got under V1."""
     changes = {(V1.id, V1.version): changed_settings(V1, new)}
-    (verdict,) = judge_documents(new, changes, [(1, document, V1.id, V1.version)], True)
+    stored = evaluate(parse_answers(document), V1).model_dump_json()
+    (verdict,) = judge_documents(new, changes, [(1, document, V1.id, V1.version, stored)], True)
     return verdict
 
 
@@ -143,14 +146,55 @@ def test_stored_sessions_on_the_target_invalid_or_never_judged() -> None:
     sessions as stored are sorted by it."""
     target = tightened("energy.porous_brick", "45")
     items = [
-        (1, plant("a", "porous_brick", "45.5"), V1.id, 2),  # already on the target
-        (2, {"energy": {"output_t": -1}}, V1.id, 1),  # answers that no longer validate
-        (3, json.dumps(plant("b", "porous_brick", "45.5")), V1.id, 1),  # JSON text
-        (4, plant("c", "porous_brick", "45.5"), None, None),  # never judged: judge in full
+        (1, plant("a", "porous_brick", "45.5"), V1.id, 2, None),  # already on the target
+        (2, {"energy": {"output_t": -1}}, V1.id, 1, None),  # answers that no longer validate
+        (3, json.dumps(plant("b", "porous_brick", "45.5")), V1.id, 1, None),  # JSON text
+        (4, plant("c", "porous_brick", "45.5"), None, None, None),  # never judged: in full
+        (5, plant("d", "porous_brick", "45.5"), V1.id, 1, "{not json"),  # unreadable: in full
     ]
     changes = {(V1.id, 1): changed_settings(V1, target)}
     outcomes = [v.outcome for v in judge_documents(target, changes, items, False)]
-    assert outcomes == [CURRENT, INVALID, JUDGED, JUDGED]
+    assert outcomes == [CURRENT, INVALID, JUDGED, JUDGED, JUDGED]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "known"),
+    [
+        ("localisation.min_ratio_pct", "90", True),  # one route judged again
+        ("factors.electricity_kwh", "0.13", True),  # every energy figure: in full
+        ("localisation.min_ratio_pct", "90", False),  # what changed is unknown: in full
+    ],
+)
+def test_a_session_is_judged_again_as_of_the_day_of_its_verdict(
+    key: str, value: str, known: bool
+) -> None:
+    """Judged in part or in full, a certificate that lapsed since the verdict still
+    counts: the only thing a ruleset change may move is what the ruleset says."""
+    document = plant("冀州墙材", "porous_brick", "44")
+    document["energy"] = {"output_t": 100, "electricity_kwh": 3000, "natural_gas_m3": 3300}
+    document["certifications"] = {"environmental_label": True}
+    document["evidence"] = {
+        "environmental_label": {
+            "kind": "certificate",
+            "number": "CEC-2024-3321",
+            "issuer": "中环联合（北京）认证中心",
+            "issued": "2023-04-01",
+            "expires": "2025-04-01",
+        }
+    }
+    answers = parse_answers(document)
+    on = date(2024, 11, 5)
+    earlier = evaluate(answers, V1, on)
+    assert earlier.qualified
+    new = tightened(key, value)
+    items = [(1, document, V1.id, V1.version, earlier.model_dump_json())]
+    changes = {(V1.id, V1.version): changed_settings(V1, new)} if known else {}
+    (verdict,) = judge_documents(new, changes, items, True)
+    assert verdict.outcome == JUDGED
+    again = json.loads(verdict.evaluation)
+    assert again["evaluated_on"] == "2024-11-05"
+    assert again["clauses"]["5.4"]["passed"]
+    assert again == evaluate(answers, new, on).model_dump(mode="json")
 
 
 async def test_worker_processes_judge_exactly_like_a_thread(
@@ -159,9 +203,10 @@ async def test_worker_processes_judge_exactly_like_a_thread(
     monkeypatch.setattr(reevaluation_module, "PARALLEL_FROM", 0)
     target = tightened("energy.porous_brick", "45")
     changes = {(V1.id, 1): changed_settings(V1, target)}
+    documents = [plant(f"厂{n}", PRODUCT_CATEGORIES[n % 4], str(40 + n % 9)) for n in range(12)]
     items = [
-        (n, plant(f"厂{n}", PRODUCT_CATEGORIES[n % 4], str(40 + n % 9)), V1.id, 1)
-        for n in range(12)
+        (n, document, V1.id, 1, evaluate(parse_answers(document), V1).model_dump_json())
+        for n, document in enumerate(documents)
     ]
     async with judging(len(items), workers=1) as in_thread:
         expected = await in_thread(target, changes, items, True)
