@@ -41,9 +41,11 @@ def changed_settings(old: Ruleset, new: Ruleset) -> frozenset[str] | None:
 def reads_setting(answers: Answers, ruleset: Ruleset, key: str) -> bool:
     """Whether judging these answers looks at the setting `key` at all.
 
-    Table 2 has one row per product category and Table 1 one row per kind of waste mix;
-    the standard-coal factors only matter when the energy is given by carrier. Anything
-    else (localisation, settings added later) is taken as read by every session.
+    Table 2 has one row per product category and Table 1 one row per kind of waste mix.
+    The standard-coal factors are read when the energy is given by carrier, and a factor
+    also where its carrier is reported beside a total: the evaluation's conversion table
+    quotes it. Anything else (localisation, settings added later) is taken as read by
+    every session.
     """
     group, _, name = key.partition(".")
     if group == "energy":
@@ -51,7 +53,8 @@ def reads_setting(answers: Answers, ruleset: Ruleset, key: str) -> bool:
     if group == "waste":
         return waste_mix(answers, ruleset).category == name
     if group == "factors":
-        return not energy_figures(answers, ruleset).from_total
+        figures = energy_figures(answers, ruleset)
+        return not figures.from_total or any(use.carrier == name for use in figures.uses)
     return True
 
 

@@ -1254,7 +1254,7 @@ def judged_on(evaluation: Evaluation) -> date | None:
 
 
 def rejudge(
-    answers: Answers, ruleset: Ruleset, previous: Evaluation, changed: Collection[str]
+    answers: Answers, ruleset: Ruleset, previous: Evaluation, changed: Collection[str] | None
 ) -> Evaluation:
     """`evaluate(answers, ruleset, on)` on the previous evaluation's date `on`, deriving
     afresh only what the changed settings can move.
@@ -1265,12 +1265,13 @@ def rejudge(
 
     `previous` is the evaluation of the same answers under an earlier version of `ruleset`
     that differs from it only in the settings `changed` (as `changed_settings` names
-    them). The routes that read a changed setting are judged again; the verdict, the
-    advice and the clauses' review reasons that follow from them are rebuilt. Anything
-    else, or a previous evaluation that lacks a part, is judged in full.
+    them; None: anything may differ). The routes that read a changed setting are judged
+    again; the verdict, the advice and the clauses' review reasons that follow from them
+    are rebuilt. Anything else, or a previous evaluation that lacks a part, is judged in
+    full.
     """
     on = judged_on(previous)
-    groups = {key.partition(".")[0] for key in changed}
+    groups = {key.partition(".")[0] for key in changed or ("*",)}
     if on is None or previous.ruleset_id != ruleset.id or not groups <= _ROUTES.keys():
         return evaluate(answers, ruleset, on)
     facts = _Facts(answers, ruleset, on)

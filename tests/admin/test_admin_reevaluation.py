@@ -197,6 +197,25 @@ def test_a_session_is_judged_again_as_of_the_day_of_its_verdict(
     assert again == evaluate(answers, new, on).model_dump(mode="json")
 
 
+def test_only_the_route_of_the_changed_value_is_judged_again() -> None:
+    """What the change cannot move is taken from the stored evaluation as it stands."""
+    document = plant("冀州墙材", "porous_brick", "44")
+    document["raw_materials"] = {"local_t": 92, "total_t": 100, "evidence": True}
+    earlier = evaluate(parse_answers(document), V1)
+    assert not earlier.clauses["5.1b"].passed
+    kept = earlier.clauses["4.1a"].model_copy(update={"reason": "依法设立并正常运营（原措辞）"})
+    stored = earlier.model_copy(update={"clauses": {**earlier.clauses, "4.1a": kept}})
+    new = tightened("localisation.min_ratio_pct", "90")
+    changes = {(V1.id, V1.version): changed_settings(V1, new)}
+    items = [(1, document, V1.id, V1.version, stored.model_dump_json())]
+    (verdict,) = judge_documents(new, changes, items, True)
+    again = json.loads(verdict.evaluation)
+    assert again["clauses"]["4.1a"]["reason"] == "依法设立并正常运营（原措辞）"
+    assert again["clauses"]["5.1b"]["passed"]
+    assert "≥ 90 %" in again["clauses"]["5.1b"]["reason"]
+    assert again["passed_indicators"] == ["5.1b", "5.2a"]
+
+
 async def test_worker_processes_judge_exactly_like_a_thread(
     monkeypatch: pytest.MonkeyPatch, worker_niceness: Callable[[ModuleType], list[int]]
 ) -> None:

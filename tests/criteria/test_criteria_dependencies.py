@@ -127,6 +127,22 @@ def test_the_coal_factors_are_read_only_when_energy_is_given_by_carrier() -> Non
     assert all(reads_setting(by_carrier, V1, key) for key in factors)
 
 
+def test_a_carrier_reported_beside_a_total_reads_its_own_factor() -> None:
+    """The total is judged, but the conversion table still quotes that carrier's factor."""
+    plant = document(total_kgce="4500")
+    plant["energy"]["electricity_kwh"] = 3000
+    answers = parse_answers(plant)
+    factors = [key for key in KEYS if key.startswith("factors.")]
+    assert [key for key in factors if reads_setting(answers, V1, key)] == [
+        "factors.electricity_kwh"
+    ]
+    new = with_value("factors.electricity_kwh", "0.2")
+    before, after = evaluate(answers, V1), evaluate(answers, new)
+    assert before.qualified == after.qualified
+    assert [f.factor for f in after.metrics.factors] == ["0.2"]
+    assert before.metrics.factors != after.metrics.factors
+
+
 def test_localisation_and_unknown_settings_are_read_by_every_plant() -> None:
     answers = parse_answers(document())
     assert reads_setting(answers, V1, "localisation.min_ratio_pct")
@@ -142,6 +158,7 @@ plants = st.fixed_dictionaries(
         "waste": st.sampled_from([(0, 0, 0), (85, 0, 0), (0, 55, 0), (60, 0, 25), (0, 0, 35)]),
         "total_kgce": st.sampled_from([None, "4300", "4600", "5000"]),
         "local_t": st.integers(80, 100),
+        "beside_total": st.sampled_from([{}, {"electricity_kwh": 3000}]),
     }
 )
 
@@ -158,7 +175,11 @@ def shifted(key: str, shift: int) -> str:
 def test_answers_that_read_no_changed_setting_keep_their_evaluation(
     plant: dict[str, Any], shift: int
 ) -> None:
-    answers = parse_answers(document(**plant))
+    beside_total = plant.pop("beside_total")
+    doc = document(**plant)
+    if plant["total_kgce"] is not None:
+        doc["energy"].update(beside_total)
+    answers = parse_answers(doc)
     before = evaluate(answers, V1).model_dump(mode="json")
     for key in KEYS:
         value = shifted(key, shift)

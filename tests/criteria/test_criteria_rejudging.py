@@ -30,15 +30,19 @@ from criteria.vocabulary import CERTIFICATIONS, CLAIMS
 
 V1 = load_ruleset()
 KEYS = [setting.key for setting in V1.settable_keys()]
+# The thresholds: a change of a standard-coal factor is always judged in full.
+THRESHOLDS = [key for key in KEYS if not key.startswith("factors.")]
 JUDGED_ON = date(2026, 3, 16)
 FLAGS = ("lawful_operation", "white_list", "quality_management")
 FLAGS += ("environmental_management", "metering", "product_quality")
 
 
-def shifted(key: str, shift: int) -> str:
+def shifted(key: str, shift: int | Decimal) -> str:
     current = V1.setting(key).value
     if key.startswith("factors."):
         return str(current * (1 + Decimal(shift) / 100))
+    if key == "localisation.radius_km":
+        return str(max(current + 10 * shift, Decimal(1)))
     return str(min(max(current + shift, Decimal(1)), Decimal(100)))
 
 
@@ -119,19 +123,20 @@ def stored(evaluation: Evaluation) -> Evaluation:
     return Evaluation.model_validate_json(evaluation.model_dump_json())
 
 
+SHIFTS = st.sampled_from([Decimal(n) for n in (-12, -6, -1, 1, 4, 9)] + [Decimal("0.05")])
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    plant=plants(),
-    shift=st.sampled_from([-12, -6, -1, 1, 4, 9]),
-    later=st.sampled_from([0, 45, 400]),
-)
+@given(plant=plants(), shift=SHIFTS, later=st.sampled_from([0, 45, 400]))
 def test_rejudging_a_stored_evaluation_equals_judging_in_full_on_its_day(
-    plant: dict[str, Any], shift: int, later: int
+    plant: dict[str, Any], shift: Decimal, later: int
 ) -> None:
+    """Every threshold on its own, moved a little (the figures then need more decimals to
+    show which side they are on) or a lot."""
     answers = parse_answers(plant)
     on = JUDGED_ON + timedelta(days=later)
     previous = stored(evaluate(answers, V1, on=on))
-    for key in KEYS:
+    for key in THRESHOLDS:
         value = shifted(key, shift)
         if Decimal(value) == V1.setting(key).value:
             continue
@@ -140,6 +145,32 @@ def test_rejudging_a_stored_evaluation_equals_judging_in_full_on_its_day(
         assert changed == {key}
         expected = evaluate(answers, new, on=on)
         assert rejudge(answers, new, previous, changed) == expected, key
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    plant=plants(),
+    moves=st.dictionaries(st.sampled_from(THRESHOLDS), SHIFTS, min_size=2, max_size=4),
+    first=st.dictionaries(st.sampled_from(THRESHOLDS), SHIFTS, max_size=3),
+)
+def test_several_thresholds_moved_from_any_earlier_version(
+    plant: dict[str, Any], moves: dict[str, Decimal], first: dict[str, Decimal]
+) -> None:
+    """The stored evaluation was itself made under a changed version, and several values
+    move at once, across routes or within one."""
+    answers = parse_answers(plant)
+    old = V1
+    for key, shift in first.items():
+        old = old.with_value(key, shifted(key, shift))
+    old = old.with_version(2)
+    new = old
+    for key, shift in moves.items():
+        new = new.with_value(key, shifted(key, -shift))
+    new = new.with_version(3)
+    changed = changed_settings(old, new)
+    assert changed is not None
+    previous = stored(evaluate(answers, old, on=JUDGED_ON))
+    assert rejudge(answers, new, previous, changed) == evaluate(answers, new, on=JUDGED_ON)
 
 
 def test_two_routes_changed_at_once_are_both_judged_again() -> None:
