@@ -146,3 +146,5 @@ class Evaluation(_Result):
     review_reasons: list[ReviewReason] = []
     carbon: Carbon | None = None
     evaluated_on: str | None = None
+    #: The evaluator that made it (`criteria.edition`); None in evaluations made earlier.
+    edition: str | None = None

@@ -28,6 +28,7 @@ from criteria import evidence as evidence_checks
 from criteria._numbers import EXACT, fixed, percent, plain, quotient
 from criteria.answers import Answers, parse_answers
 from criteria.carbon import CarbonEstimate, estimate, tonnes
+from criteria.edition import EDITION
 from criteria.energy_accounting import CarrierUse, Exact, carrier_uses, counted_energy, energy_at
 from criteria.evaluation import (
     Carbon,
@@ -1196,6 +1197,7 @@ def _verdict(
         review_reasons=reasons,
         carbon=carbon,
         evaluated_on=facts.on.isoformat(),
+        edition=EDITION,
     )
 
 
@@ -1267,12 +1269,17 @@ def rejudge(
     that differs from it only in the settings `changed` (as `changed_settings` names
     them; None: anything may differ). The routes that read a changed setting are judged
     again; the verdict, the advice and the clauses' review reasons that follow from them
-    are rebuilt. Anything else, or a previous evaluation that lacks a part, is judged in
-    full.
+    are rebuilt. Anything else, or a previous evaluation made by another edition of this
+    code (`criteria.edition`) or lacking a part, is judged in full.
     """
     on = judged_on(previous)
     groups = {key.partition(".")[0] for key in changed or ("*",)}
-    if on is None or previous.ruleset_id != ruleset.id or not groups <= _ROUTES.keys():
+    if (
+        on is None
+        or previous.edition != EDITION
+        or previous.ruleset_id != ruleset.id
+        or not groups <= _ROUTES.keys()
+    ):
         return evaluate(answers, ruleset, on)
     facts = _Facts(answers, ruleset, on)
     stale = {_ROUTES[group] for group in groups}

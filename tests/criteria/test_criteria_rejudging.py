@@ -26,6 +26,7 @@ from criteria import (
     parse_answers,
     rejudge,
 )
+from criteria.edition import EDITION
 from criteria.vocabulary import CERTIFICATIONS, CLAIMS
 
 V1 = load_ruleset()
@@ -116,6 +117,12 @@ def plants(draw: st.DrawFn) -> dict[str, Any]:
         "certifications": {name: draw(st.booleans()) for name in CERTIFICATIONS},
         "evidence": draw(evidence_items()),
     }
+
+
+def test_an_evaluation_names_the_evaluator_that_made_it() -> None:
+    evaluation = evaluate(parse_answers({}), V1)
+    assert evaluation.edition == EDITION
+    assert len(EDITION) == 16 and int(EDITION, 16) >= 0
 
 
 def stored(evaluation: Evaluation) -> Evaluation:
@@ -285,6 +292,15 @@ def unlike_its_answers(evaluation: Evaluation, **update: Any) -> Evaluation:
         (
             "localisation.min_ratio_pct",
             lambda e: e.model_copy(update={"clauses": {"4.1a": e.clauses["4.1a"]}}),
+        ),
+        # Made by another release of the evaluator, or before editions were stamped.
+        (
+            "localisation.min_ratio_pct",
+            lambda e: unlike_its_answers(e).model_copy(update={"edition": "0123456789abcdef"}),
+        ),
+        (
+            "localisation.min_ratio_pct",
+            lambda e: unlike_its_answers(e).model_copy(update={"edition": None}),
         ),
     ],
 )
