@@ -9,10 +9,12 @@ Pure domain code: no network, no database, no messenger; it reads only its packa
 """
 
 from criteria.answers import Answers, answers_json_schema, parse_answers
+from criteria.clauses import CLAUSE_CHECKS
 from criteria.dependencies import changed_settings, reads_setting
 from criteria.errors import AnswerProblem, CriteriaError, InvalidAnswers, RulesetError
 from criteria.evaluation import ClauseResult, Evaluation, Gap, Metrics, NearestPath
-from criteria.evaluator import CLAUSE_CHECKS, energy_review, evaluate, judged_on, rejudge
+from criteria.evaluator import evaluate, judged_on, rejudge
+from criteria.facts import energy_review
 from criteria.report import render_report
 from criteria.ruleset import (
     DEFAULT_RULESET_ID,

@@ -10,7 +10,7 @@ it lives beside the evaluator whose reading it describes.
 from __future__ import annotations
 
 from criteria.answers import Answers
-from criteria.evaluator import energy_figures, waste_mix
+from criteria.facts import energy_figures, waste_mix
 from criteria.ruleset import SETTABLE_GROUPS, Ruleset
 
 

@@ -19,6 +19,8 @@ __all__ = [
     "Text",
     "catalogue",
     "check_language",
+    "clause_labels",
+    "fixed_text",
 ]
 
 CATALOGUE_FILE = "_texts.yaml"
@@ -28,3 +30,15 @@ CATALOGUE_FILE = "_texts.yaml"
 def catalogue() -> Catalogue:
     """The packaged criteria texts (loaded once: the catalogue is immutable)."""
     return Catalogue.packaged_leaves("criteria", f"rulesets/{CATALOGUE_FILE}")
+
+
+@cache
+def fixed_text(key: str) -> Text:
+    """A text without placeholders, in both languages (the catalogue never changes)."""
+    return catalogue().both(key)
+
+
+@cache
+def clause_labels(clauses: tuple[str, ...]) -> Text:
+    """Clauses named by their labels, as an enumeration."""
+    return catalogue().join("sep.enum", [fixed_text(f"clause.{c}.label") for c in clauses])
