@@ -21,6 +21,8 @@ from criteria.ruleset import Ruleset
 from criteria.texts import Text, catalogue, fixed_text
 from criteria.vocabulary import BASIC_CLAUSES, CARRIERS, CERTIFICATIONS
 
+# ---------------------------------------------------------------- building clause results
+
 
 def _reason(clause: str, passed: bool, parts: tuple[Text, ...]) -> Text:
     texts = catalogue()
