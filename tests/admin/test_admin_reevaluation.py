@@ -41,6 +41,7 @@ from criteria import (
 )
 from storage import Database, Status
 from tests.admin.admin_sessions import plant, session_row, submitted
+from tests.moved_settings import moved
 
 V1 = load_ruleset()
 KEYS = [setting.key for setting in V1.settable_keys()]
@@ -94,13 +95,6 @@ def document_from(drawn: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def new_value(key: str, shift: int) -> str:
-    current = V1.setting(key).value
-    if key.startswith("factors."):
-        return str(current * (1 + Decimal(shift) / 100))
-    return str(min(max(current + shift, Decimal(1)), Decimal(100)))
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=documents, shift=st.sampled_from([-6, -1, 1, 4]))
 def test_a_session_left_alone_gets_exactly_the_evaluation_it_has(
@@ -111,7 +105,7 @@ def test_a_session_left_alone_gets_exactly_the_evaluation_it_has(
     document = document_from(drawn)
     before = evaluate(parse_answers(document), V1).model_dump(mode="json")
     for key in KEYS:
-        value = new_value(key, shift)
+        value = moved(V1, key, shift)
         if Decimal(value) == V1.setting(key).value:
             continue
         new = tightened(key, value)

@@ -19,6 +19,7 @@ from criteria import (
     parse_answers,
     reads_setting,
 )
+from tests.moved_settings import moved
 
 V1 = load_ruleset()
 KEYS = [setting.key for setting in V1.settable_keys()]
@@ -163,13 +164,6 @@ plants = st.fixed_dictionaries(
 )
 
 
-def shifted(key: str, shift: int) -> str:
-    current = V1.setting(key).value
-    if key.startswith("factors."):
-        return str(current * (1 + Decimal(shift) / 100))
-    return str(min(max(current + shift, Decimal(1)), Decimal(100)))
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plant=plants, shift=st.sampled_from([-6, -1, 1, 4]))
 def test_answers_that_read_no_changed_setting_keep_their_evaluation(
@@ -182,7 +176,7 @@ def test_answers_that_read_no_changed_setting_keep_their_evaluation(
     answers = parse_answers(doc)
     before = evaluate(answers, V1).model_dump(mode="json")
     for key in KEYS:
-        value = shifted(key, shift)
+        value = moved(V1, key, shift)
         if Decimal(value) == V1.setting(key).value:
             continue  # clamped at a bound: no change to make
         new = with_value(key, value)

@@ -28,6 +28,7 @@ from criteria import (
 )
 from criteria.edition import EDITION
 from criteria.vocabulary import CERTIFICATIONS, CLAIMS
+from tests.moved_settings import moved
 
 V1 = load_ruleset()
 KEYS = [setting.key for setting in V1.settable_keys()]
@@ -36,15 +37,6 @@ THRESHOLDS = [key for key in KEYS if not key.startswith("factors.")]
 JUDGED_ON = date(2026, 3, 16)
 FLAGS = ("lawful_operation", "white_list", "quality_management")
 FLAGS += ("environmental_management", "metering", "product_quality")
-
-
-def shifted(key: str, shift: int | Decimal) -> str:
-    current = V1.setting(key).value
-    if key.startswith("factors."):
-        return str(current * (1 + Decimal(shift) / 100))
-    if key == "localisation.radius_km":
-        return str(max(current + 10 * shift, Decimal(1)))
-    return str(min(max(current + shift, Decimal(1)), Decimal(100)))
 
 
 @st.composite
@@ -144,7 +136,7 @@ def test_rejudging_a_stored_evaluation_equals_judging_in_full_on_its_day(
     on = JUDGED_ON + timedelta(days=later)
     previous = stored(evaluate(answers, V1, on=on))
     for key in THRESHOLDS:
-        value = shifted(key, shift)
+        value = moved(V1, key, shift)
         if Decimal(value) == V1.setting(key).value:
             continue
         new = V1.with_value(key, value).with_version(2)
@@ -168,11 +160,11 @@ def test_several_thresholds_moved_from_any_earlier_version(
     answers = parse_answers(plant)
     old = V1
     for key, shift in first.items():
-        old = old.with_value(key, shifted(key, shift))
+        old = old.with_value(key, moved(V1, key, shift))
     old = old.with_version(2)
     new = old
     for key, shift in moves.items():
-        new = new.with_value(key, shifted(key, -shift))
+        new = new.with_value(key, moved(V1, key, -shift))
     new = new.with_version(3)
     changed = changed_settings(old, new)
     assert changed is not None
@@ -311,7 +303,7 @@ def test_what_cannot_be_re_judged_in_part_is_judged_in_full(key: str, previous_o
             "energy": {"output_t": 100, "natural_gas_m3": 3000},
         }
     )
-    new = V1.with_value(key, shifted(key, -6)).with_version(2)
+    new = V1.with_value(key, moved(V1, key, -6)).with_version(2)
     changed = changed_settings(V1, new)
     assert changed == {key}
     previous = previous_of(stored(evaluate(answers, V1, on=JUDGED_ON)))
