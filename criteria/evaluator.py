@@ -32,14 +32,14 @@ from criteria.evaluation import (
 )
 from criteria.facts import Facts, energy_review
 from criteria.figures import figure, unit_shown
+from criteria.period import NOTE_PREFIX as PERIOD_NOTE
 from criteria.period import period_notes
 from criteria.plausibility import ReviewNote, confirmed
 from criteria.ruleset import Ruleset
 from criteria.texts import Text, catalogue
 from criteria.vocabulary import BASIC_CLAUSES, CARRIERS, INDICATOR_CLAUSES
 
-# Codes of review reasons by origin: the evaluation period's, and a clause's own.
-_PERIOD_NOTE = "period_"
+# What the code of a clause's own review reason starts with.
 _CLAUSE_NOTE = "clause_"
 
 
@@ -299,7 +299,7 @@ def rejudge(
     earlier = previous.review_reasons
     if "energy" in groups:  # range factors are weighed against the Table 2 value
         reasons = _reasons(_answer_notes(facts))
-        reasons += [r for r in earlier if r.code.startswith(_PERIOD_NOTE)]
+        reasons += [r for r in earlier if r.code.startswith(PERIOD_NOTE)]
     else:
         reasons = [r for r in earlier if not r.code.startswith(_CLAUSE_NOTE)]
     reasons += _reasons(_clause_notes(results))

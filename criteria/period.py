@@ -13,6 +13,10 @@ from criteria.plausibility import ReviewNote
 from criteria.ruleset import Ruleset
 from criteria.texts import catalogue
 
+#: What the code of every note on the period (below) starts with: how a stored
+#: evaluation's period notes are told from its other review reasons.
+NOTE_PREFIX = "period_"
+
 
 def add_months(day: date, months: int) -> date:
     """The same day `months` later (clamped to the month's end)."""
